@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Make sure the services the test suite talks to are up: PostgreSQL at 127.0.0.1:5432.
+# Idempotent; safe to run on a machine where everything is already running.
+set -euo pipefail
+
+if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
+  echo "ensure-services: starting PostgreSQL"
+  if command -v pg_ctlcluster >/dev/null 2>&1; then
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start
+  else
+    echo "ensure-services: PostgreSQL is not running and pg_ctlcluster is missing" >&2
+    exit 1
+  fi
+  for _ in $(seq 1 30); do
+    pg_isready -h 127.0.0.1 -p 5432 -q && break
+    sleep 1
+  done
+  pg_isready -h 127.0.0.1 -p 5432 -q
+fi

@@ -1,0 +1,24 @@
+"""The ``payjournal`` command: one entry point, one sub-command module per area.
+
+Each area registers its commands in its own module here (``journal``, ``bench``,
+``emulator`` …) so the top level only assembles them.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from payjournal.cli import bench
+
+app = typer.Typer(
+    name="payjournal",
+    help="Payroll journal entries to Visma eAccounting, exactly once.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # never print secrets or payroll data from frames
+)
+app.add_typer(bench.app, name="bench")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

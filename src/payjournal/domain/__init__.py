@@ -1,0 +1,1 @@
+"""The pure journal domain: money, payroll runs, ledger schemes, journals. Stdlib only."""

@@ -1,0 +1,1 @@
+"""A local, faithful stand-in for Visma eAccounting: identity server and API v2."""

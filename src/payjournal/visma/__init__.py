@@ -1,0 +1,1 @@
+"""The Visma eAccounting API client. Self-contained: no Django, no payjournal domain."""
