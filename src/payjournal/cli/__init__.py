@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from payjournal.cli import bench
+from payjournal.cli import bench, demo, emulator, journal
 
 app = typer.Typer(
     name="payjournal",
@@ -16,7 +16,10 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,  # never print secrets or payroll data from frames
 )
+app.add_typer(journal.app, name="journal")
 app.add_typer(bench.app, name="bench")
+app.command("demo")(demo.demo)
+app.command("emulator")(emulator.serve)
 
 
 def main() -> None:

@@ -4,4 +4,24 @@ from __future__ import annotations
 
 import typer
 
-app = typer.Typer(help="Benchmarks: print wall time, memory and throughput figures.", no_args_is_help=True)
+app = typer.Typer(
+    help="Benchmarks: print wall time, memory and throughput figures.", no_args_is_help=True
+)
+
+
+@app.command("build")
+def build(
+    employees: int = typer.Option(10_000, help="Employees in the generated run."),
+    components: int = typer.Option(40, help="Wage components per employee."),
+    repeat: int = typer.Option(3, help="Measurements; the best time is reported."),
+) -> None:
+    """Import and build a generated run of employees × components; print time, memory, ratio."""
+    import tempfile
+    from pathlib import Path
+
+    from payjournal.benchmarks.build import report, run_benchmark
+
+    with tempfile.TemporaryDirectory() as workdir:
+        figures = run_benchmark(Path(workdir), employees, components, repeat)
+        size_mb = (Path(workdir) / "bench-run.csv").stat().st_size / 1e6
+    typer.echo(report(figures, size_mb), nl=False)

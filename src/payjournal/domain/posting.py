@@ -17,6 +17,7 @@ refuses a run that has any.
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
@@ -30,7 +31,7 @@ from payjournal.domain.problems import (
     ProblemCode,
     describe_lines,
 )
-from payjournal.domain.run import MAX_AMOUNT_DECIMALS, PayrollLine, PayrollRun
+from payjournal.domain.run import MAX_AMOUNT_DECIMALS, CostShare, PayrollLine, PayrollRun
 from payjournal.domain.scheme import ComponentMapping, CostCenterSide, DetailLevel, LedgerScheme
 
 __all__ = ["VISMA_AMOUNT_LIMIT", "build_journal", "check_run", "render_voucher_text"]
@@ -73,60 +74,73 @@ class _Collector:
     """Gathers problems by kind and subject so each is reported once, with all its lines."""
 
     def __init__(self) -> None:
-        self.lines: dict[tuple[ProblemCode, str], list[int]] = defaultdict(list)
         self.messages: dict[tuple[ProblemCode, str], str] = {}
+        self.lines: dict[tuple[ProblemCode, str], list[int]] = defaultdict(list)
         self.plain: list[Problem] = []
 
-    def add(self, code: ProblemCode, subject: str, message: str, line_no: int) -> None:
-        key = (code, subject)
-        self.messages.setdefault(key, message)
-        self.lines[key].append(line_no)
+    def note(self, code: ProblemCode, subject: str, message: str) -> None:
+        """A problem whose lines `locate_lines` will find, once all problems are known."""
+        self.messages.setdefault((code, subject), message)
 
     def problems(self) -> list[Problem]:
         result = list(self.plain)
         for key, message in self.messages.items():
-            lines = tuple(self.lines[key])
+            lines = tuple(sorted(self.lines[key]))
             where = describe_lines(lines)
-            text = f"{message} ({where})" if where else message
-            result.append(Problem(key[0], text, key[1], lines))
+            result.append(
+                Problem(key[0], f"{message} ({where})" if where else message, key[1], lines)
+            )
         return result
+
+
+#: (component, department, allocation, employee id): lines that are booked alike
+Group = tuple[str, str | None, tuple[CostShare, ...], str | None]
 
 
 def _assemble(run: PayrollRun, scheme: LedgerScheme) -> tuple[list[Problem], Journal | None]:
     found = _Collector()
     if not _check_run_header(run, scheme, found):
         return found.problems(), None
+    groups, names = _group_lines(run, scheme, found)
     sums: dict[RowKey, Decimal] = defaultdict(Decimal)
     texts: dict[RowKey, set[str]] = defaultdict(set)
-    names: dict[str, str] = {}
-    per_employee = scheme.detail is DetailLevel.EMPLOYEE
-    for line in run.lines:
-        mapping = scheme.mapping_for(line.component)
+    for (component, department, allocation, employee), amount in groups.items():
+        mapping = scheme.mapping_for(component)
         if mapping is None:
-            found.add(
+            found.note(
                 ProblemCode.UNMAPPED_COMPONENT,
-                line.component,
-                f"Wage component {line.component!r} has no ledger accounts in scheme "
+                component,
+                f"Wage component {component!r} has no ledger accounts in scheme "
                 f"{scheme.name!r}: add a debit and a credit account for it",
-                line.line_no,
             )
             continue
-        if not _amount_is_valid(line, found):
+        if amount != amount.quantize(FINEST_UNIT):  # a sum keeps its finest term's exponent
+            found.note(
+                ProblemCode.AMOUNT_TOO_PRECISE,
+                component,
+                f"Amounts of {component!r} have more than {MAX_AMOUNT_DECIMALS} decimals",
+            )
             continue
-        employee = line.employee_id if per_employee else None
-        if employee is not None and line.employee_name:
-            names[employee] = line.employee_name
-        for dimension, amount in _dimension_parts(line, mapping, scheme, run.currency, found):
+        parts = _dimension_parts(
+            amount, department, allocation, mapping, scheme, run.currency, found
+        )
+        for dimension, part in parts:
             for account, side, carries in (
                 (mapping.debit_account, Side.DEBIT, CostCenterSide.DEBIT),
                 (mapping.credit_account, Side.CREDIT, CostCenterSide.CREDIT),
             ):
-                dim = dimension if mapping.cost_center_side is carries else None
-                key = (account, side, dim, employee)
-                sums[key] += amount if side is Side.DEBIT else -amount
-                texts[key].add(mapping.component)
+                key = (
+                    account,
+                    side,
+                    dimension if mapping.cost_center_side is carries else None,
+                    employee,
+                )
+                sums[key] += part
+                texts[key].add(component)
     _check_texts(run, scheme, found)
     rows = _rows(sums, texts, names, scheme, run.currency, found)
+    if found.messages:
+        _locate_lines(run, scheme, found)
     problems = found.problems()
     if problems:
         return problems, None
@@ -143,6 +157,65 @@ def _assemble(run: PayrollRun, scheme: LedgerScheme) -> tuple[list[Problem], Jou
         rows=_with_rounding_row(rows, scheme, run.currency),
     )
     return [], journal
+
+
+def _group_lines(
+    run: PayrollRun, scheme: LedgerScheme, found: _Collector
+) -> tuple[dict[Group, Decimal], dict[str, str]]:
+    """Sum the exact amounts of lines that are booked alike (the one pass over every line)."""
+    per_employee = scheme.detail is DetailLevel.EMPLOYEE
+    fields = ["component", "department", "allocation"] + (["employee_id"] if per_employee else [])
+    group_of = operator.itemgetter(*(PayrollLine._fields.index(name) for name in fields))
+    sums: dict[tuple[object, ...], Decimal] = {}
+    zero = Decimal(0)
+    low, high = -VISMA_AMOUNT_LIMIT, VISMA_AMOUNT_LIMIT
+    for line in run.lines:
+        amount = line.amount
+        if not low < amount < high:
+            found.note(
+                ProblemCode.AMOUNT_OUT_OF_RANGE,
+                line.component,
+                f"An amount of {line.component!r} is one billion or more, beyond what Visma accepts",
+            )
+            continue
+        key = group_of(line)
+        sums[key] = sums.get(key, zero) + amount
+    groups: dict[Group, Decimal] = {
+        (key[0], key[1], key[2], key[3] if per_employee else None): total  # type: ignore[misc]
+        for key, total in sums.items()
+    }
+    names: dict[str, str] = {}
+    if per_employee:
+        names = {line.employee_id: line.employee_name for line in run.lines if line.employee_name}
+    return groups, names
+
+
+def _locate_lines(run: PayrollRun, scheme: LedgerScheme, found: _Collector) -> None:
+    """Attach to each noted problem the source lines it concerns (only runs with problems)."""
+    noted = found.messages
+    for line in run.lines:
+        concerns = [
+            (ProblemCode.UNMAPPED_COMPONENT, line.component),
+            (ProblemCode.AMOUNT_OUT_OF_RANGE, line.component),
+        ]
+        if line.allocation:
+            concerns.append((ProblemCode.ALLOCATION_NOT_100, _shares_label(line.allocation)))
+        exponent = line.amount.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -MAX_AMOUNT_DECIMALS:
+            concerns.append((ProblemCode.AMOUNT_TOO_PRECISE, line.component))
+        mapping = scheme.mapping_for(line.component)
+        if mapping is not None and mapping.cost_center_side is not CostCenterSide.NONE:
+            codes = [share.cost_center for share in line.allocation] or [line.department or ""]
+            concerns.extend((ProblemCode.UNMAPPED_DIMENSION, code) for code in codes)
+        for key in concerns:
+            if key in noted and (
+                key[0] is not ProblemCode.AMOUNT_OUT_OF_RANGE or _out_of_range(line)
+            ):
+                found.lines[key].append(line.line_no)
+
+
+def _out_of_range(line: PayrollLine) -> bool:
+    return abs(line.amount) >= VISMA_AMOUNT_LIMIT
 
 
 _NOTHING_TO_BOOK = "Every account nets to zero in this run, so there is nothing to book"
@@ -177,73 +250,52 @@ def _check_run_header(run: PayrollRun, scheme: LedgerScheme, found: _Collector) 
     return True
 
 
-def _amount_is_valid(line: PayrollLine, found: _Collector) -> bool:
-    exponent = line.amount.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -MAX_AMOUNT_DECIMALS:
-        found.add(
-            ProblemCode.AMOUNT_TOO_PRECISE,
-            line.component,
-            f"Amounts of {line.component!r} have more than {MAX_AMOUNT_DECIMALS} decimals",
-            line.line_no,
-        )
-        return False
-    if abs(line.amount) >= VISMA_AMOUNT_LIMIT:
-        found.add(
-            ProblemCode.AMOUNT_OUT_OF_RANGE,
-            line.component,
-            f"An amount of {line.component!r} is one billion or more, beyond what Visma accepts",
-            line.line_no,
-        )
-        return False
-    return True
-
-
 def _dimension_parts(
-    line: PayrollLine,
+    amount: Decimal,
+    department: str | None,
+    allocation: tuple[CostShare, ...],
     mapping: ComponentMapping,
     scheme: LedgerScheme,
     currency: str,
     found: _Collector,
 ) -> Iterable[tuple[str | None, Decimal]]:
-    """The line's amount per dimension item (one part unless it is allocated over several)."""
+    """The amount per dimension item (one part unless it is allocated over several)."""
     if mapping.cost_center_side is CostCenterSide.NONE:
-        return ((None, line.amount),)
-    if not line.allocation:
-        if not line.department:
-            return ((None, line.amount),)
-        return ((_dimension_item(line.department, "Department", line, scheme, found), line.amount),)
-    if len(line.allocation) == 1 and line.allocation[0].percentage == HUNDRED:
-        cost_center = line.allocation[0].cost_center
-        return ((_dimension_item(cost_center, "Cost center", line, scheme, found), line.amount),)
-    total = sum((share.percentage for share in line.allocation), Decimal(0))
+        return ((None, amount),)
+    if not allocation:
+        if not department:
+            return ((None, amount),)
+        return ((_dimension_item(department, "Department", scheme, found), amount),)
+    if len(allocation) == 1 and allocation[0].percentage == HUNDRED:
+        return ((_dimension_item(allocation[0].cost_center, "Cost center", scheme, found), amount),)
+    total = sum((share.percentage for share in allocation), Decimal(0))
     if total != HUNDRED:
-        found.add(
+        shares = _shares_label(allocation)
+        found.note(
             ProblemCode.ALLOCATION_NOT_100,
-            line.employee_id,
-            f"The cost center percentages of employee {line.employee_id} add up to {total} %, not 100 %",
-            line.line_no,
+            shares,
+            f"The cost center percentages {shares} add up to {total} %, not 100 %",
         )
         return ()
-    unit = minor_unit(currency)
-    if quantize(line.amount, currency) != line.amount:
-        unit = FINEST_UNIT
-    parts = split_by_percentages(line.amount, [share.percentage for share in line.allocation], unit)
+    unit = minor_unit(currency) if quantize(amount, currency) == amount else FINEST_UNIT
+    parts = split_by_percentages(amount, [share.percentage for share in allocation], unit)
     return [
-        (_dimension_item(share.cost_center, "Cost center", line, scheme, found), part)
-        for share, part in zip(line.allocation, parts, strict=True)
+        (_dimension_item(share.cost_center, "Cost center", scheme, found), part)
+        for share, part in zip(allocation, parts, strict=True)
     ]
 
 
-def _dimension_item(
-    code: str, what: str, line: PayrollLine, scheme: LedgerScheme, found: _Collector
-) -> str | None:
+def _shares_label(allocation: tuple[CostShare, ...]) -> str:
+    return " | ".join(f"{share.cost_center} {share.percentage} %" for share in allocation)
+
+
+def _dimension_item(code: str, what: str, scheme: LedgerScheme, found: _Collector) -> str | None:
     item = scheme.dimensions.get(code)
     if item is None:
-        found.add(
+        found.note(
             ProblemCode.UNMAPPED_DIMENSION,
             code,
             f"{what} {code!r} has no cost center item in scheme {scheme.name!r}: map it to one",
-            line.line_no,
         )
     return item
 
