@@ -18,6 +18,7 @@ app = typer.Typer(
 )
 app.add_typer(journal.app, name="journal")
 app.add_typer(bench.app, name="bench")
+app.command("emulator")(emulator.serve)
 app.command("demo")(demo.demo)
 app.command("emulator")(emulator.serve)
 

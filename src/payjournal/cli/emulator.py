@@ -1,0 +1,56 @@
+"""``payjournal emulator``: serve the local Visma eAccounting emulator until Ctrl-C."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from payjournal.emulator import create_app, emulator_of
+from payjournal.emulator.server import serve as serve_app
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on (keep it loopback)."),
+    port: int = typer.Option(8765, help="TCP port."),
+    state: Path | None = typer.Option(  # noqa: B008 - Typer's idiom
+        None, "--state", help="JSON file: loaded at start, saved on changes and at exit."
+    ),
+    seed: str = typer.Option("demo", help="Seed world when no state file exists: demo or empty."),
+) -> None:
+    """Run a local Visma eAccounting (identity server + API v2) with seeded demo companies."""
+    app = create_app(seed=seed, state_file=state)
+    emu = emulator_of(app)
+    base = f"http://{host}:{port}"
+    out = typer.echo
+    out(
+        f"Visma eAccounting emulator on {base}  (seed {emu.state.seed!r}"
+        + (f", state {state}" if state else "")
+        + ")"
+    )
+    out(f"  identity server  {base}/connect/authorize   token {base}/connect/token")
+    out(f"  API v2           {base}/v2/")
+    out(f"  control API      {base}/_emulator/state")
+    for client in emu.state.clients.values():
+        out(
+            f"  OAuth client     client_id={client.client_id}  client_secret={client.client_secret}"
+        )
+        out(f"                   redirect URIs: {', '.join(client.redirect_uri_patterns)}")
+    for user in emu.state.users.values():
+        companies = [emu.state.companies[c] for c in user.company_ids if c in emu.state.companies]
+        names = ", ".join(
+            c.name
+            + (" *default*" if c.id == user.default_company_id else "")
+            + ("" if c.api_module_enabled else " (API module off)")
+            for c in companies
+        )
+        out(f"  user             {user.email} / {user.password}  → {names}")
+    if emu.state.clients:
+        client_id = next(iter(emu.state.clients))
+        out("  try in a browser:")
+        out(
+            f"    {base}/connect/authorize?client_id={client_id}&response_type=code"
+            "&scope=ea:api+offline_access+ea:accounting+ea:sales_readonly&state=demo"
+            "&redirect_uri=http://127.0.0.1:8000/callback&prompt=select_account"
+        )
+    serve_app(app, host, port)

@@ -1,0 +1,103 @@
+"""The app factory: ``create_app()`` gives a Starlette app with identity server, API and control.
+
+The emulator behind the app is ``app.state.emulator`` (see :func:`emulator_of`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Message, Receive, Scope, Send
+
+from payjournal.emulator import (
+    api_attachments,
+    api_setup,
+    api_vouchers,
+    control,
+    control_books,
+    identity,
+    jsonio,
+    token_endpoint,
+)
+from payjournal.emulator.config import EmulatorConfig
+from payjournal.emulator.drop import DROPPED_KEY, RAW_SEND_KEY, ConnectionDropped, has_transport
+from payjournal.emulator.persistence import AutoSaver, load_state
+from payjournal.emulator.runtime import Emulator
+from payjournal.emulator.seed import build_seed
+
+
+class EmulatorApp(Starlette):
+    """Starlette plus the outermost layer that makes commit-then-drop possible."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        scope[RAW_SEND_KEY] = send
+
+        async def guarded_send(message: Message) -> None:
+            if not scope.get(DROPPED_KEY):
+                await send(message)
+
+        await super().__call__(scope, receive, guarded_send)
+        if scope.get(DROPPED_KEY) and not has_transport(scope):
+            raise ConnectionDropped("the emulator dropped the connection after committing")
+
+
+def emulator_of(app: Starlette) -> Emulator:
+    """The :class:`Emulator` behind an app made by :func:`create_app`."""
+    emulator: Emulator = app.state.emulator
+    return emulator
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    body = {
+        "ErrorCode": 3000,
+        "DeveloperErrorMessage": f"No route for {request.url.path}",
+        "ErrorId": "00000000-0000-0000-0000-000000000000",
+        "Errors": [],
+    }
+    return Response(jsonio.dumps(body), 404, media_type="application/json")
+
+
+def create_app(
+    config: EmulatorConfig | None = None,
+    seed: str = "demo",
+    state_file: Path | None = None,
+) -> EmulatorApp:
+    """Build an emulator app. With ``state_file`` the world is loaded from it when it exists
+    and saved back (atomically) on changes and at shutdown."""
+    config = config or EmulatorConfig()
+    if state_file is not None and state_file.exists():
+        state = load_state(state_file)
+    else:
+        state = build_seed(seed, config.clock.now().date(), config.redirect_uri_patterns)
+    emulator = Emulator(config, state)
+    saver = AutoSaver(emulator, state_file, config.autosave_interval_s) if state_file else None
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if saver is None:
+            yield
+            return
+        async with saver.running():
+            yield
+
+    routes = [
+        *identity.ROUTES,
+        *token_endpoint.ROUTES,
+        *api_setup.ROUTES,
+        *api_vouchers.ROUTES,
+        *api_attachments.ROUTES,
+        *control.ROUTES,
+        *control_books.ROUTES,
+    ]
+    app = EmulatorApp(routes=routes, lifespan=lifespan, exception_handlers={404: _not_found})
+    app.state.emulator = emulator
+    app.state.saver = saver
+    return app

@@ -1,0 +1,65 @@
+"""Emulator configuration: every guessed behaviour of the real Visma is a knob here.
+
+The defaults follow ``visma-api-notes.md``; where the real behaviour is unknown the default is
+the documented guess (see ``docs/emulator.md``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from payjournal.emulator.clock import Clock, SystemClock
+
+#: Redirect URI patterns a registered client may use by default: any loopback callback.
+DEFAULT_REDIRECT_PATTERNS: tuple[str, ...] = (
+    "http://127.0.0.1:*/*",
+    "http://localhost:*/*",
+)
+
+
+@dataclass
+class EmulatorConfig:
+    """Knobs for one emulator instance. Mutable on purpose: tests tweak one field and go."""
+
+    clock: Clock = field(default_factory=SystemClock)
+    #: Seed for ids of created objects (vouchers, attachments ...); ``None`` = random ids.
+    id_seed: int | None = None
+    #: Seed for the fault dice; the control API can reseed.
+    fault_seed: int = 0
+
+    # --- identity server -------------------------------------------------------------
+    access_token_lifetime_s: int = 3600
+    refresh_token_lifetime_s: int = 50 * 365 * 24 * 3600  # "50 years" (KB-refresh-token)
+    authorization_code_lifetime_s: int = 300
+    #: Seconds during which a used refresh token may be replayed for the same answer.
+    #: Visma documents strict one-time use, so 0 (no grace).
+    refresh_grace_period_s: float = 0.0
+    #: The API refuses tokens without ``ea:api`` in their scope (4006).
+    require_ea_api_scope: bool = True
+    #: Patterns for redirect URIs of the seeded client (``*`` matches any run of characters).
+    redirect_uri_patterns: tuple[str, ...] = DEFAULT_REDIRECT_PATTERNS
+    #: 401 answers carry a JSON error body (4005) in addition to ``WWW-Authenticate``.
+    unauthorized_json_body: bool = False
+
+    # --- API ---------------------------------------------------------------------------
+    rate_limit_per_minute: int = 600
+    #: What counts as one "endpoint" for the rate limit: method + route template
+    #: (``/v2/vouchers/{fiscalyearId}``) or method + concrete path.
+    rate_limit_key: Literal["template", "path"] = "template"
+    default_page_size: int = 50
+    max_page_size: int = 1000
+    #: ``$pagesize`` above the maximum: clamp it, or answer 400/2000.
+    page_size_over_max: Literal["clamp", "error"] = "clamp"
+    #: ErrorCode for an unbalanced voucher (no documented code; 2000 is the guess).
+    unbalanced_error_code: int = 2000
+    #: Rows with both debit and credit zero are refused unless this is set.
+    allow_zero_rows: bool = False
+    #: No documented maximum; a generous guess.
+    max_voucher_rows: int = 1000
+    #: How many requests the control API keeps in its log.
+    request_log_size: int = 10_000
+
+    # --- persistence ----------------------------------------------------------------------
+    #: Seconds between saves of a dirty state when ``--state`` is used.
+    autosave_interval_s: float = 0.5

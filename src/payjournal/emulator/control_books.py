@@ -1,0 +1,99 @@
+"""Control API routes that edit a company's books: fiscal years and accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from starlette.requests import Request
+from starlette.routing import Route
+
+from payjournal.emulator.api_setup import add_fiscal_year
+from payjournal.emulator.control import ControlError, body_of, company_of, control_route
+from payjournal.emulator.control_views import company_summary
+from payjournal.emulator.model import FiscalYear
+from payjournal.emulator.resources import account as account_shape
+from payjournal.emulator.runtime import Emulator
+from payjournal.emulator.vouchers import parse_date
+
+
+async def add_year(request: Request, emu: Emulator) -> Any:
+    """``{"start": "2027-01-01", "end": "2027-12-31"}``; must not overlap an existing year."""
+    company, data = company_of(request, emu), await body_of(request)
+    start = parse_date(data.get("start") or data.get("StartDate"))
+    end = parse_date(data.get("end") or data.get("EndDate"))
+    if start is None or end is None or end < start:
+        raise ControlError(400, "start and end (yyyy-mm-dd, start <= end) required")
+    if any(fy.start <= end and start <= fy.end for fy in company.fiscal_years.values()):
+        raise ControlError(409, "overlaps an existing fiscal year")
+    ordered = sorted(company.fiscal_years.values(), key=lambda fy: fy.start)
+    fy = add_fiscal_year(company.fiscal_years, ordered, start, end, emu.ids.new())
+    return {"id": fy.id, "start": fy.start, "end": fy.end}
+
+
+def _year(request: Request, emu: Emulator) -> tuple[Any, FiscalYear]:
+    company = company_of(request, emu)
+    try:
+        fy = company.fiscal_years.get(UUID(request.path_params["fiscal_year"]))
+    except ValueError:
+        fy = None
+    if fy is None:
+        raise ControlError(404, "no such fiscal year")
+    return company, fy
+
+
+async def remove_year(request: Request, emu: Emulator) -> Any:
+    """Delete a fiscal year that has no vouchers."""
+    company, fy = _year(request, emu)
+    if any(v.fiscal_year_id == fy.id for v in company.vouchers.values()):
+        raise ControlError(409, "the fiscal year has vouchers")
+    del company.fiscal_years[fy.id]
+    return company_summary(company)
+
+
+async def lock_year(request: Request, emu: Emulator) -> Any:
+    """``{"locked": true}`` sets ``IsLockedForAccounting``."""
+    _company, fy = _year(request, emu)
+    fy.locked = bool((await body_of(request)).get("locked", True))
+    return {"id": fy.id, "locked": fy.locked}
+
+
+_ACCOUNT_FLAGS = (
+    "is_active",
+    "cost_center_allowed",
+    "project_allowed",
+    "blocked_for_manual_booking",
+)
+
+
+async def edit_account(request: Request, emu: Emulator) -> Any:
+    """Flip account flags in every fiscal year, or in ``fiscal_year_id`` only."""
+    company, data = company_of(request, emu), await body_of(request)
+    number = int(request.path_params["number"])
+    only = data.get("fiscal_year_id")
+    years = [fy for fy in company.fiscal_years.values() if only is None or str(fy.id) == str(only)]
+    changed = []
+    for fy in years:
+        account = fy.accounts.get(number)
+        if account is None:
+            continue
+        for flag in _ACCOUNT_FLAGS:
+            if flag in data:
+                setattr(account, flag, bool(data[flag]))
+        if "name" in data:
+            account.name = str(data["name"])
+        account.modified_utc = emu.now()
+        changed.append(account_shape(account, fy))
+    if not changed:
+        raise ControlError(404, f"no account {number}")
+    return changed
+
+
+ROUTES: list[Route] = [
+    control_route("/_emulator/companies/{company}/fiscalyears", "POST", add_year),
+    control_route(
+        "/_emulator/companies/{company}/fiscalyears/{fiscal_year}", "DELETE", remove_year
+    ),
+    control_route("/_emulator/companies/{company}/fiscalyears/{fiscal_year}", "PUT", lock_year),
+    control_route("/_emulator/companies/{company}/accounts/{number:int}", "PUT", edit_account),
+]
