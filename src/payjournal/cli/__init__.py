@@ -20,7 +20,6 @@ app.add_typer(journal.app, name="journal")
 app.add_typer(bench.app, name="bench")
 app.command("emulator")(emulator.serve)
 app.command("demo")(demo.demo)
-app.command("emulator")(emulator.serve)
 
 
 def main() -> None:
