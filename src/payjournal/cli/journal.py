@@ -55,7 +55,7 @@ def preview(
 ) -> None:
     """Print the journal a run becomes (rows, totals, balanced) or every problem that stops it."""
     console = Console()
-    errors = Console(stderr=True)
+    errors = Console(stderr=True, soft_wrap=True)  # messages name files and lines: never wrap them
     try:
         run, ledger = load_files(run_file, scheme)
     except InputError as error:

@@ -131,7 +131,7 @@ def read_run_csv(data: bytes, source: str) -> PayrollRun:
     text = decode_text(data, source)
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = _numbered_rows(text, delimiter)
+    reader = _numbered_rows(text, delimiter, problems)
     del text  # the row iterator holds it; the caller may still hold the bytes
     _, header_row = next(reader, (0, None))
     if header_row is None:
@@ -155,7 +155,9 @@ def read_run_csv(data: bytes, source: str) -> PayrollRun:
     return _run(header, lines)
 
 
-def _numbered_rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+def _numbered_rows(
+    text: str, delimiter: str, problems: ProblemList
+) -> Iterator[tuple[int, list[str]]]:
     """(line number, fields) for every record of the CSV text.
 
     A file without a single quote character has no quoted fields, so its records are exactly
@@ -168,18 +170,26 @@ def _numbered_rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]
         return enumerate(
             map(str.split, _lines(text, keepends=False), itertools.repeat(delimiter)), start=1
         )
-    reader = csv.reader(_lines(text, keepends=True), delimiter=delimiter)
-    return ((reader.line_num, row) for row in reader)
+    reader = csv.reader(_lines(text, keepends=True), delimiter=delimiter, strict=True)
+    return _quoted_rows(reader, problems)
+
+
+def _quoted_rows(reader: Any, problems: ProblemList) -> Iterator[tuple[int, list[str]]]:
+    try:
+        for row in reader:
+            yield reader.line_num, row
+    except csv.Error as error:  # e.g. a NUL byte, or a quote that never closes
+        problems.add(reader.line_num, None, f"cannot be read as CSV: {error}")
 
 
 def _lines(text: str, keepends: bool, chunk_size: int = 1 << 20) -> Iterator[str]:
-    """The lines of `text`, split on line feeds only (not on the other characters that
+    """The lines of `text`, split on CR LF, LF or CR (not on the other characters that
     `str.splitlines` treats as breaks), a chunk of about `chunk_size` characters at a time."""
     start, size = 0, len(text)
     while start < size:
         cut = text.find("\n", start + chunk_size)
         end = size if cut < 0 else cut + 1
-        chunk = text[start:end].replace("\r\n", "\n")
+        chunk = text[start:end].replace("\r\n", "\n").replace("\r", "\n")  # universal newlines
         start = end
         lines = chunk.split("\n")
         if lines[-1] == "":
@@ -228,15 +238,25 @@ class _CsvLineReader:
         fast_amounts = not self.decimal_comma
         make = tuple.__new__  # PayrollLine._make without its Python-level frame: a hot loop
         for line_no, row in reader:
-            if len(row) != width or (values := run_fields(row)) != first_values:
-                if first_values is None and len(row) == width:
-                    first_values = values
-                    named = dict(zip(present, (value.strip() for value in values), strict=True))
-                    header = _parse_header(named, self.problems, line_no)
-                elif not self._is_acceptable_odd_row(
-                    row, width, present, values, first_values, line_no
-                ):
+            if len(row) != width:
+                if any(cell.strip() for cell in row):  # a blank line is skipped quietly
+                    self.problems.add(
+                        line_no, None, f"has {len(row)} fields, the header has {width}"
+                    )
+                continue
+            values = run_fields(row)
+            if values != first_values:
+                if first_values is not None:
+                    field = next(
+                        n for n, a, b in zip(present, values, first_values, strict=True) if a != b
+                    )
+                    self.problems.add(
+                        line_no, field, "differs from the first line: a file holds exactly one run"
+                    )
                     continue
+                first_values = values
+                named = dict(zip(present, (value.strip() for value in values), strict=True))
+                header = _parse_header(named, self.problems, line_no)
             try:
                 employee = texts[row[i_employee]]
                 component = texts[row[i_component]]
@@ -270,27 +290,6 @@ class _CsvLineReader:
         if first_values is None:
             self.problems.add(0, None, "the file has a header but no lines")
         return header, lines
-
-    def _is_acceptable_odd_row(
-        self,
-        row: list[str],
-        width: int,
-        present: list[str],
-        values: tuple[str, ...],
-        first_values: tuple[str, ...] | None,
-        line_no: int,
-    ) -> bool:
-        """A row that is not like the first: blank (skipped), wrong width or another run."""
-        if len(row) != width:
-            if any(cell.strip() for cell in row):
-                self.problems.add(line_no, None, f"has {len(row)} fields, the header has {width}")
-            return False
-        assert first_values is not None
-        field = next(n for n, a, b in zip(present, values, first_values, strict=True) if a != b)
-        self.problems.add(
-            line_no, field, "differs from the first line: a file holds exactly one run"
-        )
-        return False
 
     def _text(self, raw: str) -> str:
         text = self.texts[raw] = raw.strip()

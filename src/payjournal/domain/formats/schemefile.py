@@ -206,12 +206,14 @@ def _component_mappings(
     components: list[_RawComponent], problems: ProblemList
 ) -> dict[str, ComponentMapping]:
     mappings: dict[str, ComponentMapping] = {}
+    seen: set[str] = set()
     for line, code, description, debit, credit, side_text in components:
         before = len(problems.items)
         if not code:
             problems.add(line, "component", "is required")
-        elif code in mappings:
+        elif code in seen:
             problems.add(line, "component", f"{code!r} is mapped twice")
+        seen.add(code)
         for field, account in (("debit_account", debit), ("credit_account", credit)):
             if not _ACCOUNT.fullmatch(account):
                 problems.add(line, field, f"{account!r} is not an account number (digits only)")
