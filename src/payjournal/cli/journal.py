@@ -18,7 +18,7 @@ from payjournal.domain.formats import (
     read_scheme,
 )
 from payjournal.domain.journal import Journal
-from payjournal.domain.posting import check_run, build_journal
+from payjournal.domain.posting import build_journal, check_run
 from payjournal.domain.problems import Problem
 from payjournal.domain.run import PayrollRun
 from payjournal.domain.scheme import LedgerScheme
