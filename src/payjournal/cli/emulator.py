@@ -13,7 +13,7 @@ from payjournal.emulator.server import serve as serve_app
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on (keep it loopback)."),
     port: int = typer.Option(8765, help="TCP port."),
-    state: Path | None = typer.Option(  # noqa: B008 - Typer's idiom
+    state: Path | None = typer.Option(
         None, "--state", help="JSON file: loaded at start, saved on changes and at exit."
     ),
     seed: str = typer.Option("demo", help="Seed world when no state file exists: demo or empty."),
