@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import itertools
 import json
 import operator
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -43,18 +42,8 @@ _OPTIONAL = {"kind", "employee_name", "department", "cost_center"}
 _KINDS = ", ".join(kind.value for kind in RunKind)
 
 
-@dataclass(frozen=True, slots=True)
-class _Header:
-    company: str
-    run_id: str
-    kind: RunKind
-    period: PayPeriod
-    payment_date: date
-    currency: str
-
-
-def _parse_header(values: Mapping[str, str], problems: ProblemList, line: int) -> _Header | None:
-    """Validate the run-level fields; None (with problems recorded) when any is wrong."""
+def _parse_header(values: Mapping[str, str], problems: ProblemList, line: int) -> PayrollRun | None:
+    """The run without its lines, from the run-level fields; None (with problems) when any is wrong."""
     before = len(problems.items)
     for name in ("company", "run_id", "period_year", "period_number", "period_start", "period_end"):
         if not values.get(name, "").strip():
@@ -89,9 +78,8 @@ def _parse_header(values: Mapping[str, str], problems: ProblemList, line: int) -
     ):
         return None
     period = PayPeriod(year, number, start, end)
-    return _Header(
-        values["company"].strip(), values["run_id"].strip(), kind, period, paid, currency
-    )
+    company, run_id = values["company"].strip(), values["run_id"].strip()
+    return PayrollRun(company, run_id, kind, period, paid, currency, ())
 
 
 def _parse_year(raw: str) -> int:
@@ -106,16 +94,8 @@ def _parse_period_number(raw: str) -> int:
     return int(raw)
 
 
-def _run(header: _Header, lines: list[PayrollLine]) -> PayrollRun:
-    return PayrollRun(
-        header.company,
-        header.run_id,
-        header.kind,
-        header.period,
-        header.payment_date,
-        header.currency,
-        tuple(lines),
-    )
+def _run(header: PayrollRun, lines: list[PayrollLine]) -> PayrollRun:
+    return dataclasses.replace(header, lines=tuple(lines))
 
 
 # --- CSV -------------------------------------------------------------------------------------
@@ -224,11 +204,11 @@ class _CsvLineReader:
 
     def read(
         self, reader: Iterator[tuple[int, list[str]]], width: int
-    ) -> tuple[_Header | None, list[PayrollLine]]:
+    ) -> tuple[PayrollRun | None, list[PayrollLine]]:
         """Every line of the file after the header, and the run fields of its first line."""
         present = [name for name in HEADER_FIELDS if name in self.columns]
         run_fields = operator.itemgetter(*(self.columns[name] for name in present))
-        header: _Header | None = None
+        header: PayrollRun | None = None
         first_values: tuple[str, ...] | None = None
         lines: list[PayrollLine] = []
         append = lines.append
