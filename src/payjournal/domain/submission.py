@@ -1,0 +1,138 @@
+"""Sending one journal version to Visma, as a state machine with a marker that makes it findable.
+
+Visma eAccounting has no idempotency key and no voucher DELETE, so exactly-once sending rests
+on three things this module defines:
+
+- a **marker** unique to the journal version, carried in the voucher text, so a voucher whose
+  POST had an unknown outcome can be found again by reading the company's vouchers back;
+- the **states** a submission moves through, with only the transitions that keep the
+  invariant "exactly one voucher per journal version" (e.g. an ambiguous failure may only be
+  retried after reconciliation found no voucher);
+- the **kinds of failure** that decide the next state.
+
+```
+            claim             posted
+ queued ──────────▶ sending ─────────▶ sent
+   ▲  ▲                │ │ │
+   │  │  retry later   │ │ └─ refused (business) ─▶ needs_action ──(user fixed it)──▶ queued
+   │  └────────────────┘ │
+   │  (never reached)    └─ ambiguous ─▶ reconciling ──(marker found)──▶ sent
+   └──────────────────────────────────────┘ (no voucher with the marker: safe to post again)
+```
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from enum import StrEnum
+
+from payjournal.domain.journal import MAX_VOUCHER_TEXT
+
+__all__ = [
+    "Event",
+    "InvalidTransitionError",
+    "SubmissionState",
+    "find_marker",
+    "next_state",
+    "voucher_marker",
+    "voucher_text_with_marker",
+]
+
+_MARKER = re.compile(r"\[pj:([0-9a-f]{16})\]")
+
+
+class SubmissionState(StrEnum):
+    """Where a submission of one journal version stands."""
+
+    QUEUED = "queued"  # decided; waiting for a worker (or for its retry time)
+    SENDING = "sending"  # a worker holds it; the POST may be under way
+    RECONCILING = "reconciling"  # a POST's outcome is unknown: read vouchers back before anything
+    SENT = "sent"  # Visma holds the voucher (number known)
+    NEEDS_ACTION = "needs_action"  # Visma refused for a reason a person must fix
+
+    @property
+    def is_final(self) -> bool:
+        """True for sent: nothing may happen to the submission any more."""
+        return self is SubmissionState.SENT
+
+    @property
+    def is_in_flight(self) -> bool:
+        """True while a worker may be talking to Visma about it."""
+        return self in (SubmissionState.SENDING, SubmissionState.RECONCILING)
+
+
+class Event(StrEnum):
+    """What happened to a submission."""
+
+    CLAIMED = "claimed"  # a worker took it
+    POSTED = "posted"  # Visma answered with the voucher
+    RETRYABLE_FAILURE = (
+        "retryable_failure"  # never reached Visma, rate limited, or a server error before commit
+    )
+    REFUSED = "refused"  # a business error: fiscal year missing, period locked, invalid_grant…
+    AMBIGUOUS_FAILURE = "ambiguous_failure"  # the request left and no answer came
+    FOUND_BY_MARKER = "found_by_marker"  # reconciliation found the voucher
+    NOT_FOUND_BY_MARKER = "not_found_by_marker"  # reconciliation proved no voucher exists
+    RETRIED_BY_USER = "retried_by_user"  # after fixing the cause, one click
+
+
+_TRANSITIONS: dict[tuple[SubmissionState, Event], SubmissionState] = {
+    (SubmissionState.QUEUED, Event.CLAIMED): SubmissionState.SENDING,
+    (SubmissionState.SENDING, Event.POSTED): SubmissionState.SENT,
+    (SubmissionState.SENDING, Event.RETRYABLE_FAILURE): SubmissionState.QUEUED,
+    (SubmissionState.SENDING, Event.REFUSED): SubmissionState.NEEDS_ACTION,
+    (SubmissionState.SENDING, Event.AMBIGUOUS_FAILURE): SubmissionState.RECONCILING,
+    # A worker that died while sending leaves "sending": whoever resumes must reconcile first.
+    (SubmissionState.SENDING, Event.CLAIMED): SubmissionState.RECONCILING,
+    (SubmissionState.RECONCILING, Event.FOUND_BY_MARKER): SubmissionState.SENT,
+    (SubmissionState.RECONCILING, Event.NOT_FOUND_BY_MARKER): SubmissionState.QUEUED,
+    # Reading vouchers back can itself fail; the outcome stays unknown until it succeeds.
+    (SubmissionState.RECONCILING, Event.RETRYABLE_FAILURE): SubmissionState.RECONCILING,
+    (SubmissionState.RECONCILING, Event.REFUSED): SubmissionState.NEEDS_ACTION,
+    (SubmissionState.NEEDS_ACTION, Event.RETRIED_BY_USER): SubmissionState.QUEUED,
+}
+
+
+class InvalidTransitionError(ValueError):
+    """An event that would break exactly-once sending in the submission's state."""
+
+
+def next_state(state: SubmissionState, event: Event) -> SubmissionState:
+    """The state after `event`, or `InvalidTransitionError` when it may not happen now."""
+    try:
+        return _TRANSITIONS[(state, event)]
+    except KeyError:
+        raise InvalidTransitionError(
+            f"a {state.value} submission cannot take {event.value}"
+        ) from None
+
+
+def voucher_marker(company: str, run_id: str, version: int) -> str:
+    """The marker of one journal version: ``[pj:<16 hex>]``, the same every time it is asked.
+
+    It depends on the company, the run and the journal version only, so two versions of one
+    run never share a marker and the marker survives a restart of everything.
+    """
+    if version < 1:
+        raise ValueError("journal versions count from 1")
+    digest = hashlib.sha256(f"{company}\x1f{run_id}\x1f{version}".encode()).hexdigest()
+    return f"[pj:{digest[:16]}]"
+
+
+def voucher_text_with_marker(text: str, marker: str) -> str:
+    """The voucher text Visma receives: the human text, then the marker, within 1,000 characters.
+
+    The human part is cut (with an ellipsis) rather than the marker, which must survive whole.
+    """
+    if not _MARKER.fullmatch(marker):
+        raise ValueError(f"{marker!r} is not a payjournal marker")
+    room = MAX_VOUCHER_TEXT - len(marker) - 1
+    human = text if len(text) <= room else text[: room - 1] + "…"
+    return f"{human} {marker}"
+
+
+def find_marker(voucher_text: str | None) -> str | None:
+    """The payjournal marker in a voucher's text, if it has one."""
+    match = _MARKER.search(voucher_text or "")
+    return match.group(0) if match else None
