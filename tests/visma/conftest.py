@@ -49,9 +49,9 @@ def company_id(key: str) -> str:
 class World:
     """The emulator, the client's view of time, and helpers to move both."""
 
-    def __init__(self) -> None:
+    def __init__(self, **config: Any) -> None:
         self.emulator_clock = ManualClock(START)
-        self.config = EmulatorConfig(clock=self.emulator_clock)
+        self.config = EmulatorConfig(clock=self.emulator_clock, **config)
         self.app = create_app(self.config, seed="demo")
         self.transport = EmulatorTransport(self.app)
         self.clock = FakeClock(START)
@@ -103,10 +103,22 @@ class World:
 
 
 @pytest.fixture
-def world() -> Iterator[World]:
-    w = World()
-    yield w
-    w.close()
+def make_world() -> Iterator[Callable[..., World]]:
+    """Build an emulator with some ``EmulatorConfig`` fields set."""
+    worlds: list[World] = []
+
+    def make(**config: Any) -> World:
+        worlds.append(World(**config))
+        return worlds[-1]
+
+    yield make
+    for w in worlds:
+        w.close()
+
+
+@pytest.fixture
+def world(make_world: Callable[..., World]) -> World:
+    return make_world()
 
 
 @pytest.fixture
