@@ -25,13 +25,13 @@ from payjournal.emulator.pipeline import (
 from payjournal.emulator.vouchers import parse_date
 
 
-def path_uuid(ctx: ApiContext, name: str, what: str) -> UUID:
+def path_uuid(ctx: ApiContext, name: str, what: str, code: int = errors.RESOURCE_NOT_FOUND) -> UUID:
     """A GUID path parameter; a malformed one answers 404 like an unknown one."""
     raw = ctx.request.path_params[name]
     try:
         return UUID(raw)
     except ValueError:
-        raise not_found(what, raw) from None
+        raise not_found(what, raw, code) from None
 
 
 def not_found(what: str, ref: object, code: int = errors.RESOURCE_NOT_FOUND) -> ApiError:
@@ -41,7 +41,7 @@ def not_found(what: str, ref: object, code: int = errors.RESOURCE_NOT_FOUND) -> 
 
 def fiscal_year_of(ctx: ApiContext, name: str = "fiscalyearId") -> FiscalYear:
     """The fiscal year named in the path, or 404/3001."""
-    fy_id = path_uuid(ctx, name, "fiscalYearId")
+    fy_id = path_uuid(ctx, name, "fiscalYearId", errors.FISCAL_YEAR_MISSING)
     fy = ctx.company.fiscal_years.get(fy_id)
     if fy is None:
         raise not_found("fiscalYearId", fy_id, errors.FISCAL_YEAR_MISSING)

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-_encode_str = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
+_encode_str = json.encoder.encode_basestring
 
 
 def loads(raw: bytes | str) -> Any:
@@ -41,8 +41,8 @@ def _write(value: Any, out: list[str]) -> None:
         out.append(str(value))
     elif isinstance(value, Decimal):
         out.append(format(value, "f"))
-    elif isinstance(value, float):
-        raise TypeError("floats are not allowed in emulator JSON; use Decimal")
+    elif isinstance(value, float):  # control API knobs (rates, seconds); money is Decimal
+        out.append(repr(value))
     elif isinstance(value, Mapping):
         out.append("{")
         first = True

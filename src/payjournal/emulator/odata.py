@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 Item = Mapping[str, Any]
@@ -114,18 +115,16 @@ class _Parser:
             raise ODataError(f"expected {punct!r}")
 
     def parse_or(self) -> Predicate:
-        left = self.parse_and()
+        terms = [self.parse_and()]
         while self.keyword("or"):
-            right, first = self.parse_and(), left
-            left = lambda item, a=first, b=right: a(item) or b(item)  # noqa: E731
-        return left
+            terms.append(self.parse_and())
+        return terms[0] if len(terms) == 1 else lambda item: any(t(item) for t in terms)
 
     def parse_and(self) -> Predicate:
-        left = self.parse_not()
+        terms = [self.parse_not()]
         while self.keyword("and"):
-            right, first = self.parse_not(), left
-            left = lambda item, a=first, b=right: a(item) and b(item)  # noqa: E731
-        return left
+            terms.append(self.parse_not())
+        return terms[0] if len(terms) == 1 else lambda item: all(t(item) for t in terms)
 
     def parse_not(self) -> Predicate:
         if self.keyword("not"):
@@ -266,8 +265,12 @@ def order_by(items: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:
     for name, descending in reversed(keys):
         if ordered and name not in ordered[0]:
             raise ODataError(f"unknown property {name!r}")
-        ordered.sort(key=lambda item, n=name: _sort_key(item.get(n)), reverse=descending)
+        ordered.sort(key=partial(_sort_key_of, name), reverse=descending)
     return ordered
+
+
+def _sort_key_of(name: str, item: dict[str, Any]) -> tuple[int, Any]:
+    return _sort_key(item.get(name))
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:

@@ -5,8 +5,9 @@ of a client needs:
 
 * the request's *read* timeout is enforced (an injected timeout becomes ``httpx2.ReadTimeout``);
 * commit-then-drop becomes ``httpx2.RemoteProtocolError`` ("sent, no answer");
-* :class:`EmulatorTransport` is a *sync* transport (a private event loop on a daemon thread),
-  so a sync ``httpx2.Client`` can talk to the app without a socket.
+* :class:`EmulatorTransport` is a *sync* transport (a private event loop on a daemon thread,
+  restarted after ``close()`` so one transport can serve several clients), so a sync
+  ``httpx2.Client`` can talk to the app without a socket.
 
 This module imports httpx2 (the server side does not); only tests and clients use it.
 """
@@ -54,11 +55,21 @@ class EmulatorTransport(httpx2.BaseTransport):
 
     def __init__(self, app: Any, client: tuple[str, int] = ("127.0.0.1", 123)) -> None:
         self._async = AsyncEmulatorTransport(app, client)
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(
-            target=self._loop.run_forever, name="emulator-transport", daemon=True
-        )
-        self._thread.start()
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+
+    def _running_loop(self) -> asyncio.AbstractEventLoop:
+        """The loop thread, started on first use and again after :meth:`close`."""
+        with self._lock:
+            if self._loop is None or self._thread is None or not self._thread.is_alive():
+                loop = asyncio.new_event_loop()
+                self._thread = threading.Thread(
+                    target=loop.run_forever, name="emulator-transport", daemon=True
+                )
+                self._thread.start()
+                self._loop = loop
+            return self._loop
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         """Send one request through the app and wait for the whole answer."""
@@ -76,11 +87,16 @@ class EmulatorTransport(httpx2.BaseTransport):
             content = await response.aread()
             return response.status_code, list(response.headers.raw), content
 
-        status, headers, content = asyncio.run_coroutine_threadsafe(call(), self._loop).result()
+        future = asyncio.run_coroutine_threadsafe(call(), self._running_loop())
+        status, headers, content = future.result()
         return httpx2.Response(status, headers=headers, content=content, request=request)
 
     def close(self) -> None:
-        """Stop the loop thread."""
-        if self._loop.is_running():
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(timeout=5)
+        """Stop the loop thread (a later request starts a new one)."""
+        with self._lock:
+            loop, thread = self._loop, self._thread
+            self._loop = self._thread = None
+        if loop is not None and thread is not None:
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(timeout=5)
+            loop.close()

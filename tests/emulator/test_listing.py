@@ -1,0 +1,143 @@
+"""Paging envelope and the OData subset, through the API and on the parser itself."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import httpx2
+import pytest
+
+from payjournal.emulator import Emulator
+from payjournal.emulator.odata import ODataError, compile_filter, order_by
+from tests.emulator.conftest import Login, error_code, voucher
+
+
+def test_paging_meta_and_pages(http: httpx2.Client, login: Login) -> None:
+    auth = login()
+    first = http.get("/v2/accounts", headers=auth, params={"$pagesize": 5}).json()
+    assert first["Meta"] | {"ServerTimeUtc": None} == {
+        "CurrentPage": 1,
+        "PageSize": 5,
+        "TotalNumberOfPages": 4,
+        "TotalNumberOfResults": 18,
+        "ServerTimeUtc": None,
+    }
+    assert first["Meta"]["ServerTimeUtc"] == "2026-11-23T09:00:00.000Z"
+    last = http.get("/v2/accounts", headers=auth, params={"$pagesize": 5, "$page": 4}).json()
+    assert len(last["Data"]) == 3
+    beyond = http.get("/v2/accounts", headers=auth, params={"$pagesize": 5, "$page": 9}).json()
+    assert beyond["Data"] == []
+
+
+def test_default_page_size_is_50(http: httpx2.Client, login: Login) -> None:
+    auth = login()
+    for _ in range(50):
+        http.post("/v2/vouchers", json=voucher(), headers=auth)
+    page = http.get("/v2/vouchers", headers=auth).json()
+    assert (page["Meta"]["PageSize"], len(page["Data"])) == (50, 50)
+    assert page["Meta"]["TotalNumberOfPages"] == 2
+
+
+def test_page_size_over_max_is_clamped_or_refused(
+    http: httpx2.Client, login: Login, emu: Emulator
+) -> None:
+    auth = login()
+    clamped = http.get("/v2/accounts", headers=auth, params={"$pagesize": 5000}).json()
+    assert clamped["Meta"]["PageSize"] == 1000
+    emu.config.page_size_over_max = "error"
+    assert error_code(http.get("/v2/accounts", headers=auth, params={"$pagesize": 5000})) == 2000
+    assert error_code(http.get("/v2/accounts", headers=auth, params={"$page": 0})) == 2000
+
+
+def test_filter_orderby_select_through_the_api(http: httpx2.Client, login: Login) -> None:
+    auth = login()
+    http.post("/v2/vouchers", json=voucher("2026-11-23", text="run 7f3c"), headers=auth)
+    found = http.get(
+        "/v2/vouchers",
+        headers=auth,
+        params={
+            "$filter": "VoucherDate ge 2026-11-01T00:00:00.00Z and VoucherDate le 2026-11-30",
+        },
+    ).json()["Data"]
+    assert [v["VoucherText"] for v in found] == ["run 7f3c"]
+    ordered = http.get("/v2/vouchers", headers=auth, params={"$orderby": "VoucherDate desc"})
+    assert ordered.json()["Data"][0]["VoucherText"] == "run 7f3c"
+    picked = http.get(
+        "/v2/accounts",
+        headers=auth,
+        params={
+            "$filter": "IsCostCenterAllowed eq true and not IsActive",
+            "$select": "Number,Name",
+        },
+    )
+    assert picked.json()["Data"] == [{"Number": "4390", "Name": "Overige personeelskosten"}]
+
+
+@pytest.mark.parametrize("bad", ["VoucherDate gq 2026-01-01", "(VoucherDate eq", "Nope eq 1"])
+def test_bad_filter_is_2000(http: httpx2.Client, login: Login, bad: str) -> None:
+    answer = http.get("/v2/vouchers", headers=login(), params={"$filter": bad})
+    assert answer.status_code == 400
+    assert error_code(answer) == 2000
+
+
+ITEMS = [
+    {
+        "Id": "6F1C2F0E-7A4B-4D53-9A59-3F0E8C1D2B7A",
+        "Name": "O'Neil",
+        "Amount": Decimal("10.50"),
+        "Day": "2026-01-31T00:00:00",
+        "Active": True,
+        "Series": "A",
+        "Note": None,
+    },
+    {
+        "Id": "11111111-2222-4333-8444-555555555555",
+        "Name": "Beta",
+        "Amount": 3,
+        "Day": "2025-12-31T00:00:00",
+        "Active": False,
+        "Series": "B",
+        "Note": "x",
+    },
+]
+
+
+@pytest.mark.parametrize(
+    ("expression", "names"),
+    [
+        ("Name eq 'O''Neil'", ["O'Neil"]),
+        ("Amount gt 5", ["O'Neil"]),
+        ("Amount le 3.00", ["Beta"]),
+        ("Day lt 2026-01-01", ["Beta"]),
+        ("Day ge datetime'2026-01-31T00:00:00Z'", ["O'Neil"]),
+        ("Id eq 6f1c2f0e-7a4b-4d53-9a59-3f0e8c1d2b7a", ["O'Neil"]),
+        ("Id eq guid'11111111-2222-4333-8444-555555555555'", ["Beta"]),
+        ("Active eq false or Series eq 'A'", ["O'Neil", "Beta"]),
+        ("(Series eq 'A' or Series eq 'B') and Active", ["O'Neil"]),
+        ("not (Amount ne 3)", ["Beta"]),
+        ("Note eq null", ["O'Neil"]),
+        ("year(Day) eq 2025", ["Beta"]),
+        ("month(Day) eq 1 and day(Day) eq 31", ["O'Neil"]),
+        ("contains(Name, 'Nei')", ["O'Neil"]),
+        ("startswith(tolower(Name), 'be')", ["Beta"]),
+        ("endswith(Name, 'eta')", ["Beta"]),
+    ],
+)
+def test_filter_expressions(expression: str, names: list[str]) -> None:
+    predicate = compile_filter(expression)
+    assert [item["Name"] for item in ITEMS if predicate(item)] == names
+
+
+@pytest.mark.parametrize(
+    "expression", ["Name eq", "Name eq 'x' extra", "Name ~ 1", "contains(Name)"]
+)
+def test_filter_syntax_errors(expression: str) -> None:
+    with pytest.raises(ODataError):
+        compile_filter(expression)
+
+
+def test_order_by_several_keys_with_nulls_first() -> None:
+    rows = [{"A": 1, "B": "y"}, {"A": None, "B": "z"}, {"A": 1, "B": "x"}]
+    assert [r["B"] for r in order_by(rows, "A, B desc")] == ["z", "y", "x"]
+    with pytest.raises(ODataError):
+        order_by(rows, "A sideways")
