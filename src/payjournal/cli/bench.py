@@ -25,3 +25,15 @@ def build(
         figures = run_benchmark(Path(workdir), employees, components, repeat)
         size_mb = (Path(workdir) / "bench-run.csv").stat().st_size / 1e6
     typer.echo(report(figures, size_mb), nl=False)
+
+
+@app.command("emulator")
+def emulator(
+    clients: int = typer.Option(8, help="Concurrent clients (threads, one connection each)."),
+    per_client: int = typer.Option(500, help="Vouchers each client posts."),
+) -> None:
+    """Post vouchers to the emulator on loopback (own process, no added latency); print
+    vouchers per second (target ≥ 500)."""
+    from payjournal.emulator.bench import report, run
+
+    typer.echo(report(run(clients, per_client)), nl=False)
