@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import httpx2
 import pytest
@@ -137,7 +138,7 @@ def test_filter_syntax_errors(expression: str) -> None:
 
 
 def test_order_by_several_keys_with_nulls_first() -> None:
-    rows = [{"A": 1, "B": "y"}, {"A": None, "B": "z"}, {"A": 1, "B": "x"}]
+    rows: list[dict[str, Any]] = [{"A": 1, "B": "y"}, {"A": None, "B": "z"}, {"A": 1, "B": "x"}]
     assert [r["B"] for r in order_by(rows, "A, B desc")] == ["z", "y", "x"]
     with pytest.raises(ODataError):
         order_by(rows, "A sideways")
