@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from payjournal.cli import bench, demo, emulator, journal
+from payjournal.cli import bench, demo, emulator, journal, web
 
 app = typer.Typer(
     name="payjournal",
@@ -20,6 +20,10 @@ app.add_typer(journal.app, name="journal")
 app.add_typer(bench.app, name="bench")
 app.command("emulator")(emulator.serve)
 app.command("demo")(demo.demo)
+app.command("serve")(web.serve)
+app.command("createuser")(web.createuser)
+app.command("rotate-keys")(web.rotate_keys)
+app.add_typer(web.runs_app, name="runs")
 
 
 def main() -> None:

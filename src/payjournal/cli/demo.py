@@ -1,40 +1,81 @@
-"""``payjournal demo``: the main job on bundled sample data, with no configuration.
+"""``payjournal demo``: the whole product on one machine, with no configuration.
 
-Until the web app lands this previews the journal of every bundled sample run: a Dutch
-bakery (EUR, JSON files) and a Swedish sawmill (SEK, semicolon CSV with decimal commas).
+Starts the Visma emulator (demo seed) on loopback, points the web app at it, keeps SQLite
+files and the generated secrets in a data directory, creates a demo master with logins and
+the sample payroll companies with their runs, then serves Django under uvicorn until Ctrl-C.
 """
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 import typer
 from rich.console import Console
 
-from payjournal.cli.journal import load_files, print_journal, print_problems
-from payjournal.domain.posting import build_journal, check_run
+from payjournal.config import Settings
+from payjournal.site.bootstrap import start_django
+
+DEMO_MASTER = "Demo Payroll Bureau"
+DEMO_LOGINS = (
+    ("admin", "payjournal-demo", "master_admin"),
+    ("payroll", "payjournal-demo", "payroll_admin"),
+)
 
 
-def samples_dir() -> Path:
-    """Where the bundled sample companies live (one folder each: scheme + runs)."""
-    return Path(str(resources.files("payjournal").joinpath("samples")))
+def demo(
+    data_dir: Path = typer.Option(
+        Path(".payjournal-demo"),
+        envvar="PAYJOURNAL_DEMO_DIR",
+        help="Where the demo keeps its files.",
+    ),
+    port: int = typer.Option(8000, help="Port of the web app on 127.0.0.1."),
+) -> None:
+    """Run payjournal with a local Visma emulator, demo logins and sample payroll runs."""
+    import uvicorn
 
+    from payjournal.emulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, create_app
+    from payjournal.emulator.server import run_in_thread
 
-def demo() -> None:
-    """Preview the journals of the bundled sample companies."""
     console = Console()
-    failed = False
-    for company in sorted(p for p in samples_dir().iterdir() if p.is_dir()):
-        scheme_file = next(company.glob("scheme.*"))
-        for run_file in sorted(company.glob("run-*")):
-            console.rule(f"{company.name} · {run_file.name}")
-            run, scheme = load_files(run_file, scheme_file)
-            problems = check_run(run, scheme)
-            if problems:
-                print_problems(console, run, problems)
-                failed = True
-                continue
-            print_journal(console, build_journal(run, scheme))
-    if failed:
-        raise typer.Exit(1)
+    data_dir = data_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    emulator = create_app(seed="demo", state_file=data_dir / "visma-emulator.json")
+    with run_in_thread(emulator, host="127.0.0.1", port=0) as visma_url:
+        settings = Settings(
+            data_dir=data_dir,
+            secure_cookies=False,
+            visma_identity_url=visma_url,
+            visma_api_url=f"{visma_url}/v2/",
+            visma_client_id=DEMO_CLIENT_ID,
+            visma_client_secret=DEMO_CLIENT_SECRET,
+        )
+        start_django(settings, migrate=True)
+        seed()
+        from payjournal.site.asgi import application
+
+        console.print(f"[bold]payjournal demo[/bold] on http://127.0.0.1:{port}/")
+        for username, password, role in DEMO_LOGINS:
+            console.print(f"  sign in: {username} / {password}  ({role})")
+        console.print(
+            f"  Visma emulator: {visma_url}  (Visma user erik@nordisk.example / erik-demo)"
+        )
+        console.print(f"  data: {data_dir}   Ctrl-C stops")
+        uvicorn.run(application, host="127.0.0.1", port=port, log_level="warning")
+
+
+def seed() -> None:
+    """The demo master, its logins and sample companies (idempotent)."""
+    from django.contrib.auth import get_user_model
+
+    from payjournal.payroll.samples import add_sample_companies
+    from payjournal.tenancy.models import Master, Role
+    from payjournal.tenancy.users import create_user
+
+    master, _ = Master.objects.get_or_create(name=DEMO_MASTER)
+    users = get_user_model()
+    for username, password, role in DEMO_LOGINS:
+        if not users.objects.filter(username=username).exists():
+            create_user(username, password, master_name=DEMO_MASTER, role=Role(role))
+    companies = add_sample_companies(master)
+    payroll_user = users.objects.get(username="payroll")
+    companies[0].assignees.add(payroll_user)

@@ -1,0 +1,114 @@
+"""Web-app commands: ``serve`` (production start), ``createuser``, ``rotate-keys``, ``runs import``.
+
+Each command starts Django from the settings of the environment / ``.env`` and calls the same
+service functions as the views; errors are translated to messages here, once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from payjournal.site.bootstrap import start_django
+
+console = Console()
+runs_app = typer.Typer(help="Import processed payroll runs.", no_args_is_help=True)
+
+ROLE_HELP = "master_admin, payroll_admin or viewer"
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    migrate: bool = typer.Option(True, help="Apply database migrations first."),
+) -> None:
+    """Start the web app (uvicorn + whitenoise) with settings from PAYJOURNAL_* / .env."""
+    import uvicorn
+
+    start_django(migrate=migrate)
+    from payjournal.site.asgi import application
+
+    console.print(f"payjournal on http://{host}:{port}/  (Ctrl-C stops)")
+    uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
+def createuser(
+    username: str = typer.Argument(..., help="The sign-in name."),
+    master: str = typer.Option(..., help="The master (organisation); created when new."),
+    role: str = typer.Option("master_admin", help=ROLE_HELP),
+    email: str = typer.Option("", help="E-mail address (for password resets)."),
+    password: str = typer.Option(
+        ..., prompt=True, hide_input=True, confirmation_prompt=True, help="The password."
+    ),
+) -> None:
+    """Create a user with a role in a master (the first administrator, or anyone after)."""
+    start_django(migrate=True)
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    from payjournal.tenancy.models import Role
+    from payjournal.tenancy.users import UserExistsError, create_user
+
+    if role not in Role.values:
+        raise typer.BadParameter(f"role must be one of {ROLE_HELP}", param_hint="--role")
+    try:
+        validate_password(password)
+        member = create_user(username, password, master_name=master, role=Role(role), email=email)
+    except ValidationError as exc:
+        console.print(f"[red]Password refused:[/red] {' '.join(exc.messages)}")
+        raise typer.Exit(1) from None
+    except UserExistsError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    console.print(
+        f"Created {member.user.get_username()} ({member.get_role_display()}) in {master}."
+    )
+
+
+def rotate_keys() -> None:
+    """Re-encrypt every stored Visma token under the first key of PAYJOURNAL_TOKEN_KEYS.
+
+    Put the new key first, keep the old ones after it, run this, then drop the old keys.
+    """
+    start_django(migrate=True)
+    from payjournal.integrations.crypto import TokenDecryptionError
+    from payjournal.integrations.services import rotate_token_keys
+
+    try:
+        count = rotate_token_keys()
+    except TokenDecryptionError as exc:
+        console.print(f"[red]Nothing changed:[/red] {exc}. Keep the old key in the list.")
+        raise typer.Exit(1) from None
+    console.print(f"Re-encrypted the tokens of {count} account(s) under the newest key.")
+
+
+@runs_app.command("import")
+def import_runs(
+    files: list[Path] = typer.Argument(..., exists=True, dir_okay=False, help="Run files."),
+    company: int = typer.Option(..., help="The payroll company's id."),
+) -> None:
+    """Import processed runs (JSON or CSV) into a payroll company."""
+    start_django(migrate=True)
+    from payjournal.payroll.models import PayrollCompany
+    from payjournal.payroll.services import RunRejectedError, import_run
+
+    target = PayrollCompany.objects.filter(pk=company).first()
+    if target is None:
+        console.print(f"[red]No payroll company with id {company}.[/red]")
+        raise typer.Exit(1)
+    failed = False
+    for path in files:
+        try:
+            result = import_run(target, path.read_bytes(), path.name)
+        except RunRejectedError as exc:
+            failed = True
+            console.print(f"[red]{path.name}: not imported[/red]")
+            for problem in exc.problems:
+                console.print(f"  - {problem}")
+            continue
+        state = "imported" if result.created else "unchanged"
+        console.print(f"{path.name}: run {result.run.run_id} v{result.run.version} {state}")
+    if failed:
+        raise typer.Exit(1)

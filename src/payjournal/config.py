@@ -1,0 +1,102 @@
+"""The one settings object of the web app, read once from ``PAYJOURNAL_*`` variables and ``.env``.
+
+Django's settings module (:mod:`payjournal.site.settings`) is a projection of :class:`Settings`.
+The Visma endpoints default to production; the demo points them at the local emulator.
+Secrets (Django's secret key, the token-encryption keys) are never stored in the database: given
+through the environment, or — for the embedded mode — generated once into
+``<data_dir>/secrets.env`` (mode 0600).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "default_data_dir", "ensure_secrets", "get_settings", "use_settings"]
+
+SECRETS_FILE = "secrets.env"
+
+
+def default_data_dir() -> Path:
+    """``$XDG_DATA_HOME/payjournal`` (``~/.local/share/payjournal``)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "payjournal"
+
+
+class Settings(BaseSettings):
+    """Everything the web app reads from its environment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PAYJOURNAL_", env_file=".env", extra="ignore", env_nested_delimiter="__"
+    )
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    database_url: str | None = None  # default: sqlite:///<data_dir>/app.sqlite
+    secret_key: SecretStr | None = None
+    token_keys: list[SecretStr] = Field(default_factory=list)  # first encrypts, all decrypt
+    debug: bool = False
+    allowed_hosts: list[str] = Field(default_factory=lambda: ["127.0.0.1", "localhost"])
+    secure_cookies: bool = True
+    public_url: str | None = None  # e.g. https://payjournal.example.com (for the OAuth callback)
+    visma_identity_url: str = "https://identity.vismaonline.com"
+    visma_api_url: str = "https://eaccountingapi.vismaonline.com/v2/"
+    visma_client_id: str = ""
+    visma_client_secret: SecretStr = SecretStr("")
+    visma_force_select_company: bool = False  # prompt=login + forceselectcompany (sandbox)
+    email_backend: str = "django.core.mail.backends.console.EmailBackend"
+    default_from_email: str = "payjournal@localhost"
+    login_attempts: int = 5  # failed logins per user and address within the window
+    login_window_s: int = 900
+
+    def database(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'app.sqlite'}"
+
+
+def ensure_secrets(settings: Settings) -> Settings:
+    """Fill in missing secrets from ``<data_dir>/secrets.env``, generating that file once."""
+    if settings.secret_key is not None and settings.token_keys:
+        return settings
+    path = settings.data_dir / SECRETS_FILE
+    values = _read_env_file(path)
+    if "SECRET_KEY" not in values or "TOKEN_KEY" not in values:
+        values.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+        values.setdefault("TOKEN_KEY", Fernet.generate_key().decode())
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write("".join(f"{k}={v}\n" for k, v in sorted(values.items())))
+    return settings.model_copy(
+        update={
+            "secret_key": settings.secret_key or SecretStr(values["SECRET_KEY"]),
+            "token_keys": settings.token_keys or [SecretStr(values["TOKEN_KEY"])],
+        }
+    )
+
+
+def _read_env_file(path: Path) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+    return {key.strip(): value.strip() for key, value in pairs}
+
+
+_installed: Settings | None = None
+
+
+def use_settings(settings: Settings) -> None:
+    """Install explicit settings (the CLI does, before Django starts)."""
+    global _installed
+    _installed = settings
+    get_settings.cache_clear()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The installed settings, else those of the environment; secrets filled in."""
+    return ensure_secrets(_installed if _installed is not None else Settings())

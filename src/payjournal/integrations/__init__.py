@@ -1,0 +1,9 @@
+"""Integrations → Visma eAccounting: named accounts, their OAuth connection and encrypted tokens.
+
+* :mod:`.models` — ``VismaAccount`` (status, bound company, token ciphertext, refresh lease);
+* :mod:`.crypto` — MultiFernet token encryption with the account id bound inside the plaintext;
+* :mod:`.tokenstore` — the database-backed ``TokenStore`` (single-flight refresh by lease row);
+* :mod:`.gateway` — the Visma client wired from Django settings;
+* :mod:`.services` — create, authorize, complete, disconnect, rotate keys (views and CLI);
+* :mod:`.problems` — every flow error as what happened / why / what to do.
+"""

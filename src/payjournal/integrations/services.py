@@ -1,0 +1,147 @@
+"""Use cases of the Visma accounts, called by the views and the CLI alike.
+
+The browser leg keeps its ``state`` and PKCE verifier in a :class:`PendingAuthorization` that
+the caller stores (the web session); :func:`complete_authorization` checks it, exchanges the
+code, stores the tokens encrypted, reads ``companysettings`` to learn the bound company and
+refuses a company that differs from the one the account's administrations are mapped to.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from payjournal.integrations import crypto
+from payjournal.integrations.models import AccountStatus, VismaAccount
+from payjournal.integrations.problems import AuthorizationFlowError, problem_for
+from payjournal.integrations.tokenstore import DatabaseTokenStore
+from payjournal.tenancy.models import Master
+from payjournal.visma import CompanySettings, VismaClient, VismaError, VismaOAuth
+
+log = logging.getLogger("payjournal.integrations")
+
+
+class AccountNameTakenError(ValueError):
+    """Another account of the master has this name."""
+
+
+@dataclass(frozen=True, slots=True)
+class PendingAuthorization:
+    """What the callback needs to trust Visma's answer (kept in the session, never logged)."""
+
+    account_id: int
+    state: str
+    code_verifier: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"account_id": self.account_id, "state": self.state, "cv": self.code_verifier}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> PendingAuthorization:
+        return cls(int(str(data["account_id"])), str(data["state"]), str(data["cv"]))
+
+
+def create_account(master: Master, name: str) -> VismaAccount:
+    name = name.strip()
+    if not name:
+        raise ValueError("an account needs a name")
+    try:
+        with transaction.atomic():
+            return VismaAccount.objects.create(master=master, name=name)
+    except IntegrityError as exc:
+        raise AccountNameTakenError(f"an account named {name!r} already exists") from exc
+
+
+def start_authorization(
+    account: VismaAccount, oauth: VismaOAuth
+) -> tuple[str, PendingAuthorization]:
+    """The authorize URL to redirect to, and what to keep for the callback."""
+    request = oauth.authorization_url()
+    pending = PendingAuthorization(account.pk, request.state, request.code_verifier)
+    log.info("visma authorization started", extra={"account_id": account.pk})
+    return request.url, pending
+
+
+def complete_authorization(
+    account: VismaAccount, oauth: VismaOAuth, callback_url: str, pending: PendingAuthorization
+) -> VismaAccount:
+    """Exchange the code, store the tokens, bind the company. Raises AuthorizationFlowError."""
+    try:
+        code = oauth.parse_callback(callback_url, pending.state)
+        tokens = oauth.exchange_code(code, pending.code_verifier)
+    except VismaError as exc:
+        raise AuthorizationFlowError(problem_for(exc)) from None
+    previous = account.token_ciphertext
+    store = DatabaseTokenStore(account.pk)
+    store.save(tokens)
+    try:
+        with VismaClient(store, oauth) as client:
+            company = client.get_company_settings()
+    except VismaError as exc:
+        _forget_new_grant(account, oauth, previous)
+        raise AuthorizationFlowError(problem_for(exc)) from None
+    company_id = company_key(company)
+    if account.payroll_companies.exclude(visma_company_id=company_id).exists():  # type: ignore[attr-defined]
+        _forget_new_grant(account, oauth, previous)
+        raise AuthorizationFlowError("wrong_company")
+    VismaAccount.objects.filter(pk=account.pk).update(
+        status=AccountStatus.AUTHORIZED,
+        status_reason="",
+        visma_company_id=company_id,
+        visma_company_name=company.name,
+        authorized_at=timezone.now(),
+    )
+    log.info("visma authorization completed", extra={"account_id": account.pk})
+    account.refresh_from_db()
+    return account
+
+
+def company_key(company: CompanySettings) -> str:
+    """A stable identity of the Visma company behind a grant."""
+    return company.company_identifier or company.corporate_identity_number or f"name:{company.name}"
+
+
+def _forget_new_grant(account: VismaAccount, oauth: VismaOAuth, previous: bytes | None) -> None:
+    """Revoke the grant just obtained and put the previous tokens back."""
+    store = DatabaseTokenStore(account.pk)
+    tokens = store.load()
+    if tokens is not None and tokens.refresh_token:
+        try:
+            oauth.revoke(tokens.refresh_token)
+        except VismaError:
+            log.warning("could not revoke a refused grant", extra={"account_id": account.pk})
+    VismaAccount.objects.filter(pk=account.pk).update(token_ciphertext=previous)
+
+
+def disconnect(account: VismaAccount, oauth: VismaOAuth) -> None:
+    """Revoke the grant at Visma (best effort) and forget the tokens."""
+    tokens = DatabaseTokenStore(account.pk).load() if account.token_ciphertext else None
+    if tokens is not None and tokens.refresh_token:
+        try:
+            oauth.revoke(tokens.refresh_token)
+        except VismaError:
+            log.warning(
+                "revocation failed; tokens forgotten anyway", extra={"account_id": account.pk}
+            )
+    VismaAccount.objects.filter(pk=account.pk).update(
+        status=AccountStatus.NOT_AUTHORIZED,
+        status_reason="",
+        token_ciphertext=None,
+        authorized_at=None,
+    )
+
+
+def rotate_token_keys() -> int:
+    """Re-encrypt every stored token set under the newest key; returns how many."""
+    count = 0
+    with transaction.atomic():
+        for account in VismaAccount.objects.select_for_update().exclude(token_ciphertext=None):
+            assert account.token_ciphertext is not None
+            VismaAccount.objects.filter(pk=account.pk).update(
+                token_ciphertext=crypto.rotate(account.token_ciphertext)
+            )
+            count += 1
+    return count

@@ -1,0 +1,103 @@
+"""The database-backed :class:`~payjournal.visma.TokenStore` of one Visma account.
+
+Refresh is single-flight across processes (invariant 4): a process takes the account's lease
+row with a conditional UPDATE, refreshes once, stores the new pair (encrypted) and releases
+the lease in one UPDATE before anyone uses the new access token. Others wait for the token
+version to move. ``invalid_grant`` marks the account "authorization needed".
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+from datetime import timedelta
+
+from django.db.models import F, Q
+from django.utils import timezone
+
+from payjournal.integrations.crypto import decrypt_tokens, encrypt_tokens
+from payjournal.integrations.models import AccountStatus, VismaAccount
+from payjournal.visma import AuthorizationRequiredError, InvalidGrantError, RefreshFn, TokenSet
+
+LEASE = timedelta(seconds=30)
+WAIT_STEP_S = 0.1
+
+
+def _owner() -> str:
+    return f"{os.getpid()}-{threading.get_ident()}-{uuid.uuid4().hex[:8]}"
+
+
+class DatabaseTokenStore:
+    """Tokens of one :class:`VismaAccount`, encrypted in its row."""
+
+    def __init__(self, account_id: int, *, wait_s: float = 35.0) -> None:
+        self.account_id = account_id
+        self.wait_s = wait_s
+
+    def _row(self) -> VismaAccount:
+        return VismaAccount.objects.only("token_ciphertext", "token_version").get(
+            pk=self.account_id
+        )
+
+    def load(self) -> TokenSet | None:
+        row = self._row()
+        if row.token_ciphertext is None:
+            return None
+        return decrypt_tokens(self.account_id, row.token_ciphertext)
+
+    def save(self, tokens: TokenSet) -> None:
+        VismaAccount.objects.filter(pk=self.account_id).update(
+            token_ciphertext=encrypt_tokens(self.account_id, tokens),
+            token_version=F("token_version") + 1,
+        )
+
+    def refresh(self, refresh: RefreshFn, stale: TokenSet) -> TokenSet:
+        deadline = time.monotonic() + self.wait_s
+        owner = _owner()
+        while True:
+            current = self.load()
+            if current is None:
+                raise AuthorizationRequiredError("no tokens stored; authorize the account first")
+            if current.access_token != stale.access_token:
+                return current
+            now = timezone.now()
+            free = Q(refresh_lease_until__isnull=True) | Q(refresh_lease_until__lt=now)
+            taken = VismaAccount.objects.filter(free, pk=self.account_id).update(
+                refresh_lease_until=now + LEASE, refresh_lease_owner=owner
+            )
+            if taken:
+                return self._refresh_holding_lease(refresh, stale, owner)
+            if time.monotonic() > deadline:
+                raise AuthorizationRequiredError("another process holds the refresh lease too long")
+            time.sleep(WAIT_STEP_S)
+
+    def _refresh_holding_lease(self, refresh: RefreshFn, stale: TokenSet, owner: str) -> TokenSet:
+        mine = VismaAccount.objects.filter(pk=self.account_id, refresh_lease_owner=owner)
+        try:
+            current = self.load()
+            if current is None or current.access_token != stale.access_token:
+                mine.update(refresh_lease_until=None, refresh_lease_owner="")
+                if current is None:
+                    raise AuthorizationRequiredError("the account was disconnected")
+                return current
+            fresh = refresh(current)
+        except InvalidGrantError:
+            mine.update(
+                refresh_lease_until=None,
+                refresh_lease_owner="",
+                status=AccountStatus.AUTHORIZATION_NEEDED,
+                status_reason="Visma refused the refresh token (invalid_grant).",
+            )
+            raise
+        except BaseException:
+            mine.update(refresh_lease_until=None, refresh_lease_owner="")
+            raise
+        mine.update(
+            token_ciphertext=encrypt_tokens(self.account_id, fresh),
+            token_version=F("token_version") + 1,
+            refresh_lease_until=None,
+            refresh_lease_owner="",
+        )
+        return fresh

@@ -1,0 +1,110 @@
+"""Integrations → Visma eAccounting: the Accounts tab and the OAuth browser leg.
+
+Flow errors are translated to pages here, once (:mod:`.problems`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from payjournal.integrations import gateway, services
+from payjournal.integrations.models import VismaAccount
+from payjournal.integrations.problems import AuthorizationFlowError, FlowProblem
+from payjournal.tenancy.access import get_scoped, member_required
+from payjournal.tenancy.models import Membership, Role
+
+PENDING_KEY = "visma_pending"
+USED_KEY = "visma_used_states"
+MAX_PENDING = 10
+
+
+def _accounts(membership: Membership) -> Any:
+    return VismaAccount.objects.filter(master=membership.master).order_by("name", "id")
+
+
+@member_required(Role.MASTER_ADMIN)
+def accounts(request: HttpRequest, membership: Membership) -> HttpResponse:
+    error = ""
+    if request.method == "POST":
+        try:
+            account = services.create_account(membership.master, request.POST.get("name", ""))
+        except ValueError as exc:
+            error = str(exc).capitalize() + "."
+        else:
+            messages.success(
+                request, f"Account “{account.name}” created. Click its grey mark to authorize it."
+            )
+            return redirect("visma-accounts")
+    return render(
+        request,
+        "integrations/accounts.html",
+        {"accounts": _accounts(membership), "error": error, "tab": "accounts"},
+    )
+
+
+@require_GET
+@member_required(Role.MASTER_ADMIN)
+def accounts_list(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """The list alone, polled by every open tab so marks change without a reload."""
+    return render(request, "integrations/_accounts_list.html", {"accounts": _accounts(membership)})
+
+
+@require_GET
+@member_required(Role.MASTER_ADMIN)
+def authorize(request: HttpRequest, membership: Membership, account_id: int) -> HttpResponse:
+    account = get_scoped(_accounts(membership), pk=account_id)
+    with gateway.oauth(gateway.redirect_uri(request)) as oauth:
+        url, pending = services.start_authorization(account, oauth)
+    stored = dict(request.session.get(PENDING_KEY, {}))
+    stored[pending.state] = pending.as_dict()
+    request.session[PENDING_KEY] = dict(list(stored.items())[-MAX_PENDING:])
+    return redirect(url)
+
+
+@require_GET
+@member_required(Role.MASTER_ADMIN)
+def callback(request: HttpRequest, membership: Membership) -> HttpResponse:
+    state = request.GET.get("state", "")
+    stored = dict(request.session.get(PENDING_KEY, {}))
+    raw = stored.pop(state, None)
+    if raw is None:
+        used = state and state in request.session.get(USED_KEY, [])
+        code = "access_denied" if request.GET.get("error") == "access_denied" and not used else None
+        return _problem(request, code or ("code_reused" if used else "state_mismatch"), None)
+    request.session[PENDING_KEY] = stored
+    request.session[USED_KEY] = [*request.session.get(USED_KEY, [])[-MAX_PENDING:], state]
+    pending = services.PendingAuthorization.from_dict(raw)
+    account = get_scoped(_accounts(membership), pk=pending.account_id)
+    try:
+        with gateway.oauth(gateway.redirect_uri(request)) as oauth:
+            account = services.complete_authorization(
+                account, oauth, request.build_absolute_uri(), pending
+            )
+    except AuthorizationFlowError as exc:
+        return _problem(request, exc.problem.code, account)
+    return render(request, "integrations/authorized.html", {"account": account})
+
+
+def _problem(request: HttpRequest, code: str, account: VismaAccount | None) -> HttpResponse:
+    problem: FlowProblem = AuthorizationFlowError(code).problem
+    return render(
+        request,
+        "integrations/problem.html",
+        {"problem": problem, "account": account},
+        status=400,
+    )
+
+
+@require_POST
+@member_required(Role.MASTER_ADMIN)
+def disconnect(request: HttpRequest, membership: Membership, account_id: int) -> HttpResponse:
+    account = get_scoped(_accounts(membership), pk=account_id)
+    with gateway.oauth(gateway.redirect_uri(request)) as oauth:
+        services.disconnect(account, oauth)
+    messages.info(request, f"Account “{account.name}” is disconnected; Visma revoked its access.")
+    return redirect("visma-accounts")

@@ -1,0 +1,117 @@
+"""Payroll companies with their ledger scheme and Visma mapping; runs; journal snapshots."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from payjournal.integrations.models import VismaAccount
+from payjournal.tenancy.models import Master
+
+
+class PayrollCompany(models.Model):
+    """An administration of a master. ``key`` is the company code used in run files."""
+
+    master = models.ForeignKey(Master, on_delete=models.CASCADE, related_name="payroll_companies")
+    name = models.CharField(max_length=200)
+    key = models.SlugField(max_length=64)
+    scheme_source = models.TextField(help_text="The ledger scheme file (JSON or CSV).")
+    scheme_filename = models.CharField(max_length=200)
+    visma_account = models.ForeignKey(
+        VismaAccount,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="payroll_companies",
+    )
+    visma_company_id = models.CharField(max_length=64, blank=True)
+    assignees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="payroll_companies"
+    )
+
+    class Meta:
+        ordering = ("name", "id")
+        constraints = (
+            models.UniqueConstraint(fields=("master", "key"), name="payroll_company_unique_key"),
+        )
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def mapping_is_wrong(self) -> bool:
+        """Mapped, but the account's grant is bound to another Visma company now."""
+        account = self.visma_account
+        return account is not None and account.visma_company_id != self.visma_company_id
+
+
+class SendState(models.TextChoices):
+    NOT_SENT = "not_sent", "Not sent"
+    SENT = "sent", "Sent"
+
+
+class PayrollRun(models.Model):
+    """One version of a processed run; a re-import with other content is the next version."""
+
+    company = models.ForeignKey(PayrollCompany, on_delete=models.CASCADE, related_name="runs")
+    run_id = models.CharField(max_length=64)
+    version = models.PositiveIntegerField()
+    kind = models.CharField(max_length=20)
+    period_label = models.CharField(max_length=40)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    payment_date = models.DateField()
+    currency = models.CharField(max_length=3)
+    source_name = models.CharField(max_length=200)
+    source_sha256 = models.CharField(max_length=64)
+    imported_at = models.DateTimeField(auto_now_add=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ("-period_start", "-run_id", "-version")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("company", "run_id", "version"), name="payroll_run_unique_version"
+            ),
+        )
+        indexes = (models.Index(fields=("company", "-period_start")),)
+
+    def __str__(self) -> str:
+        return f"{self.run_id} v{self.version}"
+
+
+class JournalSnapshot(models.Model):
+    """The frozen, balanced journal of one run version, in integer minor units."""
+
+    run = models.OneToOneField(PayrollRun, on_delete=models.CASCADE, related_name="journal")
+    voucher_date = models.DateField()
+    voucher_text = models.CharField(max_length=200)
+    currency = models.CharField(max_length=3)
+    total_minor = models.BigIntegerField(help_text="Debit total = credit total, minor units.")
+    fingerprint = models.CharField(max_length=64)
+    send_state = models.CharField(
+        max_length=12, choices=SendState.choices, default=SendState.NOT_SENT
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    voucher_number = models.CharField(max_length=40, blank=True)
+
+    @property
+    def is_sent(self) -> bool:
+        return self.send_state == SendState.SENT
+
+
+class JournalLine(models.Model):
+    journal = models.ForeignKey(JournalSnapshot, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField()
+    account = models.CharField(max_length=20)
+    side = models.CharField(max_length=6)
+    amount_minor = models.BigIntegerField()
+    text = models.CharField(max_length=200)
+    dimension = models.CharField(max_length=64, blank=True)
+    employee_id = models.CharField(max_length=64, blank=True)
+    is_rounding = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ("position",)

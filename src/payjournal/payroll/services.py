@@ -1,0 +1,166 @@
+"""Use cases of payroll companies and runs: create a company, import a run, map to Visma.
+
+Import reads the file with the domain's readers, checks it against the company's scheme
+(every problem at once, nothing imported partially), builds the journal and freezes it in
+integer minor units. The same content again is a no-op; other content is the next version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Max, QuerySet
+
+from payjournal.domain.formats import InputError, read_run, read_scheme
+from payjournal.domain.posting import build_journal, check_run
+from payjournal.domain.scheme import LedgerScheme
+from payjournal.integrations.models import VismaAccount
+from payjournal.payroll.models import JournalLine, JournalSnapshot, PayrollCompany, PayrollRun
+from payjournal.tenancy.models import Master, Membership
+
+
+class RunRejectedError(ValueError):
+    """The file cannot become a journal; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+class MappingRefusedError(ValueError):
+    """A mapping that would point an administration at the wrong Visma company."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    run: PayrollRun
+    created: bool
+
+
+def companies_for(membership: Membership) -> QuerySet[PayrollCompany]:
+    """The companies a member may see: all of the master for administrators, else assigned."""
+    companies = PayrollCompany.objects.filter(master=membership.master)
+    if not membership.is_master_admin:
+        companies = companies.filter(assignees=membership.user)
+    return companies
+
+
+def load_scheme(company: PayrollCompany) -> LedgerScheme:
+    return read_scheme(company.scheme_source.encode(), company.scheme_filename)
+
+
+def create_company(
+    master: Master, name: str, key: str, scheme: bytes, scheme_filename: str
+) -> PayrollCompany:
+    """A payroll company with its ledger scheme (checked by reading it)."""
+    try:
+        read_scheme(scheme, scheme_filename)
+    except InputError as exc:
+        raise RunRejectedError([str(p) for p in exc.problems]) from None
+    return PayrollCompany.objects.create(
+        master=master,
+        name=name,
+        key=key,
+        scheme_source=scheme.decode("utf-8-sig"),
+        scheme_filename=scheme_filename,
+    )
+
+
+def import_run(
+    company: PayrollCompany, data: bytes, source_name: str, user: AbstractBaseUser | None = None
+) -> ImportResult:
+    try:
+        run = read_run(data, source_name)
+    except InputError as exc:
+        raise RunRejectedError([str(p) for p in exc.problems]) from None
+    if run.company != company.key:
+        raise RunRejectedError(
+            [f"The file is for company {run.company!r}, not {company.key!r} ({company.name})."]
+        )
+    scheme = load_scheme(company)
+    problems = check_run(run, scheme)
+    if problems:
+        raise RunRejectedError([p.message for p in problems])
+    journal = build_journal(run, scheme)
+    digest = hashlib.sha256(data).hexdigest()
+    with transaction.atomic():
+        versions = PayrollRun.objects.filter(company=company, run_id=run.run_id)
+        latest = versions.order_by("-version").first()
+        if latest is not None and latest.source_sha256 == digest:
+            return ImportResult(latest, created=False)
+        number = (versions.aggregate(top=Max("version"))["top"] or 0) + 1
+        stored = PayrollRun.objects.create(
+            company=company,
+            run_id=run.run_id,
+            version=number,
+            kind=str(run.kind),
+            period_label=run.period.label,
+            period_start=run.period.start,
+            period_end=run.period.end,
+            payment_date=run.payment_date,
+            currency=run.currency,
+            source_name=source_name[:200],
+            source_sha256=digest,
+            imported_by=user if user is not None and user.is_authenticated else None,
+        )
+        snapshot = JournalSnapshot.objects.create(
+            run=stored,
+            voucher_date=journal.voucher_date,
+            voucher_text=journal.voucher_text[:200],
+            currency=journal.currency,
+            total_minor=journal.debit_total.minor_units(),
+            fingerprint=journal.fingerprint(),
+        )
+        JournalLine.objects.bulk_create(
+            JournalLine(
+                journal=snapshot,
+                position=position,
+                account=row.account,
+                side=str(row.side),
+                amount_minor=row.amount.minor_units(),
+                text=row.text[:200],
+                dimension=row.dimension or "",
+                employee_id=row.employee_id or "",
+                is_rounding=row.is_rounding,
+            )
+            for position, row in enumerate(journal.rows, start=1)
+        )
+    return ImportResult(stored, created=True)
+
+
+def map_company(company: PayrollCompany, account: VismaAccount | None) -> PayrollCompany:
+    """Map ``company`` to the Visma company of ``account`` (``None`` removes the mapping).
+
+    Refused when the account is not authorized (its company is unknown) or belongs to another
+    master, or when sent journals already went to another Visma company.
+    """
+    if account is None:
+        company.visma_account = None
+        company.visma_company_id = ""
+        company.save(update_fields=("visma_account", "visma_company_id"))
+        return company
+    if account.master_id != company.master_id:
+        raise MappingRefusedError("That account belongs to another master.")
+    if not account.is_authorized or not account.visma_company_id:
+        raise MappingRefusedError(
+            f"Account “{account.name}” is not authorized, so its Visma company is unknown. "
+            "Authorize it on the Accounts tab first."
+        )
+    sent_elsewhere = (
+        company.visma_company_id
+        and company.visma_company_id != account.visma_company_id
+        and JournalSnapshot.objects.filter(run__company=company, send_state="sent").exists()
+    )
+    if sent_elsewhere:
+        raise MappingRefusedError(
+            f"Journals of {company.name} were already sent to another Visma company; "
+            f"account “{account.name}” is bound to {account.visma_company_name}. "
+            "Map it to an account authorized for the original company."
+        )
+    company.visma_account = account
+    company.visma_company_id = account.visma_company_id
+    company.save(update_fields=("visma_account", "visma_company_id"))
+    return company

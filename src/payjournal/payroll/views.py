@@ -1,0 +1,150 @@
+"""Payroll processing pages: companies, the Journal Entries Export dashlet, the journal preview,
+and the Administrations tab (mapping a payroll company to a Visma account's company)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from payjournal.integrations.models import AccountStatus, VismaAccount
+from payjournal.payroll import services
+from payjournal.payroll.models import JournalSnapshot, PayrollRun
+from payjournal.tenancy.access import get_scoped, member_required
+from payjournal.tenancy.models import Membership, Role
+
+MAX_UPLOAD = 5 * 1024 * 1024
+
+
+@member_required()
+def companies(request: HttpRequest, membership: Membership) -> HttpResponse:
+    error: list[str] = []
+    if request.method == "POST":
+        if not membership.is_master_admin:
+            raise PermissionDenied("Only master administrators add companies.")
+        scheme = request.FILES.get("scheme")
+        try:
+            if scheme is None:
+                raise services.RunRejectedError(["Choose the ledger scheme file (JSON or CSV)."])
+            company = services.create_company(
+                membership.master,
+                request.POST.get("name", "").strip(),
+                request.POST.get("key", "").strip(),
+                scheme.read(MAX_UPLOAD),
+                scheme.name or "scheme",
+            )
+        except services.RunRejectedError as exc:
+            error = exc.problems
+        else:
+            messages.success(request, f"Company {company.name} added.")
+            return redirect("company", company_id=company.pk)
+    rows = services.companies_for(membership).select_related("visma_account")
+    return render(request, "payroll/companies.html", {"companies": rows, "errors": error})
+
+
+@member_required()
+def company(request: HttpRequest, membership: Membership, company_id: int) -> HttpResponse:
+    """Payroll processing → Journal Entries Export: the company's runs with their marks."""
+    found = get_scoped(
+        services.companies_for(membership).select_related("visma_account"), pk=company_id
+    )
+    problems: list[str] = []
+    if request.method == "POST":
+        if not membership.can_edit_payroll:
+            raise PermissionDenied("Viewers cannot import runs.")
+        upload = request.FILES.get("run")
+        try:
+            if upload is None:
+                raise services.RunRejectedError(["Choose a run file (JSON or CSV)."])
+            result = services.import_run(
+                found, upload.read(MAX_UPLOAD), upload.name or "upload", request.user
+            )
+        except services.RunRejectedError as exc:
+            problems = exc.problems
+        else:
+            run = result.run
+            text = (
+                f"Run {run.run_id} imported as version {run.version}."
+                if result.created
+                else f"Run {run.run_id} is unchanged (version {run.version} has the same content)."
+            )
+            messages.success(request, text)
+            return redirect("company", company_id=found.pk)
+    runs = (
+        PayrollRun.objects.filter(company=found)
+        .select_related("journal")
+        .only(
+            "run_id",
+            "version",
+            "kind",
+            "period_label",
+            "payment_date",
+            "currency",
+            "journal__total_minor",
+            "journal__send_state",
+            "journal__voucher_date",
+            "journal__sent_at",
+        )
+    )
+    return render(
+        request,
+        "payroll/company.html",
+        {"company": found, "runs": runs, "problems": problems},
+    )
+
+
+@member_required()
+def run_detail(
+    request: HttpRequest, membership: Membership, company_id: int, run_pk: int
+) -> HttpResponse:
+    found = get_scoped(services.companies_for(membership), pk=company_id)
+    journal_qs = JournalSnapshot.objects.prefetch_related(Prefetch("lines"))
+    run = get_scoped(
+        PayrollRun.objects.filter(company=found).prefetch_related(
+            Prefetch("journal", queryset=journal_qs)
+        ),
+        pk=run_pk,
+    )
+    return render(request, "payroll/run.html", {"company": found, "run": run})
+
+
+@member_required(Role.MASTER_ADMIN)
+def administrations(request: HttpRequest, membership: Membership) -> HttpResponse:
+    accounts = VismaAccount.objects.filter(master=membership.master)
+    rows = services.companies_for(membership).select_related("visma_account")
+    return render(
+        request,
+        "payroll/administrations.html",
+        {
+            "companies": rows,
+            "accounts": accounts.filter(status=AccountStatus.AUTHORIZED),
+            "tab": "administrations",
+        },
+    )
+
+
+@require_POST
+@member_required(Role.MASTER_ADMIN)
+def map_company(request: HttpRequest, membership: Membership, company_id: int) -> HttpResponse:
+    found = get_scoped(services.companies_for(membership), pk=company_id)
+    account_id = request.POST.get("account", "")
+    account = (
+        get_scoped(VismaAccount.objects.filter(master=membership.master), pk=int(account_id))
+        if account_id.isdigit()
+        else None
+    )
+    try:
+        services.map_company(found, account)
+    except services.MappingRefusedError as exc:
+        messages.error(request, str(exc))
+    else:
+        if account is None:
+            messages.info(request, f"{found.name} is no longer mapped.")
+        else:
+            messages.success(
+                request, f"{found.name} is mapped to {account.visma_company_name} ({account.name})."
+            )
+    return redirect("visma-administrations")

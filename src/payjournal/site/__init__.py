@@ -1,0 +1,1 @@
+"""The Django project: settings projected from :class:`payjournal.config.Settings`, urls, ASGI."""

@@ -1,0 +1,150 @@
+"""Django settings: a projection of :func:`payjournal.config.get_settings` (the one source)."""
+
+from __future__ import annotations
+
+import dj_database_url
+from csp.constants import NONE, SELF
+
+from payjournal.config import get_settings
+
+_s = get_settings()
+(_s.data_dir / "static").mkdir(parents=True, exist_ok=True)
+assert _s.secret_key is not None
+
+SECRET_KEY = _s.secret_key.get_secret_value()
+PAYJOURNAL_TOKEN_KEYS = [key.get_secret_value() for key in _s.token_keys]
+DEBUG = _s.debug
+ALLOWED_HOSTS = _s.allowed_hosts
+
+INSTALLED_APPS = [
+    "payjournal.web",  # first: its registration/ templates win over the admin's
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "csp",
+    "payjournal.tenancy",
+    "payjournal.integrations",
+    "payjournal.payroll",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+]
+
+ROOT_URLCONF = "payjournal.site.urls"
+ASGI_APPLICATION = "payjournal.site.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "payjournal.tenancy.context.membership",
+            ]
+        },
+    }
+]
+
+_db = dj_database_url.parse(_s.database(), conn_max_age=0)
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    _db["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+PAYJOURNAL_LOGIN_ATTEMPTS = _s.login_attempts
+PAYJOURNAL_LOGIN_WINDOW_S = _s.login_window_s
+
+# Cookies: our own names, so a Visma login on the same host (the demo emulator) cannot clash.
+SESSION_COOKIE_NAME = "payjournal_session"
+CSRF_COOKIE_NAME = "payjournal_csrftoken"
+SESSION_COOKIE_SECURE = _s.secure_cookies
+CSRF_COOKIE_SECURE = _s.secure_cookies
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"  # the OAuth callback is a top-level GET from Visma
+SESSION_COOKIE_AGE = 8 * 3600
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if _s.public_url:
+    CSRF_TRUSTED_ORIGINS = [_s.public_url.rstrip("/")]
+PAYJOURNAL_PUBLIC_URL = _s.public_url
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+
+EMAIL_BACKEND = _s.email_backend
+DEFAULT_FROM_EMAIL = _s.default_from_email
+
+STATIC_URL = "/static/"
+STATIC_ROOT = str(_s.data_dir / "static")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True  # serve from the package: no collectstatic step for `serve`/`demo`
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "Europe/Stockholm"
+USE_I18N = True
+USE_TZ = True
+
+VISMA_IDENTITY_URL = _s.visma_identity_url
+VISMA_API_URL = _s.visma_api_url
+VISMA_CLIENT_ID = _s.visma_client_id
+VISMA_CLIENT_SECRET = _s.visma_client_secret.get_secret_value()
+VISMA_FORCE_SELECT_COMPANY = _s.visma_force_select_company
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "INFO"},
+    "loggers": {"django.request": {"level": "ERROR"}, "httpx2": {"level": "WARNING"}},
+}

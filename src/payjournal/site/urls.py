@@ -1,0 +1,21 @@
+"""URL map: the apps' routes, auth views, Django admin."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from payjournal.payroll.views import administrations
+
+urlpatterns = [
+    path("", include("payjournal.web.urls")),
+    path("", include("payjournal.tenancy.urls")),
+    path(
+        "integrations/visma/administrations/",
+        administrations,
+        name="visma-administrations",
+    ),
+    path("integrations/visma/", include("payjournal.integrations.urls")),
+    path("companies/", include("payjournal.payroll.urls")),
+    path("admin/", admin.site.urls),
+]

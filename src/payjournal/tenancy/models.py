@@ -1,0 +1,52 @@
+"""Masters, memberships with a role, and failed-login records for the login throttle."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Master(models.Model):
+    """A tenant: a payroll provider, an accountancy firm or an employer group."""
+
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    MASTER_ADMIN = "master_admin", "Master administrator"
+    PAYROLL_ADMIN = "payroll_admin", "Payroll administrator"
+    VIEWER = "viewer", "Viewer"
+
+
+class Membership(models.Model):
+    """A user's place in one master. Payroll administrators and viewers see only the companies
+    assigned to them (``PayrollCompany.assignees``); master administrators see all."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
+    )
+    master = models.ForeignKey(Master, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.master} ({self.get_role_display()})"
+
+    @property
+    def is_master_admin(self) -> bool:
+        return self.role == Role.MASTER_ADMIN
+
+    @property
+    def can_edit_payroll(self) -> bool:
+        return self.role in (Role.MASTER_ADMIN, Role.PAYROLL_ADMIN)
+
+
+class LoginFailure(models.Model):
+    """One failed login; counted per user name and per address to throttle guessing."""
+
+    username = models.CharField(max_length=254, db_index=True)
+    address = models.CharField(max_length=64, db_index=True)
+    at = models.DateTimeField(db_index=True)

@@ -1,0 +1,1 @@
+"""The shell of the web app: base layout, home page, static files (vendored htmx, CSS)."""

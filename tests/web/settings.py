@@ -1,0 +1,20 @@
+"""Django settings for the test suite: the product's settings with a throw-away data directory,
+fixed test keys, plain-HTTP cookies and a file-backed SQLite test database (so tests can read
+the file the way an attacker would)."""
+
+import os
+import tempfile
+
+_data = tempfile.mkdtemp(prefix="payjournal-tests-")
+os.environ["PAYJOURNAL_DATA_DIR"] = _data
+os.environ.setdefault("PAYJOURNAL_SECRET_KEY", "test-secret-key-not-for-production-0123456789")
+os.environ.setdefault("PAYJOURNAL_TOKEN_KEYS", '["ZmRlYTk0YjQtZjI3Yy00ZTJmLWJmZjQtYjJmOTc5NmQ="]')
+os.environ["PAYJOURNAL_SECURE_COOKIES"] = "false"
+os.environ["PAYJOURNAL_ALLOWED_HOSTS"] = '["127.0.0.1", "localhost", "testserver"]'
+os.environ["PAYJOURNAL_DATABASE_URL"] = f"sqlite:///{_data}/app.sqlite"
+
+from payjournal.site.settings import *  # noqa: E402, F403
+from payjournal.site.settings import DATABASES  # noqa: E402
+
+DATABASES["default"]["TEST"] = {"NAME": f"{_data}/test.sqlite"}
+PASSWORD_HASHERS = ["tests.web.hashers.FastArgon2PasswordHasher"]

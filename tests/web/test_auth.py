@@ -1,0 +1,132 @@
+"""Sign-in, throttle, password reset, CSRF (forms and htmx), security headers, admin."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.test import Client
+
+from tests.web.conftest import PASSWORD, Tenant
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client: Client, username: str, password: str) -> int:
+    return client.post("/login/", {"username": username, "password": password}).status_code
+
+
+def test_passwords_are_hashed_with_argon2(tenant: Tenant) -> None:
+    assert tenant.admin.user.password.startswith("argon2$")
+
+
+def test_sign_in_lands_an_administrator_on_the_accounts_tab(tenant: Tenant) -> None:
+    client = Client()
+    assert login(client, "a-admin", PASSWORD) == 302
+    response = client.get("/", follow=True)
+    assert response.redirect_chain[-1][0] == "/integrations/visma/accounts/"
+    assert "a Payroll" in response.content.decode()
+
+
+def test_sign_in_lands_a_payroll_administrator_on_the_companies(tenant: Tenant) -> None:
+    client = Client()
+    login(client, "a-payroll", PASSWORD)
+    assert client.get("/", follow=True).redirect_chain[-1][0] == "/companies/"
+
+
+def test_pages_need_a_signed_in_user(tenant: Tenant) -> None:
+    for url in (
+        "/",
+        "/companies/",
+        "/integrations/visma/accounts/",
+        f"/companies/{tenant.bakkerij.pk}/",
+    ):
+        response = Client().get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/login/")
+
+
+def test_wrong_passwords_lock_the_user_out_even_for_the_right_one(tenant: Tenant) -> None:
+    client = Client()
+    for _ in range(5):
+        assert login(client, "a-admin", "wrong") == 200
+    response = client.post("/login/", {"username": "a-admin", "password": PASSWORD})
+    assert response.status_code == 200
+    assert "Too many failed sign-ins" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_successful_sign_in_clears_earlier_failures(tenant: Tenant) -> None:
+    client = Client()
+    for _ in range(4):
+        login(client, "a-admin", "wrong")
+    assert login(client, "a-admin", PASSWORD) == 302
+    client.post("/logout/")
+    assert login(client, "a-admin", "wrong") == 200
+    assert login(client, "a-admin", PASSWORD) == 302
+
+
+def test_sign_out_is_a_post(tenant: Tenant) -> None:
+    client = tenant.client(tenant.admin)
+    assert client.post("/logout/").status_code == 302
+    assert client.get("/companies/").status_code == 302
+
+
+def test_password_reset_by_email(tenant: Tenant) -> None:
+    user = tenant.admin.user
+    user.email = "admin@a.example"
+    user.save()
+    client = Client()
+    assert client.post("/password-reset/", {"email": "admin@a.example"}).status_code == 302
+    assert len(mail.outbox) == 1
+    link = re.search(r"http://testserver(/password-reset/\S+/)", mail.outbox[0].body)
+    assert link is not None
+    form = client.get(link.group(1), follow=True)
+    assert "Choose a new password" in form.content.decode()
+    new = "a much better password 42"
+    done = client.post(form.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
+    assert done.status_code == 302
+    assert get_user_model().objects.get(pk=user.pk).check_password(new)
+
+
+def test_forms_need_the_csrf_token_and_htmx_sends_it_in_a_header(tenant: Tenant) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(tenant.admin.user)
+    url = "/integrations/visma/accounts/"
+    assert client.post(url, {"name": "No token"}).status_code == 403
+    page = client.get(url).content.decode()
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', page)
+    assert token is not None
+    response = client.post(
+        url, {"name": "With header"}, HTTP_X_CSRFTOKEN=token.group(1), HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 302
+
+
+def test_security_headers(tenant: Tenant) -> None:
+    response = tenant.client(tenant.admin).get("/integrations/visma/accounts/")
+    csp = response["Content-Security-Policy"]
+    assert (
+        "default-src 'self'" in csp
+        and "script-src 'self'" in csp
+        and "frame-ancestors 'none'" in csp
+    )
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_session_cookie_is_http_only(tenant: Tenant) -> None:
+    client = Client()
+    login(client, "a-admin", PASSWORD)
+    assert client.cookies["payjournal_session"]["httponly"]
+
+
+def test_the_django_admin_is_for_operators_only(tenant: Tenant) -> None:
+    assert tenant.client(tenant.admin).get("/admin/").status_code == 302
+    operator = get_user_model().objects.create_superuser("operator", "op@example.com", PASSWORD)
+    client = Client()
+    client.force_login(operator)
+    assert client.get("/admin/integrations/vismaaccount/").status_code == 200
+    assert client.get("/companies/").status_code == 403
