@@ -59,6 +59,14 @@ class RateLimit:
     per_second: int | None = None
     max_wait: float = 120.0
 
+    def __post_init__(self) -> None:
+        if self.per_minute < 1:
+            raise ValueError("per_minute must be >= 1")
+        if self.per_second is not None and self.per_second * 60 < self.per_minute:
+            # pyrate-limiter needs non-increasing density; a stricter second would make the
+            # minute unreachable anyway.
+            raise ValueError("per_second must be at least per_minute / 60")
+
     def rates(self) -> list[Rate]:
         rates = [Rate(self.per_minute, Duration.MINUTE)]
         if self.per_second is not None:
@@ -69,18 +77,22 @@ class RateLimit:
 BucketMaker = Callable[[str, list[Rate]], AbstractBucket]
 
 
-def _table_name(key: str) -> str:
-    """A stable, SQL-safe table name per endpoint key (same in every process)."""
-    slug = re.sub(r"[^a-z0-9]+", "_", key.lower()).strip("_")[:40]
-    digest = hashlib.sha256(key.encode()).hexdigest()[:10]
-    return f"visma_rl_{slug}_{digest}"
+def _table_name(namespace: str, key: str) -> str:
+    """A stable, SQL-safe table name per budget (same in every process).
+
+    The digest comes first so that PostgreSQL's 63-character identifier limit (the bucket adds
+    prefixes) can only cut the readable part."""
+    slug = re.sub(r"[^a-z0-9]+", "_", key.lower()).strip("_")
+    digest = hashlib.sha256(f"{namespace}\n{key}".encode()).hexdigest()[:12]
+    return f"rl_{digest}_{slug}"[:48]
 
 
 class PyrateRateLimiter:
     """One pyrate-limiter :class:`~pyrate_limiter.Limiter` per endpoint key.
 
     Build it with :meth:`in_memory`, :meth:`sqlite` or :meth:`postgres`; processes built
-    with the same SQLite path (or PostgreSQL database) and the same limit share one budget.
+    with the same SQLite path (or PostgreSQL database), ``namespace`` and limit share one
+    budget. Visma counts per OAuth client, so use the client id as ``namespace``.
     """
 
     def __init__(self, limit: RateLimit, make_bucket: BucketMaker, buffer_ms: int = 50) -> None:
@@ -96,19 +108,25 @@ class PyrateRateLimiter:
         return cls(limit or RateLimit(), lambda _key, rates: InMemoryBucket(rates))
 
     @classmethod
-    def sqlite(cls, path: str, limit: RateLimit | None = None) -> PyrateRateLimiter:
+    def sqlite(
+        cls, path: str, limit: RateLimit | None = None, namespace: str = "visma"
+    ) -> PyrateRateLimiter:
         """Shared by every process that opens the same SQLite file (file-locked)."""
 
         def make(key: str, rates: list[Rate]) -> AbstractBucket:
             return SQLiteBucket.init_from_file(
-                rates, table=_table_name(key), db_path=path, use_file_lock=True
+                rates, table=_table_name(namespace, key), db_path=path, use_file_lock=True
             )
 
         return cls(limit or RateLimit(), make)
 
     @classmethod
     def postgres(
-        cls, conninfo: str, limit: RateLimit | None = None, pool_size: int = 4
+        cls,
+        conninfo: str,
+        limit: RateLimit | None = None,
+        namespace: str = "visma",
+        pool_size: int = 4,
     ) -> PyrateRateLimiter:
         """Shared by every process using the same PostgreSQL database."""
         from psycopg_pool import ConnectionPool
@@ -116,7 +134,7 @@ class PyrateRateLimiter:
         pool = ConnectionPool(conninfo, min_size=1, max_size=pool_size, open=True)
 
         def make(key: str, rates: list[Rate]) -> AbstractBucket:
-            return PostgresBucket(pool, _table_name(key), rates)
+            return PostgresBucket(pool, _table_name(namespace, key), rates)
 
         return cls(limit or RateLimit(), make)
 
