@@ -77,7 +77,12 @@ def date_filter(start: date, end: date) -> str:
 
 
 class VismaClient:
-    """A connection to one Visma company (one token = one company). Thread-safe."""
+    """A connection to one Visma company (one token = one company). Thread-safe.
+
+    Visma's rate limit is per OAuth client and endpoint, so clients of several companies
+    under one OAuth client should share one ``rate_limiter``; without one, each client gets
+    its own in-memory limiter of 600 requests per minute per endpoint.
+    """
 
     def __init__(
         self,
