@@ -17,3 +17,14 @@ if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
   done
   pg_isready -h 127.0.0.1 -p 5432 -q
 fi
+
+# The browser test drives Debian's chromium (never `playwright install`).
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "ensure-services: installing chromium for the browser test"
+    apt-get install -y -q chromium >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }
+  else
+    echo "ensure-services: /usr/bin/chromium is missing; install it (apt-get install chromium)" >&2
+    exit 1
+  fi
+fi
