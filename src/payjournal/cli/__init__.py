@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from payjournal.cli import bench, demo, emulator, journal, web
+from payjournal.cli import bench, bench_pages, demo, emulator, journal, web
 
 app = typer.Typer(
     name="payjournal",
@@ -17,6 +17,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,  # never print secrets or payroll data from frames
 )
 app.add_typer(journal.app, name="journal")
+bench.app.command("pages")(bench_pages.pages)
 app.add_typer(bench.app, name="bench")
 app.command("emulator")(emulator.serve)
 app.command("demo")(demo.demo)

@@ -3,18 +3,22 @@ and the Administrations tab (mapping a payroll company to a Visma account's comp
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from payjournal.integrations.models import AccountStatus, VismaAccount
 from payjournal.payroll import services
-from payjournal.payroll.models import JournalSnapshot, PayrollRun
+from payjournal.payroll.models import JournalSnapshot, PayrollCompany, PayrollRun, SendState
 from payjournal.tenancy.access import get_scoped, member_required
 from payjournal.tenancy.models import Membership, Role
+from payjournal.web.templatetags.money import minor as format_minor
 
 MAX_UPLOAD = 5 * 1024 * 1024
 
@@ -73,27 +77,54 @@ def company(request: HttpRequest, membership: Membership, company_id: int) -> Ht
             )
             messages.success(request, text)
             return redirect("company", company_id=found.pk)
-    runs = (
-        PayrollRun.objects.filter(company=found)
-        .select_related("journal")
-        .only(
-            "run_id",
-            "version",
-            "kind",
-            "period_label",
-            "payment_date",
-            "currency",
-            "journal__total_minor",
-            "journal__send_state",
-            "journal__voucher_date",
-            "journal__sent_at",
-        )
-    )
     return render(
         request,
         "payroll/company.html",
-        {"company": found, "runs": runs, "problems": problems},
+        {"company": found, "runs": dashlet_rows(found), "problems": problems},
     )
+
+
+def dashlet_rows(company: PayrollCompany) -> list[DashletRow]:
+    """The dashlet's rows, formatted once here: the page must render 1,000 runs in budget."""
+    base = reverse("run", args=(company.pk, 0)).removesuffix("0/")
+    fields = (
+        "pk",
+        "run_id",
+        "version",
+        "kind",
+        "period_label",
+        "payment_date",
+        "currency",
+        "journal__total_minor",
+        "journal__send_state",
+    )
+    return [
+        DashletRow(
+            href=f"{base}{pk}/",
+            run_id=run_id,
+            version=version,
+            kind=kind,
+            period=period,
+            paid=paid.isoformat(),
+            total=f"{format_minor(total, currency)} {currency}",
+            is_sent=state == SendState.SENT,
+        )
+        for pk, run_id, version, kind, period, paid, currency, total, state in (
+            PayrollRun.objects.filter(company=company).values_list(*fields)
+        )
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class DashletRow:
+    href: str
+    run_id: str
+    version: int
+    kind: str
+    period: str
+    paid: str
+    total: str
+    is_sent: bool
 
 
 @member_required()

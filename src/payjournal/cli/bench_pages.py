@@ -1,0 +1,118 @@
+"""``payjournal bench pages``: the page budget. Renders the Journal Entries Export dashlet with
+1,000 runs and the accounts page with 200 accounts through Django's full request stack (a
+throw-away SQLite database in a temporary data directory) and prints the median render time
+of each against the 150 ms target."""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import typer
+
+from payjournal.config import Settings
+from payjournal.site.bootstrap import start_django
+
+TARGET_MS = 150.0
+
+
+def pages(
+    runs: int = typer.Option(1000, help="Runs in the dashlet."),
+    accounts: int = typer.Option(200, help="Accounts on the accounts page."),
+    repeat: int = typer.Option(30, help="Renders per page (the median is reported)."),
+) -> None:
+    """Median render time of the dashlet and the accounts page (target ≤ 150 ms)."""
+    data_dir = Path(tempfile.mkdtemp(prefix="payjournal-bench-"))
+    start_django(
+        Settings(data_dir=data_dir, secure_cookies=False, allowed_hosts=["testserver"]),
+        migrate=True,
+    )
+    from django.test import Client
+
+    company_id, user = _populate(runs, accounts)
+    client = Client()
+    client.force_login(user)
+    failed = False
+    for label, url in (
+        (f"dashlet, {runs} runs", f"/companies/{company_id}/"),
+        (f"accounts page, {accounts} accounts", "/integrations/visma/accounts/"),
+    ):
+        median = _median_ms(client, url, repeat)
+        verdict = "ok" if median <= TARGET_MS else "OVER BUDGET"
+        failed = failed or median > TARGET_MS
+        typer.echo(f"{label:<32} median {median:7.1f} ms  (target {TARGET_MS:.0f} ms) {verdict}")
+    if failed:
+        raise typer.Exit(1)
+
+
+def _median_ms(client: object, url: str, repeat: int) -> float:
+    timings = []
+    for _ in range(repeat + 2):
+        started = time.perf_counter()
+        response = client.get(url)  # type: ignore[attr-defined]
+        timings.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}")
+    return statistics.median(timings[2:])  # the first renders warm the template cache
+
+
+def _populate(runs: int, accounts: int) -> tuple[int, object]:
+    from payjournal.integrations.models import VismaAccount
+    from payjournal.payroll.models import JournalLine, JournalSnapshot, PayrollRun
+    from payjournal.payroll.samples import add_sample_companies
+    from payjournal.tenancy.models import Role
+    from payjournal.tenancy.users import create_user
+
+    member = create_user("bench", "bench-password-1", master_name="Bench", role=Role.MASTER_ADMIN)
+    company = add_sample_companies(member.master)[1]
+    template = PayrollRun.objects.filter(company=company).select_related("journal").first()
+    assert template is not None
+    lines = list(template.journal.lines.all())
+    new_runs = [
+        PayrollRun(
+            company=company,
+            run_id=f"bench-{n:05d}",
+            version=1,
+            kind=template.kind,
+            period_label=template.period_label,
+            period_start=template.period_start - timedelta(days=n),
+            period_end=template.period_end,
+            payment_date=template.payment_date,
+            currency=template.currency,
+            source_name="bench",
+            source_sha256=f"{n:064d}",
+        )
+        for n in range(max(0, runs - PayrollRun.objects.filter(company=company).count()))
+    ]
+    created = PayrollRun.objects.bulk_create(new_runs)
+    snapshots = JournalSnapshot.objects.bulk_create(
+        JournalSnapshot(
+            run=run,
+            voucher_date=template.journal.voucher_date,
+            voucher_text=template.journal.voucher_text,
+            currency=template.journal.currency,
+            total_minor=template.journal.total_minor,
+            fingerprint=template.journal.fingerprint,
+        )
+        for run in created
+    )
+    JournalLine.objects.bulk_create(
+        JournalLine(
+            journal=snapshot,
+            position=line.position,
+            account=line.account,
+            side=line.side,
+            amount_minor=line.amount_minor,
+            text=line.text,
+            dimension=line.dimension,
+        )
+        for snapshot in snapshots
+        for line in lines
+    )
+    VismaAccount.objects.bulk_create(
+        VismaAccount(master=member.master, name=f"Account {n:04d}") for n in range(accounts)
+    )
+    return company.pk, member.user
