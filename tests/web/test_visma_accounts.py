@@ -53,7 +53,10 @@ def test_a_new_account_is_listed_with_a_grey_mark_and_a_label(admin: Client) -> 
 @pytest.mark.django_db
 def test_account_names_are_unique_per_master(admin: Client, account: VismaAccount) -> None:
     response = admin.post("/integrations/visma/accounts/", {"name": account.name})
-    assert "already exists" in response.content.decode()
+    assert account.name != account.name.lower()  # the message must keep the name as typed
+    assert (
+        f"An account named &#x27;{account.name}&#x27; already exists." in response.content.decode()
+    )
 
 
 @pytest.mark.django_db

@@ -34,7 +34,10 @@ def accounts(request: HttpRequest, membership: Membership) -> HttpResponse:
         try:
             account = services.create_account(membership.master, request.POST.get("name", ""))
         except ValueError as exc:
-            error = str(exc).capitalize() + "."
+            message = str(exc)
+            error = (
+                message[:1].upper() + message[1:] + "."
+            )  # not capitalize(): it lowercases the name
         else:
             messages.success(
                 request, f"Account “{account.name}” created. Click its grey mark to authorize it."
