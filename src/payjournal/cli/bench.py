@@ -36,12 +36,7 @@ def client(
 ) -> None:
     """Post vouchers through the Visma client to the emulator on loopback; print the rate
     reached as a ratio of the limit and the 429s seen."""
-    import socket
-    import threading
-    import time
     from datetime import date
-
-    import httpx2
 
     from payjournal.emulator import (
         DEMO_CLIENT_ID,
@@ -52,7 +47,7 @@ def client(
         emulator_of,
         stable_id,
     )
-    from payjournal.emulator.server import serve
+    from payjournal.emulator.server import run_in_thread
     from payjournal.visma import ClientCredentials, TokenSet
     from payjournal.visma.bench import report, run
 
@@ -64,35 +59,18 @@ def client(
     answer = emulator.tokens.mint(DEMO_CLIENT_ID, "anna@bakkerij.example", company, scopes)
     tokens = TokenSet(str(answer["access_token"]), None, emulator.now().replace(year=9999))
     credentials = ClientCredentials(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, "http://127.0.0.1/cb")
-    # Not run_in_thread: its pre-bound listening socket has proto 0, so asyncio leaves
-    # TCP_NODELAY off on accepted connections and Nagle + delayed ACK add ~40 ms per response
-    # under concurrency (reported to the emulator's owner). serve() binds by host and port.
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    base_url = f"http://127.0.0.1:{port}"
-    args = (emulator_app, "127.0.0.1", port, "warning")
-    threading.Thread(target=serve, args=args, name="emulator", daemon=True).start()
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            httpx2.get(f"{base_url}/_emulator/state").raise_for_status()
-            break
-        except httpx2.TransportError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
-    result = run(
-        base_url,
-        tokens,
-        credentials,
-        vouchers=vouchers,
-        threads=threads,
-        per_minute=per_minute,
-        day=date.today(),
-        debit_account=4000,
-        credit_account=1650,
-    )
+    with run_in_thread(emulator_app) as base_url:
+        result = run(
+            base_url,
+            tokens,
+            credentials,
+            vouchers=vouchers,
+            threads=threads,
+            per_minute=per_minute,
+            day=date.today(),
+            debit_account=4000,
+            credit_account=1650,
+        )
     server_429 = sum(1 for record in emulator.requests if record.status == 429)
     typer.echo(report(result, server_429), nl=False)
 

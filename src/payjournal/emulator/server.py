@@ -32,7 +32,9 @@ def run_in_thread(
     startup_timeout_s: float = 10.0,
 ) -> Iterator[str]:
     """Serve ``app`` on loopback from a daemon thread; yield ``http://host:port``."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP, not 0: asyncio only sets TCP_NODELAY on accepted connections of a socket
+    # whose protocol says TCP; without it each response waits ~40 ms for a delayed ACK.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     bound_port = sock.getsockname()[1]
