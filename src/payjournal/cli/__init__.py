@@ -23,6 +23,7 @@ app.command("emulator")(emulator.serve)
 app.command("demo")(demo.demo)
 app.command("serve")(web.serve)
 app.command("createuser")(web.createuser)
+app.command("invite")(web.invite)
 app.command("rotate-keys")(web.rotate_keys)
 app.add_typer(web.runs_app, name="runs")
 

@@ -1,4 +1,5 @@
-"""Web-app commands: ``serve`` (production start), ``createuser``, ``rotate-keys``, ``runs import``.
+"""Web-app commands: ``serve`` (production start), ``createuser``, ``invite``, ``rotate-keys``,
+``runs import``.
 
 Each command starts Django from the settings of the environment / ``.env`` and calls the same
 service functions as the views; errors are translated to messages here, once.
@@ -65,6 +66,36 @@ def createuser(
     console.print(
         f"Created {member.user.get_username()} ({member.get_role_display()}) in {master}."
     )
+
+
+def invite(
+    username: str = typer.Argument(..., help="The sign-in name of the new user."),
+    master: str = typer.Option(..., help="The master (organisation); created when new."),
+    role: str = typer.Option("master_admin", help=ROLE_HELP),
+    email: str = typer.Option("", help="E-mail address (for password resets)."),
+) -> None:
+    """Invite a user (the first administrator, or anyone after): print a one-time link where
+    they choose their own password. The link works once, for three days."""
+    start_django(migrate=True)
+    from django.conf import settings
+
+    from payjournal.tenancy.models import Role
+    from payjournal.tenancy.users import UserExistsError, invite_user
+
+    if role not in Role.values:
+        raise typer.BadParameter(f"role must be one of {ROLE_HELP}", param_hint="--role")
+    try:
+        invitation = invite_user(username, master_name=master, role=Role(role), email=email)
+    except UserExistsError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    base = (settings.PAYJOURNAL_PUBLIC_URL or "http://127.0.0.1:8000").rstrip("/")
+    member = invitation.membership
+    console.print(
+        f"Invited {member.user.get_username()} ({member.get_role_display()}) to {master}."
+    )
+    console.print("Send them this link to choose a password (it works once, for three days):")
+    typer.echo(base + invitation.path)
 
 
 def rotate_keys() -> None:

@@ -1,9 +1,10 @@
-"""Sign in, sign out, password reset (Django's views, our templates and throttled form)."""
+"""Sign in, sign out, password reset and invitations (Django's views, our templates and
+throttled form)."""
 
 from __future__ import annotations
 
 from django.contrib.auth import views as auth
-from django.urls import path
+from django.urls import path, reverse_lazy
 
 from payjournal.tenancy.forms import ThrottledLoginForm
 
@@ -22,6 +23,19 @@ urlpatterns = [
         "password-reset/<uidb64>/<token>/",
         auth.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
+    ),
+    path(
+        "invite/<uidb64>/<token>/",
+        auth.PasswordResetConfirmView.as_view(
+            template_name="registration/invite_accept.html",
+            success_url=reverse_lazy("invite_done"),
+        ),
+        name="invite_accept",
+    ),
+    path(
+        "invite/done/",
+        auth.PasswordResetCompleteView.as_view(template_name="registration/invite_done.html"),
+        name="invite_done",
     ),
     path(
         "password-reset/done/",

@@ -1,10 +1,17 @@
-"""Creating masters and users: one service for ``payjournal createuser``, the demo and tests."""
+"""Creating masters and users: one service for ``payjournal createuser``/``invite``, the demo
+and tests."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from payjournal.tenancy.models import Master, Membership, Role
 
@@ -13,11 +20,34 @@ class UserExistsError(ValueError):
     """The user name is taken."""
 
 
+@dataclass(frozen=True)
+class Invitation:
+    """A user who has no password yet, and the path where they choose one."""
+
+    membership: Membership
+    path: str
+
+
+@transaction.atomic
+def invite_user(username: str, *, master_name: str, role: Role, email: str = "") -> Invitation:
+    """A user without a password, and a one-time link to choose it.
+
+    The link is Django's password-reset token: it stops working once the password is set
+    (the token covers the password hash) and after ``PASSWORD_RESET_TIMEOUT`` (3 days).
+    """
+    membership = create_user(username, None, master_name=master_name, role=role, email=email)
+    user = membership.user
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return Invitation(membership, reverse("invite_accept", args=(uid, token)))
+
+
 @transaction.atomic
 def create_user(
-    username: str, password: str, *, master_name: str, role: Role, email: str = ""
+    username: str, password: str | None, *, master_name: str, role: Role, email: str = ""
 ) -> Membership:
-    """A user with a role in the master named ``master_name`` (created when new)."""
+    """A user with a role in the master named ``master_name`` (created when new); without a
+    password (None) the user cannot sign in until they accept an invitation."""
     users = get_user_model()
     if users.objects.filter(username=username).exists():
         raise UserExistsError(f"a user named {username!r} already exists")
