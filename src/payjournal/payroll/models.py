@@ -87,7 +87,7 @@ class JournalSnapshot(models.Model):
 
     run = models.OneToOneField(PayrollRun, on_delete=models.CASCADE, related_name="journal")
     voucher_date = models.DateField()
-    voucher_text = models.CharField(max_length=200)
+    voucher_text = models.CharField(max_length=1000)
     currency = models.CharField(max_length=3)
     total_minor = models.BigIntegerField(help_text="Debit total = credit total, minor units.")
     fingerprint = models.CharField(max_length=64)

@@ -109,7 +109,7 @@ def import_run(
         snapshot = JournalSnapshot.objects.create(
             run=stored,
             voucher_date=journal.voucher_date,
-            voucher_text=journal.voucher_text[:200],
+            voucher_text=journal.voucher_text[:1000],
             currency=journal.currency,
             total_minor=journal.debit_total.minor_units(),
             fingerprint=journal.fingerprint(),

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "payjournal.tenancy",
     "payjournal.integrations",
     "payjournal.payroll",
+    "payjournal.sending",
 ]
 
 MIDDLEWARE = [

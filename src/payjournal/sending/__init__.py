@@ -1,0 +1,1 @@
+"""Sending journals to Visma exactly once: the outbox (submissions), the send step, services."""

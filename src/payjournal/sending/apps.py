@@ -1,0 +1,14 @@
+"""Django app config of :mod:`payjournal.sending`."""
+
+from django.apps import AppConfig
+
+
+class SendingConfig(AppConfig):
+    name = "payjournal.sending"
+    label = "sending"
+    verbose_name = "Sending"
+
+    def ready(self) -> None:
+        from payjournal.sending import signals
+
+        signals.connect()

@@ -1,0 +1,106 @@
+"""The Visma client a send uses: the company's account, one shared rate limiter per process.
+
+The rate budget belongs to the OAuth client (600 requests/min per endpoint at Visma), so every
+client of this process shares one limiter, set a little under Visma's ceiling
+(``PAYJOURNAL_VISMA_PER_MINUTE``, default 540). With PostgreSQL as the app database the budget
+is kept in PostgreSQL and shared by every worker process.
+Cost centers are cached per account for a few minutes: a month-end batch costs one
+``POST /v2/vouchers`` per journal, not a read of the dimensions each time.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+import httpx2
+from django.conf import settings
+from django.db import connection
+
+from payjournal.integrations.gateway import oauth
+from payjournal.integrations.tokenstore import DatabaseTokenStore
+from payjournal.payroll.models import PayrollCompany
+from payjournal.visma import CostCenter, PyrateRateLimiter, RateLimit, RateLimiter, VismaClient
+
+COST_CENTER_TTL_S = 300.0
+
+_lock = threading.Lock()
+_limiter: RateLimiter | None = None
+_cost_centers: dict[int, tuple[float, tuple[CostCenter, ...]]] = {}
+
+#: Tests and the benchmarks may route every client through another transport (the emulator).
+transport_factory: Callable[[], httpx2.BaseTransport | None] = lambda: None  # noqa: E731
+
+
+class NotConnectedError(Exception):
+    """The payroll company has no authorized Visma account, or it points at another company."""
+
+    code = "not_connected"
+
+
+def shared_limiter() -> RateLimiter:
+    """The process-wide limiter of the OAuth client (PostgreSQL-backed when the app DB is)."""
+    global _limiter
+    with _lock:
+        if _limiter is None:
+            per_minute = int(getattr(settings, "PAYJOURNAL_VISMA_PER_MINUTE", 540))
+            limit = RateLimit(per_minute=per_minute, per_second=max(1, per_minute // 60))
+            if connection.vendor == "postgresql":
+                params = connection.get_connection_params()
+                conninfo = " ".join(
+                    f"{key}={value}"
+                    for key, value in params.items()
+                    if key in ("host", "port", "dbname", "user", "password") and value
+                )
+                _limiter = PyrateRateLimiter.postgres(
+                    conninfo, limit, namespace=settings.VISMA_CLIENT_ID
+                )
+            else:
+                _limiter = PyrateRateLimiter.in_memory(limit)
+        return _limiter
+
+
+def reset() -> None:
+    """Forget the limiter and the caches (tests, settings changes)."""
+    global _limiter
+    with _lock:
+        _limiter = None
+        _cost_centers.clear()
+
+
+def client_for(company: PayrollCompany) -> VismaClient:
+    """A client for the company's Visma account; :class:`NotConnectedError` when there is none."""
+    account = company.visma_account
+    if account is None or not account.is_authorized:
+        raise NotConnectedError(
+            f"{company.name} is not connected to an authorized Visma account. "
+            "Authorize the account on the Accounts tab and map the company."
+        )
+    if company.mapping_is_wrong:
+        raise NotConnectedError(
+            f"The Visma account of {company.name} is now bound to another Visma company; "
+            "map the company again."
+        )
+    timeout = float(getattr(settings, "PAYJOURNAL_VISMA_TIMEOUT_S", 30.0))
+    callback = (settings.PAYJOURNAL_PUBLIC_URL or "http://127.0.0.1").rstrip("/") + "/"
+    return VismaClient(
+        DatabaseTokenStore(account.pk),
+        oauth(callback),
+        rate_limiter=shared_limiter(),
+        transport=transport_factory(),
+        timeout=timeout,
+    )
+
+
+def cost_centers(account_id: int, visma: VismaClient) -> tuple[CostCenter, ...]:
+    """The account's cost centers with items, from a short-lived per-process cache."""
+    now = time.monotonic()
+    with _lock:
+        cached = _cost_centers.get(account_id)
+    if cached is not None and now - cached[0] < COST_CENTER_TTL_S:
+        return cached[1]
+    fresh = tuple(visma.list_cost_centers())
+    with _lock:
+        _cost_centers[account_id] = (now, fresh)
+    return fresh

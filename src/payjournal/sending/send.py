@@ -1,0 +1,262 @@
+"""The send step: take one submission to ``sent`` or ``needs_action``, never to two vouchers.
+
+``process_submission`` is what a durable workflow runs; it can be run again at any point (a
+crash, a redelivery) because every decision is read from the submission's stored state:
+
+* ``queued`` → claim → ``sending`` → ``POST /v2/vouchers``;
+* ``sending`` found on resume (a worker died mid-request) or a stored ambiguous outcome →
+  ``reconciling``: read the vouchers of the journal's date back and match the marker; found →
+  ``sent``, proven absent → ``queued`` and post again;
+* rate limits, server errors and requests that never left → ``queued`` again after a backoff
+  (the server's ``Retry-After`` when given), up to ``SendPolicy.max_attempts``;
+* business errors (missing fiscal year, locked period, module off, unknown account,
+  ``invalid_grant``, no connection, unknown cost center) → ``needs_action`` with the error's
+  stable code and message; nothing is retried until a user asks.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from uuid import UUID
+
+from django.db import IntegrityError
+from django.utils import timezone
+
+from payjournal.domain.submission import Event, SubmissionState
+from payjournal.sending import connection
+from payjournal.sending.models import Submission
+from payjournal.sending.states import transition
+from payjournal.sending.voucher import CostCenterNotFoundError, build_voucher, needs_cost_centers
+from payjournal.visma import (
+    NetworkError,
+    OutcomeUnknownError,
+    RateLimitedError,
+    ServerError,
+    VismaClient,
+    VismaError,
+)
+
+log = logging.getLogger("payjournal.sending")
+
+#: Failures worth another try after a pause: nothing was stored at Visma.
+RETRYABLE = (RateLimitedError, ServerError, NetworkError)
+
+
+@dataclass(frozen=True, slots=True)
+class SendPolicy:
+    """How often and how patiently a submission is retried after retryable failures."""
+
+    max_attempts: int = 8
+    base_delay_s: float = 2.0
+    max_delay_s: float = 120.0
+
+    def delay(self, attempt: int, error: Exception) -> float:
+        """Seconds to wait after failed attempt ``attempt`` (1-based): Retry-After, else jitter."""
+        if isinstance(error, RateLimitedError) and error.retry_after:
+            return min(self.max_delay_s, float(error.retry_after))
+        return random.uniform(0, min(self.max_delay_s, self.base_delay_s * 2 ** (attempt - 1)))  # noqa: S311
+
+
+def _load(submission_id: UUID | str) -> Submission:
+    return Submission.objects.select_related("journal__run", "company__visma_account").get(
+        pk=submission_id
+    )
+
+
+def _code(error: Exception) -> str:
+    return str(getattr(error, "code", "") or type(error).__name__)
+
+
+def _message(error: Exception) -> str:
+    if isinstance(error, VismaError):
+        return error.message or str(error)
+    return str(error)
+
+
+def process_submission(
+    submission_id: UUID | str,
+    *,
+    policy: SendPolicy | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> SubmissionState:
+    """Work on the submission until it is ``sent`` or ``needs_action``; returns that state."""
+    policy = policy or SendPolicy()
+    submission = _load(submission_id)
+    state = submission.state_enum
+    if state in (SubmissionState.SENT, SubmissionState.NEEDS_ACTION):
+        return state
+    try:
+        visma = connection.client_for(submission.company)
+    except connection.NotConnectedError as exc:
+        return _refuse(submission, exc).state_enum
+    with visma:
+        return _work(submission, visma, policy, sleep)
+
+
+def _work(
+    submission: Submission,
+    visma: VismaClient,
+    policy: SendPolicy,
+    sleep: Callable[[float], None],
+) -> SubmissionState:
+    while True:
+        state = submission.state_enum
+        if state in (SubmissionState.SENT, SubmissionState.NEEDS_ACTION):
+            return state
+        if state is SubmissionState.QUEUED:
+            submission = transition(submission, Event.CLAIMED)
+            if submission.attempts_count >= policy.max_attempts:
+                return transition(
+                    submission,
+                    Event.REFUSED,
+                    error_code="retries_exhausted",
+                    message=(
+                        f"Visma failed {submission.attempts_count} times in a row "
+                        f"(last: {submission.error_code or 'no answer'}). "
+                        "Retry when Visma is reachable again."
+                    ),
+                ).state_enum
+            if submission.needs_reconcile:
+                submission = transition(submission, Event.CLAIMED)  # sending → reconciling
+                continue
+            submission = _post(submission, visma, policy, sleep)
+        elif state is SubmissionState.SENDING:
+            # Resumed with the POST possibly under way when the last worker died.
+            submission = transition(
+                submission,
+                Event.CLAIMED,
+                message="resumed while sending: reading vouchers back first",
+                needs_reconcile=True,
+            )
+        else:
+            submission = _reconcile(submission, visma, policy, sleep)
+
+
+def _refuse(submission: Submission, error: Exception) -> Submission:
+    """Stop with needs_action (from queued a claim comes first, as the machine requires)."""
+    if submission.state_enum is SubmissionState.QUEUED:
+        submission = transition(submission, Event.CLAIMED)
+    log.info(
+        "submission needs action",
+        extra={"event": "send.refused", "submission": str(submission.pk), "error": _code(error)},
+    )
+    return transition(submission, Event.REFUSED, error_code=_code(error), message=_message(error))
+
+
+def _retry_later(
+    submission: Submission,
+    error: Exception,
+    policy: SendPolicy,
+    sleep: Callable[[float], None],
+) -> Submission:
+    attempts = submission.attempts_count + 1
+    if attempts >= policy.max_attempts:
+        message = (
+            f"Visma kept failing ({_code(error)}: {_message(error)}) after {attempts} attempts. "
+            "Retry when Visma is reachable again."
+        )
+        return transition(
+            submission, Event.REFUSED, error_code="retries_exhausted", message=message
+        )
+    submission = transition(
+        submission,
+        Event.RETRYABLE_FAILURE,
+        error_code=_code(error),
+        message=_message(error),
+        attempts_count=attempts,
+    )
+    sleep(policy.delay(attempts, error))
+    return submission
+
+
+def _post(
+    submission: Submission,
+    visma: VismaClient,
+    policy: SendPolicy,
+    sleep: Callable[[float], None],
+) -> Submission:
+    journal = submission.journal
+    try:
+        account_id = submission.company.visma_account_id
+        centers = (
+            connection.cost_centers(account_id, visma)
+            if account_id is not None and needs_cost_centers(journal)
+            else ()
+        )
+        voucher = build_voucher(journal, submission.marker, centers)
+    except CostCenterNotFoundError as exc:
+        return transition(submission, Event.REFUSED, error_code=exc.code, message=str(exc))
+    except RETRYABLE as exc:
+        return _retry_later(submission, exc, policy, sleep)
+    except VismaError as exc:
+        return transition(submission, Event.REFUSED, error_code=exc.code, message=_message(exc))
+    try:
+        posted = visma.create_voucher(voucher)
+    except OutcomeUnknownError as exc:
+        return transition(
+            submission,
+            Event.AMBIGUOUS_FAILURE,
+            error_code=exc.code,
+            message=_message(exc),
+            needs_reconcile=True,
+            attempts_count=submission.attempts_count + 1,
+        )
+    except RETRYABLE as exc:
+        return _retry_later(submission, exc, policy, sleep)
+    except VismaError as exc:
+        return transition(submission, Event.REFUSED, error_code=exc.code, message=_message(exc))
+    return _mark_sent(submission, Event.POSTED, str(posted.id), posted.number_and_number_series)
+
+
+def _reconcile(
+    submission: Submission,
+    visma: VismaClient,
+    policy: SendPolicy,
+    sleep: Callable[[float], None],
+) -> Submission:
+    day = submission.journal.voucher_date
+    try:
+        found = visma.find_vouchers(day, day, submission.marker)
+    except (*RETRYABLE, OutcomeUnknownError) as exc:
+        return _retry_later(submission, exc, policy, sleep)
+    except VismaError as exc:
+        return transition(submission, Event.REFUSED, error_code=exc.code, message=_message(exc))
+    if found:
+        voucher = found[0]
+        return _mark_sent(
+            submission,
+            Event.FOUND_BY_MARKER,
+            str(voucher.id),
+            voucher.number_and_number_series,
+        )
+    return transition(
+        submission,
+        Event.NOT_FOUND_BY_MARKER,
+        message="no voucher with the marker: safe to post again",
+        needs_reconcile=False,
+    )
+
+
+def _mark_sent(
+    submission: Submission, event: Event, voucher_id: str, number: str | None
+) -> Submission:
+    try:
+        return transition(
+            submission,
+            event,
+            voucher_id=voucher_id,
+            voucher_number=number or "",
+            sent_at=timezone.now(),
+            needs_reconcile=False,
+        )
+    except IntegrityError:
+        # Another submission of this journal version is already sent: the constraint held.
+        log.error(
+            "second sent submission refused",
+            extra={"event": "send.duplicate_refused", "submission": str(submission.pk)},
+        )
+        raise

@@ -1,0 +1,154 @@
+"""Use cases of sending, shared by views, the JSON API and the CLI.
+
+Each decision to send writes the submission (the outbox row) in the same transaction as the
+decision; the durable job is started after the commit (``transaction.on_commit``), and the
+periodic sweep (:func:`sweep`) starts any whose enqueue was lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from payjournal.domain.submission import Event, SubmissionState, voucher_marker
+from payjournal.jobs import enqueue_submission
+from payjournal.payroll.models import JournalSnapshot, PayrollCompany, PayrollRun
+from payjournal.sending.models import OPEN_STATES, SendingSettings, Submission
+from payjournal.sending.states import transition
+
+#: A queued submission not seen by a worker for this long is enqueued again by the sweep.
+SWEEP_AFTER = timedelta(minutes=2)
+
+
+class SendRefusedError(ValueError):
+    """The run cannot be sent (already sent, or its company has no Visma mapping)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BulkResult:
+    queued: list[Submission]
+    skipped: dict[int, str]  # run pk → why
+
+
+def marker_of(journal: JournalSnapshot) -> str:
+    """The journal version's marker; stable across restarts (company pk, run id, version)."""
+    run = journal.run
+    return voucher_marker(str(run.company_id), run.run_id, run.version)
+
+
+def latest_submission(journal: JournalSnapshot) -> Submission | None:
+    return journal.submissions.order_by("-created_at").first()
+
+
+def _enqueue_after_commit(submission: Submission) -> None:
+    transaction.on_commit(lambda: enqueue_submission(submission))
+
+
+def request_send(run: PayrollRun) -> Submission:
+    """Decide to send ``run``'s journal: an existing open submission is returned as it is."""
+    with transaction.atomic():
+        journal = JournalSnapshot.objects.select_for_update().select_related("run").get(run=run)
+        existing = journal.submissions.filter(
+            state__in=[*(s.value for s in OPEN_STATES), SubmissionState.SENT.value]
+        ).first()
+        if existing is not None:
+            if existing.state_enum is SubmissionState.SENT:
+                raise SendRefusedError(
+                    f"Run {run.run_id} v{run.version} was already sent "
+                    f"(voucher {existing.voucher_number or existing.voucher_id})."
+                )
+            return existing
+        if run.company.visma_account_id is None:
+            raise SendRefusedError(
+                f"{run.company.name} is not mapped to a Visma company yet (Administrations tab)."
+            )
+        submission = Submission.objects.create(
+            journal=journal,
+            company_id=run.company_id,
+            marker=marker_of(journal),
+            enqueued_at=timezone.now(),
+        )
+        _enqueue_after_commit(submission)
+    return submission
+
+
+def request_send_many(runs: Iterable[PayrollRun]) -> BulkResult:
+    """Send each run (each in its own transaction); the refused ones say why."""
+    queued: list[Submission] = []
+    skipped: dict[int, str] = {}
+    for run in runs:
+        try:
+            queued.append(request_send(run))
+        except SendRefusedError as exc:
+            skipped[run.pk] = str(exc)
+    return BulkResult(queued, skipped)
+
+
+def unsent_runs(
+    company: PayrollCompany, start: date | None = None, end: date | None = None
+) -> QuerySet[PayrollRun]:
+    """The company's runs (latest version of each) whose journal is not sent, in a period."""
+    runs = PayrollRun.objects.filter(company=company).exclude(
+        journal__submissions__state=SubmissionState.SENT.value
+    )
+    if start is not None:
+        runs = runs.filter(period_end__gte=start)
+    if end is not None:
+        runs = runs.filter(period_start__lte=end)
+    latest: dict[str, PayrollRun] = {}
+    for run in runs.order_by("run_id", "-version"):
+        latest.setdefault(run.run_id, run)
+    return PayrollRun.objects.filter(pk__in=[r.pk for r in latest.values()]).select_related(
+        "company"
+    )
+
+
+def send_period(company: PayrollCompany, start: date, end: date) -> BulkResult:
+    """Bulk send: every unsent run of ``company`` overlapping ``start``..``end``."""
+    return request_send_many(unsent_runs(company, start, end))
+
+
+def retry(submission: Submission) -> Submission:
+    """After the user fixed the cause: needs_action → queued, in a new round of work."""
+    with transaction.atomic():
+        submission = transition(
+            submission,
+            Event.RETRIED_BY_USER,
+            message="retried by a user",
+            round=submission.round + 1,
+            attempts_count=0,
+            enqueued_at=timezone.now(),
+            error_code="",
+            error_message="",
+        )
+        _enqueue_after_commit(submission)
+    return submission
+
+
+def sends_automatically(company: PayrollCompany) -> bool:
+    settings_row = SendingSettings.objects.filter(company=company).first()
+    return bool(settings_row and settings_row.send_automatically)
+
+
+def set_send_automatically(company: PayrollCompany, enabled: bool) -> None:
+    SendingSettings.objects.update_or_create(
+        company=company, defaults={"send_automatically": enabled}
+    )
+
+
+def sweep(older_than: timedelta = SWEEP_AFTER) -> int:
+    """Enqueue again every queued submission untouched for ``older_than`` (idempotent by id)."""
+    cutoff = timezone.now() - older_than
+    stale = Submission.objects.filter(
+        state=SubmissionState.QUEUED.value, updated_at__lt=cutoff
+    ).select_related("company")
+    count = 0
+    for submission in stale:
+        enqueue_submission(submission)
+        count += 1
+    return count

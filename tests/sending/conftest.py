@@ -1,0 +1,130 @@
+"""Fixtures of the sending tests: the emulator in-process (its sync transport enforces read
+timeouts and turns commit-then-drop into a dropped connection), a master with the sample
+companies mapped to authorized Visma accounts holding minted tokens, and imported runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from payjournal.emulator import (
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    Emulator,
+    create_app,
+    emulator_of,
+    stable_id,
+)
+from payjournal.emulator.transport import EmulatorTransport
+from payjournal.integrations.models import AccountStatus, VismaAccount
+from payjournal.integrations.tokenstore import DatabaseTokenStore
+from payjournal.payroll.models import PayrollCompany, PayrollRun
+from payjournal.payroll.samples import samples_dir
+from payjournal.payroll.services import create_company, import_run, map_company
+from payjournal.sending import connection
+from payjournal.tenancy.models import Master, Role
+from payjournal.tenancy.users import create_user
+from payjournal.visma import TokenSet
+
+BASE = "http://visma.test"
+EMAILS = {"nl-bakkerij": "anna@bakkerij.example", "se-nordisk": "erik@nordisk.example"}
+
+
+@pytest.fixture(scope="session")
+def emulator_app() -> Any:
+    return create_app(seed="demo")
+
+
+@pytest.fixture
+def emu(emulator_app: Any) -> Iterator[Emulator]:
+    emulator = emulator_of(emulator_app)
+    emulator.reseed("demo")
+    emulator.faults.clear()
+    yield emulator
+    emulator.faults.clear()
+
+
+@pytest.fixture
+def visma(settings: Any, emulator_app: Any, emu: Emulator) -> Iterator[Emulator]:
+    """The app's Visma settings and every sending client pointed at the in-process emulator."""
+    settings.VISMA_IDENTITY_URL = BASE
+    settings.VISMA_API_URL = f"{BASE}/v2/"
+    settings.VISMA_CLIENT_ID = DEMO_CLIENT_ID
+    settings.VISMA_CLIENT_SECRET = DEMO_CLIENT_SECRET
+    settings.PAYJOURNAL_VISMA_TIMEOUT_S = 0.5
+    settings.PAYJOURNAL_VISMA_PER_MINUTE = 6000
+    connection.reset()
+    previous = connection.transport_factory
+    connection.transport_factory = lambda: EmulatorTransport(emulator_app)
+    yield emu
+    connection.transport_factory = previous
+    connection.reset()
+
+
+def connect_account(emu: Emulator, master: Master, key: str) -> VismaAccount:
+    """An authorized account for the emulator company ``key``, tokens minted without a browser."""
+    company_id = stable_id("company", key)
+    answer = emu.tokens.mint(
+        DEMO_CLIENT_ID,
+        EMAILS[key],
+        company_id,
+        ["ea:api", "offline_access", "ea:accounting", "ea:sales_readonly"],
+    )
+    account = VismaAccount.objects.create(master=master, name=f"Visma {key}")
+    DatabaseTokenStore(account.pk).save(
+        TokenSet(
+            access_token=str(answer["access_token"]),
+            refresh_token=str(answer["refresh_token"]),
+            expires_at=datetime.now(UTC) + timedelta(seconds=int(str(answer["expires_in"]))),
+            scope=str(answer.get("scope", "")),
+        )
+    )
+    VismaAccount.objects.filter(pk=account.pk).update(
+        status=AccountStatus.AUTHORIZED,
+        visma_company_id=str(company_id),
+        visma_company_name=key,
+    )
+    account.refresh_from_db()
+    return account
+
+
+@dataclass
+class Books:
+    master: Master
+    bakkerij: PayrollCompany
+    nordisk: PayrollCompany
+
+    def runs(self, company: PayrollCompany) -> list[PayrollRun]:
+        return list(PayrollRun.objects.filter(company=company).order_by("run_id", "version"))
+
+
+def sample_company(master: Master, key: str) -> PayrollCompany:
+    folder = samples_dir() / key
+    scheme = next(folder.glob("scheme.*"))
+    company = create_company(master, key, key, scheme.read_bytes(), scheme.name)
+    return company
+
+
+def import_samples(company: PayrollCompany) -> list[PayrollRun]:
+    folder = samples_dir() / company.key
+    return [import_run(company, f.read_bytes(), f.name).run for f in sorted(folder.glob("run-*"))]
+
+
+@pytest.fixture
+def books(db: None, visma: Emulator) -> Books:
+    """A master with both sample companies mapped to authorized accounts, runs imported."""
+    admin = create_user(
+        "sender", "correct horse battery", master_name="Send Co", role=Role.MASTER_ADMIN
+    )
+    master = admin.master
+    bakkerij = sample_company(master, "nl-bakkerij")
+    nordisk = sample_company(master, "se-nordisk")
+    map_company(bakkerij, connect_account(visma, master, "nl-bakkerij"))
+    map_company(nordisk, connect_account(visma, master, "se-nordisk"))
+    import_samples(bakkerij)
+    import_samples(nordisk)
+    return Books(master, bakkerij, nordisk)

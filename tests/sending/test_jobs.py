@@ -1,0 +1,86 @@
+"""The DBOS job backend end to end: submissions enqueued after commit run to ``sent`` on the
+partitioned, rate-limited queue; the sweep enqueues what never reached DBOS."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from payjournal import jobs
+from payjournal.domain.submission import SubmissionState
+from payjournal.emulator import Emulator, FaultPlan
+from payjournal.jobs import dbos as dbos_jobs
+from payjournal.payroll.models import PayrollRun
+from payjournal.sending.models import Submission
+from payjournal.sending.services import request_send_many, sweep
+from tests.sending.conftest import Books
+
+
+@pytest.fixture
+def executor(tmp_path: Path, settings: Any) -> Iterator[None]:
+    from django.db import connection
+
+    url = (
+        f"sqlite:///{tmp_path / 'dbos.sqlite'}"
+        if connection.vendor == "sqlite"
+        else settings.PAYJOURNAL_TEST_DBOS_URL
+    )
+    dbos_jobs.start(url, executor_id="test-0", per_minute=6000)
+    yield
+    dbos_jobs.stop()
+
+
+def wait_until_done(count: int, timeout_s: float = 30.0) -> list[Submission]:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        done = list(
+            Submission.objects.filter(
+                state__in=[SubmissionState.SENT.value, SubmissionState.NEEDS_ACTION.value]
+            )
+        )
+        if len(done) >= count:
+            return done
+        time.sleep(0.1)
+    raise AssertionError(f"only {len(done)} of {count} submissions finished")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dbos_sends_every_run_exactly_once_under_faults(
+    books: Books, visma: Emulator, executor: None
+) -> None:
+    visma.faults.set(FaultPlan(drop_next=1, error_next=1, endpoints=["POST /v2/vouchers"]))
+    runs = list(PayrollRun.objects.all())
+    result = request_send_many(runs)
+    assert len(result.queued) == len(runs)
+    done = wait_until_done(len(runs))
+    assert any(s.state == SubmissionState.NEEDS_ACTION for s in done)  # se-nordisk is locked
+    for submission in done:
+        company = visma.state.company(submission.company.key)
+        assert company is not None
+        matching = [v for v in company.vouchers.values() if submission.marker in v.text]
+        if submission.state == SubmissionState.SENT:
+            assert len(matching) == 1
+        else:
+            assert submission.error_code == "period_locked"
+            assert matching == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_enqueues_submissions_that_never_reached_dbos(
+    books: Books, visma: Emulator, executor: None
+) -> None:
+    backend = jobs.active_backend()
+    jobs.set_backend(None)  # the enqueue after commit is lost
+    run = PayrollRun.objects.filter(company=books.bakkerij).first()
+    assert run is not None
+    request_send_many([run])
+    jobs.set_backend(backend)
+    assert Submission.objects.get().state == SubmissionState.QUEUED
+    assert sweep(older_than=timedelta(0)) == 1
+    (done,) = wait_until_done(1)
+    assert done.state == SubmissionState.SENT

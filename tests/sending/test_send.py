@@ -1,0 +1,217 @@
+"""Sending against the emulator: the happy path, every fault, business errors, the constraint.
+
+Each test ends with exactly one voucher per journal in the emulator (or none, with the
+submission in needs_action and a reason)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from payjournal.domain.submission import Event, SubmissionState
+from payjournal.emulator import Emulator, FaultPlan
+from payjournal.emulator.model import Voucher
+from payjournal.payroll.models import JournalSnapshot, PayrollRun
+from payjournal.sending import connection
+from payjournal.sending.models import Submission
+from payjournal.sending.send import SendPolicy, process_submission
+from payjournal.sending.services import (
+    SendRefusedError,
+    request_send,
+    retry,
+    send_period,
+    set_send_automatically,
+)
+from payjournal.sending.states import transition
+from tests.sending.conftest import Books, import_samples
+
+VOUCHERS = ["POST /v2/vouchers"]
+FAST = SendPolicy(max_attempts=6, base_delay_s=0.0, max_delay_s=0.0)
+
+
+def no_sleep(_seconds: float) -> None:
+    return None
+
+
+def vouchers_with(emu: Emulator, key: str, marker: str) -> list[Voucher]:
+    company = emu.state.company(key)
+    assert company is not None
+    return [v for v in company.vouchers.values() if marker in v.text]
+
+
+def send(run: PayrollRun) -> Submission:
+    submission = request_send(run)
+    process_submission(submission.pk, policy=FAST, sleep=no_sleep)
+    submission.refresh_from_db()
+    return submission
+
+
+def events(submission: Submission) -> list[str]:
+    return [a.event for a in submission.attempts.all()]
+
+
+def assert_sent_once(emu: Emulator, submission: Submission, key: str = "nl-bakkerij") -> None:
+    assert submission.state == SubmissionState.SENT, (
+        submission.error_code,
+        submission.error_message,
+    )
+    found = vouchers_with(emu, key, submission.marker)
+    assert len(found) == 1
+    journal = JournalSnapshot.objects.get(pk=submission.journal_id)
+    assert sum(row.debit for row in found[0].rows) == Decimal(journal.total_minor) / 100
+    assert sum(row.credit for row in found[0].rows) == Decimal(journal.total_minor) / 100
+    assert submission.voucher_number == f"{found[0].series}{found[0].number}"
+    assert journal.send_state == "sent"
+    assert journal.voucher_number == submission.voucher_number
+
+
+def test_a_run_is_sent_with_marker_date_and_cost_centers(books: Books, visma: Emulator) -> None:
+    run = books.runs(books.bakkerij)[0]
+    submission = send(run)
+    assert_sent_once(visma, submission)
+    voucher = vouchers_with(visma, "nl-bakkerij", submission.marker)[0]
+    assert voucher.voucher_date == run.journal.voucher_date
+    assert voucher.text.startswith(run.journal.voucher_text)
+    assert any(row.cost_center_item_ids[0] is not None for row in voucher.rows)
+    assert events(submission) == ["claimed", "posted"]
+    assert submission.sent_at is not None
+
+
+def test_commit_then_drop_is_reconciled_not_posted_twice(books: Books, visma: Emulator) -> None:
+    visma.faults.set(FaultPlan(drop_next=1, endpoints=VOUCHERS))
+    submission = send(books.runs(books.bakkerij)[0])
+    assert_sent_once(visma, submission)
+    assert events(submission) == ["claimed", "ambiguous_failure", "found_by_marker"]
+
+
+@pytest.mark.parametrize(("commits", "expected"), [(True, "found_by_marker"), (False, "posted")])
+def test_read_timeout_is_reconciled(
+    books: Books, visma: Emulator, commits: bool, expected: str
+) -> None:
+    visma.faults.set(
+        FaultPlan(timeout_next=1, timeout_delay_s=1.0, timeout_commits=commits, endpoints=VOUCHERS)
+    )
+    submission = send(books.runs(books.bakkerij)[0])
+    assert_sent_once(visma, submission)
+    assert events(submission)[:2] == ["claimed", "ambiguous_failure"]
+    assert events(submission)[-1] == expected
+
+
+def test_server_errors_are_retried_after_proving_nothing_arrived(
+    books: Books, visma: Emulator
+) -> None:
+    visma.faults.set(FaultPlan(error_next=2, error_status=503, endpoints=VOUCHERS))
+    submission = send(books.runs(books.bakkerij)[0])
+    assert_sent_once(visma, submission)
+    assert events(submission).count("not_found_by_marker") == 2
+
+
+def test_429_bursts_wait_and_send(books: Books, visma: Emulator) -> None:
+    visma.faults.set(FaultPlan(burst_429_next=3, burst_retry_after_s=1, endpoints=VOUCHERS))
+    waits: list[float] = []
+    submission = request_send(books.runs(books.bakkerij)[0])
+    process_submission(submission.pk, policy=SendPolicy(max_attempts=6), sleep=waits.append)
+    submission.refresh_from_db()
+    assert_sent_once(visma, submission)
+    assert waits == [1.0, 1.0, 1.0]
+    assert events(submission).count("retryable_failure") == 3
+
+
+def test_persistent_server_errors_end_in_needs_action(books: Books, visma: Emulator) -> None:
+    visma.faults.set(FaultPlan(error_rate=1.0, endpoints=VOUCHERS))
+    submission = send(books.runs(books.bakkerij)[0])
+    assert submission.state == SubmissionState.NEEDS_ACTION
+    assert submission.error_code == "retries_exhausted"
+    assert vouchers_with(visma, "nl-bakkerij", submission.marker) == []
+    visma.faults.clear()
+    retry(submission)
+    process_submission(submission.pk, policy=FAST, sleep=no_sleep)
+    submission.refresh_from_db()
+    assert_sent_once(visma, submission)
+    assert events(submission)[-3:] == ["retried_by_user", "claimed", "posted"]
+
+
+def test_business_error_stops_and_retry_after_the_fix_sends(books: Books, visma: Emulator) -> None:
+    run = books.runs(books.nordisk)[0]
+    submission = send(run)
+    assert submission.state == SubmissionState.NEEDS_ACTION
+    assert submission.error_code == "period_locked"
+    assert submission.error_message
+    company = visma.state.company("se-nordisk")
+    assert company is not None
+    company.accounting_locked_to = None
+    process_submission(submission.pk, policy=FAST, sleep=no_sleep)  # not retried on its own
+    submission.refresh_from_db()
+    assert submission.state == SubmissionState.NEEDS_ACTION
+    retry(submission)
+    process_submission(submission.pk, policy=FAST, sleep=no_sleep)
+    submission.refresh_from_db()
+    assert_sent_once(visma, submission, "se-nordisk")
+    assert submission.round == 2
+
+
+def test_a_crash_mid_send_reconciles_first(books: Books, visma: Emulator) -> None:
+    run = books.runs(books.bakkerij)[0]
+    submission = request_send(run)
+    submission = transition(submission, Event.CLAIMED)  # the worker claimed it, posted, died
+    from payjournal.sending.voucher import build_voucher
+
+    with connection.client_for(books.bakkerij) as client:
+        centers = connection.cost_centers(books.bakkerij.visma_account_id or 0, client)
+        client.create_voucher(build_voucher(run.journal, submission.marker, centers))
+    process_submission(submission.pk, policy=FAST, sleep=no_sleep)
+    submission.refresh_from_db()
+    assert_sent_once(visma, submission)
+    assert events(submission) == ["claimed", "claimed", "found_by_marker"]
+
+
+def test_the_database_refuses_a_second_sent_submission(books: Books, visma: Emulator) -> None:
+    run = books.runs(books.bakkerij)[0]
+    first = send(run)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Submission.objects.create(
+            journal=first.journal, company=first.company, marker=first.marker, state="sent"
+        )
+    with pytest.raises(SendRefusedError, match="already sent"):
+        request_send(run)
+
+
+def test_requesting_twice_gives_one_submission(books: Books, visma: Emulator) -> None:
+    run = books.runs(books.bakkerij)[0]
+    assert request_send(run).pk == request_send(run).pk
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Submission.objects.create(journal=run.journal, company=run.company, marker="[pj:x]")
+
+
+def test_bulk_send_of_a_period_sends_every_unsent_run(books: Books, visma: Emulator) -> None:
+    result = send_period(
+        books.bakkerij,
+        books.runs(books.bakkerij)[0].period_start,
+        books.runs(books.bakkerij)[-1].period_end,
+    )
+    assert len(result.queued) == len({r.run_id for r in books.runs(books.bakkerij)})
+    for submission in result.queued:
+        process_submission(submission.pk, policy=FAST, sleep=no_sleep)
+        submission.refresh_from_db()
+        assert_sent_once(visma, submission)
+
+
+def test_automatic_sending_queues_every_processed_run(books: Books, visma: Emulator) -> None:
+    set_send_automatically(books.bakkerij, True)
+    Submission.objects.all().delete()
+    PayrollRun.objects.filter(company=books.bakkerij).delete()
+    runs = import_samples(books.bakkerij)
+    assert {r.kind for r in runs} >= {"regular", "correction"}
+    queued = Submission.objects.filter(company=books.bakkerij)
+    assert queued.count() == len(runs)
+    assert all(s.state == SubmissionState.QUEUED for s in queued)
+
+
+def test_an_unmapped_company_cannot_be_sent(books: Books, visma: Emulator) -> None:
+    from payjournal.payroll.services import map_company
+
+    map_company(books.bakkerij, None)
+    with pytest.raises(SendRefusedError, match="not mapped"):
+        request_send(books.runs(books.bakkerij)[0])
