@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from payjournal.cli import bench, bench_pages, demo, emulator, journal, web
+from payjournal.cli import bench, bench_pages, demo, emulator, errors, journal, web
 
 app = typer.Typer(
     name="payjournal",
@@ -26,6 +26,7 @@ app.command("createuser")(web.createuser)
 app.command("invite")(web.invite)
 app.command("rotate-keys")(web.rotate_keys)
 app.add_typer(web.runs_app, name="runs")
+app.add_typer(errors.app, name="errors")
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from payjournal.integrations import gateway, services
 from payjournal.integrations.models import VismaAccount
-from payjournal.integrations.problems import AuthorizationFlowError, FlowProblem
+from payjournal.integrations.problems import AuthorizationFlowError
 from payjournal.tenancy.access import get_scoped, member_required
 from payjournal.tenancy.models import Membership, Role
 
@@ -89,12 +89,12 @@ def callback(request: HttpRequest, membership: Membership) -> HttpResponse:
                 account, oauth, request.build_absolute_uri(), pending
             )
     except AuthorizationFlowError as exc:
-        return _problem(request, exc.problem.code, account)
+        return _problem(request, exc.code, account)
     return render(request, "integrations/authorized.html", {"account": account})
 
 
 def _problem(request: HttpRequest, code: str, account: VismaAccount | None) -> HttpResponse:
-    problem: FlowProblem = AuthorizationFlowError(code).problem
+    problem = AuthorizationFlowError(code).explain()
     return render(
         request,
         "integrations/problem.html",

@@ -30,15 +30,18 @@ INSTALLED_APPS = [
     "payjournal.integrations",
     "payjournal.payroll",
     "payjournal.sending",
+    "payjournal.catalog",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "payjournal.catalog.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -132,6 +135,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True  # serve from the package: no collectstatic step for `serve`/`demo`
 
 LANGUAGE_CODE = "en"
+# The error catalog (payjournal/catalog/locale) is translated into these; a user picks one on
+# their membership, else the browser's Accept-Language decides (LocaleMiddleware).
+LANGUAGES = [("en", "English"), ("nl", "Nederlands"), ("sv", "Svenska")]
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True
 USE_TZ = True

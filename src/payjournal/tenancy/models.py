@@ -31,6 +31,12 @@ class Membership(models.Model):
     )
     master = models.ForeignKey(Master, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices)
+    language = models.CharField(
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text="The language of pages and error texts; empty follows the browser.",
+    )
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.master} ({self.get_role_display()})"

@@ -1,0 +1,73 @@
+"""Where the catalog is shown: the OAuth error pages in the user's language, and the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import httpx2
+import pytest
+from typer.testing import CliRunner
+
+from payjournal.cli import app
+from payjournal.emulator import stable_id
+from payjournal.integrations.services import create_account
+from tests.web import oauth
+from tests.web.conftest import Tenant
+
+FIETSEN = str(stable_id("company", "nl-fietsen"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "accept", "heading", "message"),
+    [
+        ("", "en", "What happened", "The API module is not activated for this Visma company."),
+        ("nl", "en", "Wat er gebeurde", "De API module is nog niet geactiveerd"),
+        ("", "nl", "Wat er gebeurde", "De API module is nog niet geactiveerd"),
+        ("sv", "nl", "Vad som hände", "API-modulen är inte aktiverad"),
+    ],
+)
+def test_the_oauth_problem_page_speaks_the_user_s_language(
+    visma: str,
+    tenant: Tenant,
+    browser_http: httpx2.Client,
+    language: str,
+    accept: str,
+    heading: str,
+    message: str,
+) -> None:
+    tenant.admin.language = language
+    tenant.admin.save()
+    admin = tenant.client(tenant.admin)
+    account = create_account(tenant.master, "Fietsen")
+    callback = oauth.visma_callback(
+        browser_http, oauth.start(admin, account.pk), "anna@bakkerij.example", company_id=FIETSEN
+    )
+    response = admin.get(oauth.local(callback), headers={"accept-language": accept})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'data-problem="module_not_activated"' in page
+    assert heading in page and message in page
+    assert 'data-who="master_admin"' in page
+
+
+def test_cli_explains_a_visma_code_in_dutch() -> None:
+    result = CliRunner().invoke(app, ["errors", "explain", "3001", "--lang", "nl"])
+    assert result.exit_code == 0, result.output
+    assert "Visma heeft geen boekjaar voor de boekdatum." in result.output
+    assert "Resource not found: fiscalYearId" in result.output
+
+
+def test_cli_prints_the_api_form() -> None:
+    result = CliRunner().invoke(app, ["errors", "explain", "wrong_company", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["code"] == "wrong_company" and data["who"] == "master_admin"
+
+
+def test_cli_lists_every_entry_and_refuses_an_unknown_code() -> None:
+    runner = CliRunner()
+    listing = runner.invoke(app, ["errors", "list"])
+    assert listing.exit_code == 0 and "fiscal_year_missing" in listing.output
+    unknown = runner.invoke(app, ["errors", "explain", "nope"])
+    assert unknown.exit_code == 2 and "Unknown error code" in unknown.output
