@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from payjournal.cli import bench, bench_pages, demo, emulator, errors, journal, web
+from payjournal.cli import bench, bench_pages, demo, emulator, errors, journal, sending, web
 
 app = typer.Typer(
     name="payjournal",
@@ -25,7 +25,10 @@ app.command("serve")(web.serve)
 app.command("createuser")(web.createuser)
 app.command("invite")(web.invite)
 app.command("rotate-keys")(web.rotate_keys)
+web.runs_app.command("send")(sending.send_runs)
 app.add_typer(web.runs_app, name="runs")
+app.command("web")(sending.web)
+app.command("worker")(sending.worker)
 app.add_typer(errors.app, name="errors")
 
 

@@ -51,6 +51,9 @@ def demo(
         )
         start_django(settings, migrate=True)
         seed()
+        from payjournal.cli.sending import start_jobs
+
+        start_jobs()  # the embedded DBOS executor (SQLite system database in the data dir)
         from payjournal.site.asgi import application
 
         console.print(f"[bold]payjournal demo[/bold] on http://127.0.0.1:{port}/")

@@ -15,7 +15,7 @@ from rich.console import Console
 from payjournal.site.bootstrap import start_django
 
 console = Console()
-runs_app = typer.Typer(help="Import processed payroll runs.", no_args_is_help=True)
+runs_app = typer.Typer(help="Import and send processed payroll runs.", no_args_is_help=True)
 
 ROLE_HELP = "master_admin, payroll_admin or viewer"
 
@@ -29,8 +29,10 @@ def serve(
     import uvicorn
 
     start_django(migrate=migrate)
+    from payjournal.cli.sending import start_jobs
     from payjournal.site.asgi import application
 
+    start_jobs()  # the embedded DBOS executor: send workflows run in this process
     console.print(f"payjournal on http://{host}:{port}/  (Ctrl-C stops)")
     uvicorn.run(application, host=host, port=port, log_level="warning")
 

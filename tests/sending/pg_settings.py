@@ -1,0 +1,24 @@
+"""The test settings on PostgreSQL (127.0.0.1:5432, trust auth): the sending tests run here too.
+
+``pytest tests/sending --ds tests.sending.pg_settings`` (``test_postgres.py`` does this from the
+default SQLite session). pytest-django creates ``test_payjournal_pg`` and drops it after; DBOS
+gets its own system database next to it.
+"""
+
+import os
+
+os.environ["PAYJOURNAL_DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/payjournal_pg"
+
+from tests.web.settings import *  # noqa: F403
+from tests.web.settings import DATABASES
+
+DATABASES["default"] = {
+    "ENGINE": "django.db.backends.postgresql",
+    "NAME": "payjournal_pg",
+    "USER": "postgres",
+    "HOST": "127.0.0.1",
+    "PORT": "5432",
+    "CONN_MAX_AGE": 0,
+    "TEST": {"NAME": "test_payjournal_pg"},
+}
+PAYJOURNAL_TEST_DBOS_URL = "postgresql://postgres@127.0.0.1:5432/test_payjournal_pg_dbos"

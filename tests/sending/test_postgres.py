@@ -1,0 +1,40 @@
+"""The sending tests again on PostgreSQL, from the default (SQLite) session: one subprocess with
+``--ds tests.sending.pg_settings``, so ``pytest`` alone covers both databases."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="this session already runs on PostgreSQL")
+def test_the_sending_tests_pass_on_postgresql() -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "tests/sending",
+            "--ds",
+            "tests.sending.pg_settings",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-k",
+            "not test_the_sending_tests_pass_on_postgresql",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert " passed" in result.stdout
