@@ -17,5 +17,6 @@ urlpatterns = [
     ),
     path("integrations/visma/", include("payjournal.integrations.urls")),
     path("companies/", include("payjournal.payroll.urls")),
+    path("companies/", include("payjournal.sending.urls")),
     path("admin/", admin.site.urls),
 ]
