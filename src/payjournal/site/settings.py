@@ -30,7 +30,9 @@ INSTALLED_APPS = [
     "payjournal.integrations",
     "payjournal.payroll",
     "payjournal.sending",
+    "payjournal.api",
     "payjournal.catalog",
+    "payjournal.preflight",
 ]
 
 MIDDLEWARE = [
