@@ -30,7 +30,6 @@ INSTALLED_APPS = [
     "payjournal.integrations",
     "payjournal.payroll",
     "payjournal.sending",
-    "payjournal.api",
     "payjournal.catalog",
     "payjournal.preflight",
 ]

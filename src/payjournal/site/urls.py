@@ -19,6 +19,5 @@ urlpatterns = [
     path("companies/", include("payjournal.payroll.urls")),
     path("companies/", include("payjournal.sending.urls")),
     path("companies/", include("payjournal.preflight.urls")),
-    path("api/", include("payjournal.api.urls")),
     path("admin/", admin.site.urls),
 ]
