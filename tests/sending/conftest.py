@@ -65,7 +65,9 @@ def visma(settings: Any, emulator_app: Any, emu: Emulator) -> Iterator[Emulator]
     connection.reset()
 
 
-def connect_account(emu: Emulator, master: Master, key: str) -> VismaAccount:
+def connect_account(
+    emu: Emulator, master: Master, key: str, name: str | None = None
+) -> VismaAccount:
     """An authorized account for the emulator company ``key``, tokens minted without a browser."""
     company_id = stable_id("company", key)
     answer = emu.tokens.mint(
@@ -74,7 +76,7 @@ def connect_account(emu: Emulator, master: Master, key: str) -> VismaAccount:
         company_id,
         ["ea:api", "offline_access", "ea:accounting", "ea:sales_readonly"],
     )
-    account = VismaAccount.objects.create(master=master, name=f"Visma {key}")
+    account = VismaAccount.objects.create(master=master, name=name or f"Visma {key}")
     DatabaseTokenStore(account.pk).save(
         TokenSet(
             access_token=str(answer["access_token"]),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from payjournal.cli import bench, bench_pages, demo, emulator, errors, journal, sending, web
+from payjournal.cli import api, bench, bench_pages, demo, emulator, errors, journal, sending, web
 
 app = typer.Typer(
     name="payjournal",
@@ -29,6 +29,7 @@ web.runs_app.command("send")(sending.send_runs)
 app.add_typer(web.runs_app, name="runs")
 app.command("web")(sending.web)
 app.command("worker")(sending.worker)
+app.add_typer(api.app, name="api-token")
 app.add_typer(errors.app, name="errors")
 
 

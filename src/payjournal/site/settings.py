@@ -30,8 +30,8 @@ INSTALLED_APPS = [
     "payjournal.integrations",
     "payjournal.payroll",
     "payjournal.sending",
+    "payjournal.api",
     "payjournal.catalog",
-    "payjournal.preflight",
 ]
 
 MIDDLEWARE = [
