@@ -83,6 +83,8 @@ def test_the_issue_s_entries_are_there_with_visma_s_words() -> None:
         ("unreachable", "network_error"),
         ("wrong_company", "wrong_company"),
         ("not_authorized", "not_authorized"),
+        ("not_connected", "not_authorized"),
+        ("cost_center_not_found", "cost_center_item_missing"),
         (ProblemCode.UNMAPPED_DIMENSION, "unmapped_dimension"),
         (
             Problem(ProblemCode.UNMAPPED_COMPONENT, "Component 'BONUS' has no account"),

@@ -23,6 +23,9 @@ ALIASES: Mapping[str, str] = {
     "ledger_account_missing": "unmapped_component",
     "default_company": "module_not_activated",
     "visma_down": "server_error",
+    # codes of the sending package's own errors
+    "cost_center_not_found": "cost_center_item_missing",
+    "not_connected": "not_authorized",
 }
 
 #: What ``explain`` accepts: a client error, any exception, a domain problem or its code, or

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "payjournal.sending",
     "payjournal.api",
     "payjournal.catalog",
+    "payjournal.preflight",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ urlpatterns = [
     path("integrations/visma/", include("payjournal.integrations.urls")),
     path("companies/", include("payjournal.payroll.urls")),
     path("companies/", include("payjournal.sending.urls")),
+    path("companies/", include("payjournal.preflight.urls")),
     path("api/", include("payjournal.api.urls")),
     path("admin/", admin.site.urls),
 ]

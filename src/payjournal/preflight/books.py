@@ -1,0 +1,69 @@
+"""What the pre-flight reads from a Visma company, through the day-long cache."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Protocol
+from uuid import UUID
+
+from payjournal.preflight.cache import DailyCache
+from payjournal.visma import Account, CompanySettings, CostCenter, FiscalYear, VismaClient
+
+__all__ = ["Books", "CachedBooks"]
+
+
+class Books(Protocol):
+    """The port the checks read through (a cached Visma client, or a fake in unit tests)."""
+
+    def company_settings(self) -> CompanySettings: ...
+
+    def fiscal_years(self) -> tuple[FiscalYear, ...]: ...
+
+    def accounts(self, fiscal_year_id: UUID) -> Mapping[str, Account]: ...
+
+    def cost_centers(self) -> tuple[CostCenter, ...]: ...
+
+    def create_fiscal_year(self, start_date: date, end_date: date) -> FiscalYear: ...
+
+    def forget(self) -> None: ...
+
+
+class CachedBooks:
+    """A Visma company's books, read through :class:`DailyCache` under the company's key."""
+
+    def __init__(self, client: VismaClient, company_key: str, cache: DailyCache) -> None:
+        self._client = client
+        self._company = company_key
+        self._cache = cache
+
+    def company_settings(self) -> CompanySettings:
+        return self._cache.get_or_load(
+            self._company, "companysettings", self._client.get_company_settings
+        )
+
+    def fiscal_years(self) -> tuple[FiscalYear, ...]:
+        return self._cache.get_or_load(
+            self._company, "fiscalyears", lambda: tuple(self._client.list_fiscal_years())
+        )
+
+    def accounts(self, fiscal_year_id: UUID) -> Mapping[str, Account]:
+        return self._cache.get_or_load(
+            self._company,
+            f"accounts:{fiscal_year_id}",
+            lambda: {a.number: a for a in self._client.list_accounts(fiscal_year_id)},
+        )
+
+    def cost_centers(self) -> tuple[CostCenter, ...]:
+        return self._cache.get_or_load(
+            self._company, "costcenters", lambda: tuple(self._client.list_cost_centers())
+        )
+
+    def create_fiscal_year(self, start_date: date, end_date: date) -> FiscalYear:
+        """``POST /v2/fiscalyears``; the cached reads are dropped so the next check sees it."""
+        created = self._client.create_fiscal_year(start_date, end_date)
+        self.forget()
+        return created
+
+    def forget(self) -> None:
+        self._cache.invalidate(self._company)

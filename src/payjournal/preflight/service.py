@@ -1,0 +1,114 @@
+"""Pre-flight of a stored run: build the target from the run, its journal and its mapping,
+read the Visma company through the day-long cache, and offer the fiscal-year fix."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from django.conf import settings
+from django.urls import reverse
+
+from payjournal.integrations import gateway
+from payjournal.integrations.models import AccountStatus, VismaAccount
+from payjournal.payroll.models import JournalLine, JournalSnapshot, PayrollCompany, PayrollRun
+from payjournal.preflight.books import CachedBooks
+from payjournal.preflight.cache import DailyCache
+from payjournal.preflight.checklist import (
+    CheckKey,
+    Checklist,
+    CreateFiscalYear,
+    FixRefusedError,
+    Status,
+)
+from payjournal.preflight.checks import JournalRow, Target, run_checks
+from payjournal.visma import FiscalYear, VismaClient
+
+__all__ = ["ClientFactory", "FixRefusedError", "check_run", "create_fiscal_year", "target_of"]
+
+#: Builds the Visma client of an account (tests and the sending jobs may pass their own).
+ClientFactory = Callable[[VismaAccount], VismaClient]
+
+
+def _default_client(account: VismaAccount) -> VismaClient:
+    base = settings.PAYJOURNAL_PUBLIC_URL or "http://127.0.0.1"
+    callback = base.rstrip("/") + reverse("visma-callback")
+    return gateway.client(account.pk, gateway.oauth(callback))
+
+
+def _connection_problem(company: PayrollCompany) -> str:
+    account = company.visma_account
+    if account is None or not company.visma_company_id:
+        return "not_authorized"
+    if account.status == AccountStatus.AUTHORIZATION_NEEDED:
+        return "invalid_grant"
+    if not account.is_authorized:
+        return "not_authorized"
+    if company.mapping_is_wrong:
+        return "wrong_company"
+    return ""
+
+
+def target_of(run: PayrollRun) -> Target:
+    """What the run's journal needs from Visma."""
+    journal = JournalSnapshot.objects.get(run=run)
+    lines = JournalLine.objects.filter(journal=journal).order_by("position")
+    rows = tuple(JournalRow(line.account, line.dimension) for line in lines)
+    company = run.company
+    return Target(
+        company.visma_company_id, journal.voucher_date, rows, _connection_problem(company)
+    )
+
+
+def check_run(
+    run: PayrollRun,
+    *,
+    client_factory: ClientFactory | None = None,
+    cache: DailyCache | None = None,
+) -> Checklist:
+    """The checklist of ``run`` (call it before sending; the dashlet's "Check" shows it).
+
+    Visma is read at most once per Visma company per day for company settings, fiscal years,
+    accounts and cost centers; a failed check drops that company's cached reads.
+    """
+    target = target_of(run)
+    cache = cache or DailyCache()
+    account = run.company.visma_account
+    if target.connection_problem or account is None:
+        return Checklist(tuple(run_checks(target, None)))
+    with (client_factory or _default_client)(account) as client:
+        books = CachedBooks(client, target.company_key, cache)
+        checklist = Checklist(tuple(run_checks(target, books)))
+        if not checklist.passed:
+            books.forget()
+    return checklist
+
+
+def create_fiscal_year(
+    run: PayrollRun,
+    start_date: date,
+    end_date: date,
+    *,
+    client_factory: ClientFactory | None = None,
+    cache: DailyCache | None = None,
+) -> FiscalYear:
+    """The one-click fix, after the user confirmed the dates the checklist proposed.
+
+    Refused unless the run's fiscal-year check fails with exactly this proposal, so a stale
+    page cannot create a year nobody asked for.
+    """
+    proposed = _proposal(check_run(run, client_factory=client_factory, cache=cache))
+    if proposed != CreateFiscalYear(start_date, end_date):
+        raise FixRefusedError("The fiscal year check does not propose these dates (any more).")
+    account = run.company.visma_account
+    assert account is not None  # a proposal exists only for a working connection
+    with (client_factory or _default_client)(account) as client:
+        books = CachedBooks(client, run.company.visma_company_id, cache or DailyCache())
+        return books.create_fiscal_year(start_date, end_date)
+
+
+def _proposal(checklist: Checklist) -> CreateFiscalYear | None:
+    for item in checklist.item(CheckKey.FISCAL_YEAR):
+        if item.status is Status.FAILED and item.fix is not None:
+            return item.fix
+    return None

@@ -1,0 +1,14 @@
+"""Routes of the pre-flight, next to the run they check (``/companies/<id>/runs/<pk>/…``)."""
+
+from django.urls import path
+
+from payjournal.preflight import views
+
+urlpatterns = [
+    path("<int:company_id>/runs/<int:run_pk>/check/", views.check, name="run-check"),
+    path(
+        "<int:company_id>/runs/<int:run_pk>/check/fiscal-year/",
+        views.fix_fiscal_year,
+        name="run-fix-fiscal-year",
+    ),
+]

@@ -1,0 +1,97 @@
+"""The dashlet's "Check" action (an htmx partial) and the one-click fiscal-year fix.
+
+Visma errors met while checking are items of the checklist, not pages: the partial always
+renders, with each failed item explained by the catalog in the user's language.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from payjournal import catalog
+from payjournal.payroll import services as payroll
+from payjournal.payroll.models import PayrollRun
+from payjournal.preflight import service
+from payjournal.preflight.checklist import Checklist, Status
+from payjournal.tenancy.access import get_scoped, member_required
+from payjournal.tenancy.models import Membership
+from payjournal.visma import VismaError
+
+
+def _run(membership: Membership, company_id: int, run_pk: int) -> PayrollRun:
+    company = get_scoped(payroll.companies_for(membership), pk=company_id)
+    return get_scoped(
+        PayrollRun.objects.filter(company=company).select_related("company"), pk=run_pk
+    )
+
+
+def _render(
+    request: HttpRequest,
+    membership: Membership,
+    run: PayrollRun,
+    checklist: Checklist,
+    notice: str = "",
+    error: catalog.Explanation | None = None,
+) -> HttpResponse:
+    items = [
+        {"item": item, "explanation": item.explain(), "status": item.status.value}
+        for item in checklist.items
+        if item.status is not Status.SKIPPED or not checklist.passed
+    ]
+    context = {
+        "run": run,
+        "checklist": checklist,
+        "items": items,
+        "notice": notice,
+        "error": error,
+        "can_fix": membership.can_edit_payroll,
+    }
+    return render(request, "preflight/_checklist.html", context)
+
+
+@require_POST
+@member_required()
+def check(
+    request: HttpRequest, membership: Membership, company_id: int, run_pk: int
+) -> HttpResponse:
+    """Run the pre-flight of one run and show the checklist."""
+    run = _run(membership, company_id, run_pk)
+    return _render(request, membership, run, service.check_run(run))
+
+
+@require_POST
+@member_required()
+def fix_fiscal_year(
+    request: HttpRequest, membership: Membership, company_id: int, run_pk: int
+) -> HttpResponse:
+    """Create the proposed fiscal year in Visma (the form asked for confirmation)."""
+    if not membership.can_edit_payroll:
+        raise PermissionDenied("Viewers cannot change the Visma books.")
+    run = _run(membership, company_id, run_pk)
+    notice = ""
+    error: catalog.Explanation | None = None
+    if request.POST.get("confirm") != "yes":
+        notice = _("Nothing was created: confirm the fiscal year first.")
+    else:
+        try:
+            start = date.fromisoformat(request.POST.get("start_date", ""))
+            end = date.fromisoformat(request.POST.get("end_date", ""))
+            created = service.create_fiscal_year(run, start, end)
+        except ValueError:
+            notice = _("Nothing was created: the dates are not valid.")
+        except service.FixRefusedError:
+            notice = _("Nothing was created: the check no longer proposes this fiscal year.")
+        except VismaError as exc:
+            error = catalog.explain(exc)
+        else:
+            notice = _("Fiscal year %(start)s – %(end)s was created in Visma.") % {
+                "start": created.start_date.isoformat(),
+                "end": created.end_date.isoformat(),
+            }
+    return _render(request, membership, run, service.check_run(run), notice, error)

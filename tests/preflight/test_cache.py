@@ -1,0 +1,50 @@
+"""The day-long cache: one read per company per day and per kind; dropped on failure."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.core.cache.backends.locmem import LocMemCache
+
+from payjournal.preflight import DailyCache
+
+
+class Today:
+    def __init__(self) -> None:
+        self.day = date(2026, 11, 25)
+
+    def __call__(self) -> date:
+        return self.day
+
+
+def make() -> tuple[DailyCache, Today, list[str]]:
+    today = Today()
+    cache = DailyCache(LocMemCache("preflight-test", {}), today)
+    return cache, today, []
+
+
+def test_one_read_per_company_per_day() -> None:
+    cache, today, loads = make()
+
+    def load(name: str) -> str:
+        loads.append(name)
+        return f"{name}@{today()}"
+
+    for _ in range(3):
+        assert cache.get_or_load("A", "fiscalyears", lambda: load("A")) == "A@2026-11-25"
+        cache.get_or_load("B", "fiscalyears", lambda: load("B"))
+    assert loads == ["A", "B"]
+    today.day += timedelta(days=1)
+    assert cache.get_or_load("A", "fiscalyears", lambda: load("A")) == "A@2026-11-26"
+    assert loads == ["A", "B", "A"]
+
+
+def test_invalidate_drops_only_that_company() -> None:
+    cache, _, loads = make()
+    for company in ("A", "B"):
+        for name in ("companysettings", "accounts:x"):
+            cache.get_or_load(company, name, lambda c=company: loads.append(c) or c)  # type: ignore[misc]
+    cache.invalidate("A")
+    cache.get_or_load("A", "accounts:x", lambda: loads.append("A") or "A")  # type: ignore[func-returns-value]
+    cache.get_or_load("B", "accounts:x", lambda: loads.append("B") or "B")  # type: ignore[func-returns-value]
+    assert loads == ["A", "A", "B", "B", "A"]
