@@ -71,3 +71,21 @@ def test_cli_lists_every_entry_and_refuses_an_unknown_code() -> None:
     assert listing.exit_code == 0 and "fiscal_year_missing" in listing.output
     unknown = runner.invoke(app, ["errors", "explain", "nope"])
     assert unknown.exit_code == 2 and "Unknown error code" in unknown.output
+
+
+@pytest.mark.django_db
+def test_a_user_chooses_their_language(tenant: Tenant) -> None:
+    client = tenant.client(tenant.payroll)
+    page = client.get("/language/?next=/companies/")
+    assert page.status_code == 200 and 'value="nl"' in page.content.decode()
+    response = client.post("/language/", {"language": "nl", "next": "/companies/"})
+    assert response.status_code == 302 and response["Location"] == "/companies/"
+    tenant.payroll.refresh_from_db()
+    assert tenant.payroll.language == "nl"
+    assert "Taal" in client.get("/language/", headers={"accept-language": "en"}).content.decode()
+    client.post("/language/", {"language": "xx", "next": "https://evil.example/"})
+    tenant.payroll.refresh_from_db()
+    assert tenant.payroll.language == "nl"  # unknown languages and foreign targets are ignored
+    assert client.post("/language/", {"language": ""})["Location"] == "/"
+    tenant.payroll.refresh_from_db()
+    assert tenant.payroll.language == ""

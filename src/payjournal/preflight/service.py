@@ -24,7 +24,15 @@ from payjournal.preflight.checklist import (
 from payjournal.preflight.checks import JournalRow, Target, run_checks
 from payjournal.visma import FiscalYear, VismaClient
 
-__all__ = ["ClientFactory", "FixRefusedError", "check_run", "create_fiscal_year", "target_of"]
+__all__ = [
+    "ClientFactory",
+    "FixRefusedError",
+    "check_run",
+    "checklist_for",
+    "connection_problem",
+    "create_fiscal_year",
+    "target_of",
+]
 
 #: Builds the Visma client of an account (tests and the sending jobs may pass their own).
 ClientFactory = Callable[[VismaAccount], VismaClient]
@@ -36,7 +44,8 @@ def _default_client(account: VismaAccount) -> VismaClient:
     return gateway.client(account.pk, gateway.oauth(callback))
 
 
-def _connection_problem(company: PayrollCompany) -> str:
+def connection_problem(company: PayrollCompany) -> str:
+    """The catalog code when payjournal already knows the connection cannot work, else ""."""
     account = company.visma_account
     if account is None or not company.visma_company_id:
         return "not_authorized"
@@ -55,9 +64,7 @@ def target_of(run: PayrollRun) -> Target:
     lines = JournalLine.objects.filter(journal=journal).order_by("position")
     rows = tuple(JournalRow(line.account, line.dimension) for line in lines)
     company = run.company
-    return Target(
-        company.visma_company_id, journal.voucher_date, rows, _connection_problem(company)
-    )
+    return Target(company.visma_company_id, journal.voucher_date, rows, connection_problem(company))
 
 
 def check_run(
@@ -71,13 +78,22 @@ def check_run(
     Visma is read at most once per Visma company per day for company settings, fiscal years,
     accounts and cost centers; a failed check drops that company's cached reads.
     """
-    target = target_of(run)
-    cache = cache or DailyCache()
-    account = run.company.visma_account
+    return checklist_for(run.company, target_of(run), client_factory=client_factory, cache=cache)
+
+
+def checklist_for(
+    company: PayrollCompany,
+    target: Target,
+    *,
+    client_factory: ClientFactory | None = None,
+    cache: DailyCache | None = None,
+) -> Checklist:
+    """Run the checks of ``target`` against ``company``'s Visma books (cached reads)."""
+    account = company.visma_account
     if target.connection_problem or account is None:
         return Checklist(tuple(run_checks(target, None)))
     with (client_factory or _default_client)(account) as client:
-        books = CachedBooks(client, target.company_key, cache)
+        books = CachedBooks(client, target.company_key, cache or DailyCache())
         checklist = Checklist(tuple(run_checks(target, books)))
         if not checklist.passed:
             books.forget()

@@ -19,6 +19,7 @@ urlpatterns = [
     path("companies/", include("payjournal.payroll.urls")),
     path("companies/", include("payjournal.sending.urls")),
     path("companies/", include("payjournal.preflight.urls")),
+    path("", include("payjournal.catalog.urls")),
     path("api/", include("payjournal.api.urls")),
     path("admin/", admin.site.urls),
 ]
