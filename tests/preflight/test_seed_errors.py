@@ -206,3 +206,25 @@ def test_reads_are_cached_per_company_per_day_and_dropped_on_failure(
     assert preflight.check_run(runs[0], cache=cache).passed  # same day, read again
     assert reads() == dict.fromkeys(endpoints, 4)
     assert failed.failed[0].status is Status.FAILED
+
+
+def test_a_locked_period_and_a_removed_account_are_caught_before_sending(
+    tenant: Tenant, books_url: str, control: httpx2.Client, browser_http: httpx2.Client
+) -> None:
+    # Nordisk Trä's books are locked to the end of last month: October's run cannot be booked
+    connect(tenant, browser_http, tenant.nordisk, "erik@nordisk.example", "se-nordisk")
+    run = import_run(tenant.nordisk, sample("se-nordisk", "run-2026-10.csv"), "run.csv").run
+    checklist = preflight.check_run(run)
+    assert [(i.key, i.code) for i in checklist.failed] == [(CheckKey.PERIOD_OPEN, "period_locked")]
+    page = check_page(speak(tenant.admin, "sv"), run)
+    assert "Verifikationsdatumet ligger i en låst period." in page
+    assert status_of(page, CheckKey.PERIOD_OPEN) == "failed"
+
+    control.put(
+        "/_emulator/companies/se-nordisk/settings", json={"accounting_locked_to": None}
+    ).raise_for_status()
+    control.put(
+        "/_emulator/companies/se-nordisk/accounts/7410", json={"is_active": False}
+    ).raise_for_status()
+    checklist = preflight.check_run(run)
+    assert [(i.code, i.subject) for i in checklist.failed] == [("account_inactive", "7410")]
