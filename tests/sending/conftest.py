@@ -7,8 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 from payjournal.emulator import (
@@ -22,6 +24,7 @@ from payjournal.emulator import (
 from payjournal.emulator.transport import EmulatorTransport
 from payjournal.integrations.models import AccountStatus, VismaAccount
 from payjournal.integrations.tokenstore import DatabaseTokenStore
+from payjournal.jobs import dbos as dbos_jobs
 from payjournal.payroll.models import PayrollCompany, PayrollRun
 from payjournal.payroll.samples import samples_dir
 from payjournal.payroll.services import create_company, import_run, map_company
@@ -130,3 +133,24 @@ def books(db: None, visma: Emulator) -> Books:
     import_samples(bakkerij)
     import_samples(nordisk)
     return Books(master, bakkerij, nordisk)
+
+
+@pytest.fixture
+def executor(tmp_path: Path, settings: Any) -> Iterator[None]:
+    """A DBOS executor in this process (SQLite system DB, or a throw-away PostgreSQL one)."""
+    from django.db import connection as db
+
+    url = (
+        f"sqlite:///{tmp_path / 'dbos.sqlite'}"
+        if db.vendor == "sqlite"
+        else settings.PAYJOURNAL_TEST_DBOS_URL
+    )
+    dbos_jobs.start(url, executor_id="test-0", per_minute=60_000, worker_concurrency=8)
+    yield
+    dbos_jobs.stop()
+    if url.startswith("postgresql://"):
+        name = url.rsplit("/", 1)[1]
+        with psycopg.connect(
+            "host=127.0.0.1 port=5432 user=postgres dbname=postgres", autocommit=True
+        ) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -1,8 +1,8 @@
 """The test settings on PostgreSQL (127.0.0.1:5432, trust auth): the sending tests run here too.
 
 ``pytest tests/sending --ds tests.sending.pg_settings`` (``test_postgres.py`` does this from the
-default SQLite session). pytest-django creates ``test_payjournal_pg`` and drops it after; DBOS
-gets its own system database next to it.
+default SQLite session). pytest-django creates ``test_payjournal_pg_<pid>`` (one per run, so parallel
+runs never share it) and drops it after; DBOS gets its own system database next to it.
 """
 
 import os
@@ -19,6 +19,8 @@ DATABASES["default"] = {
     "HOST": "127.0.0.1",
     "PORT": "5432",
     "CONN_MAX_AGE": 0,
-    "TEST": {"NAME": "test_payjournal_pg"},
+    "TEST": {"NAME": f"test_payjournal_pg_{os.getpid()}"},
 }
-PAYJOURNAL_TEST_DBOS_URL = "postgresql://postgres@127.0.0.1:5432/test_payjournal_pg_dbos"
+PAYJOURNAL_TEST_DBOS_URL = (
+    f"postgresql://postgres@127.0.0.1:5432/test_payjournal_pg_{os.getpid()}_dbos"
+)

@@ -6,15 +6,11 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
 
 import pytest
 
 from payjournal.emulator import Emulator, FaultPlan
-from payjournal.jobs import dbos as dbos_jobs
 from payjournal.payroll.models import JournalSnapshot, PayrollRun
 from payjournal.payroll.samples import samples_dir
 from payjournal.payroll.services import create_company, import_run, map_company
@@ -25,20 +21,6 @@ from tests.sending.conftest import connect_account
 
 COMPANIES = 30
 RUNS_EACH = 10
-
-
-@pytest.fixture
-def executor(tmp_path: Path, settings: Any) -> Iterator[None]:
-    from django.db import connection
-
-    url = (
-        f"sqlite:///{tmp_path / 'dbos.sqlite'}"
-        if connection.vendor == "sqlite"
-        else settings.PAYJOURNAL_TEST_DBOS_URL
-    )
-    dbos_jobs.start(url, executor_id="chaos-0", per_minute=60_000, worker_concurrency=8)
-    yield
-    dbos_jobs.stop()
 
 
 def make_runs(emu: Emulator) -> list[PayrollRun]:

@@ -4,35 +4,17 @@ partitioned, rate-limited queue; the sweep enqueues what never reached DBOS."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
-from typing import Any
 
 import pytest
 
 from payjournal import jobs
 from payjournal.domain.submission import SubmissionState
 from payjournal.emulator import Emulator, FaultPlan
-from payjournal.jobs import dbos as dbos_jobs
 from payjournal.payroll.models import PayrollRun
 from payjournal.sending.models import Submission
 from payjournal.sending.services import request_send_many, sweep
 from tests.sending.conftest import Books
-
-
-@pytest.fixture
-def executor(tmp_path: Path, settings: Any) -> Iterator[None]:
-    from django.db import connection
-
-    url = (
-        f"sqlite:///{tmp_path / 'dbos.sqlite'}"
-        if connection.vendor == "sqlite"
-        else settings.PAYJOURNAL_TEST_DBOS_URL
-    )
-    dbos_jobs.start(url, executor_id="test-0", per_minute=6000)
-    yield
-    dbos_jobs.stop()
 
 
 def wait_until_done(count: int, timeout_s: float = 30.0) -> list[Submission]:

@@ -10,7 +10,7 @@ import os
 import signal
 import threading
 import time
-from datetime import date
+from datetime import date, timedelta
 
 import typer
 from rich.console import Console
@@ -38,6 +38,11 @@ def start_jobs(*, execute: bool = True, executor_id: str | None = None) -> str:
         execute=execute,
         per_minute=int(getattr(settings, "PAYJOURNAL_VISMA_PER_MINUTE", 540)),
     )
+    if execute:
+        from payjournal.sending.services import sweep
+
+        # Whatever was queued while no executor ran (idempotent: one workflow id per round).
+        sweep(older_than=timedelta(0))
     return url
 
 
@@ -56,10 +61,7 @@ def worker(
     """Execute send workflows (scaled mode: PostgreSQL for the app and DBOS)."""
     start_django(migrate=True)
     url = start_jobs(execute=True, executor_id=executor_id)
-    from payjournal.sending.services import sweep
-
     console.print(f"payjournal worker {executor_id}: DBOS at {_redacted(url)}  (Ctrl-C stops)")
-    console.print(f"  re-enqueued {sweep()} queued submission(s)")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:

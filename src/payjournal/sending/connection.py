@@ -65,8 +65,11 @@ def reset() -> None:
     """Forget the limiter and the caches (tests, settings changes)."""
     global _limiter
     with _lock:
-        _limiter = None
+        limiter, _limiter = _limiter, None
         _cost_centers.clear()
+    close = getattr(limiter, "close", None)
+    if close is not None:
+        close()
 
 
 def client_for(company: PayrollCompany) -> VismaClient:
