@@ -62,10 +62,12 @@ def visma(settings: Any, emulator_app: Any, emu: Emulator) -> Iterator[Emulator]
     settings.PAYJOURNAL_VISMA_PER_MINUTE = 6000
     connection.reset()
     previous = connection.transport_factory
-    connection.transport_factory = lambda: EmulatorTransport(emulator_app)
+    transport = EmulatorTransport(emulator_app)
+    connection.transport_factory = lambda: transport
     yield emu
     connection.transport_factory = previous
     connection.reset()
+    transport.close()
 
 
 def connect_account(

@@ -158,9 +158,9 @@ def test_a_crash_mid_send_reconciles_first(books: Books, visma: Emulator) -> Non
     submission = transition(submission, Event.CLAIMED)  # the worker claimed it, posted, died
     from payjournal.sending.voucher import build_voucher
 
-    with connection.client_for(books.bakkerij) as client:
-        centers = connection.cost_centers(books.bakkerij.visma_account_id or 0, client)
-        client.create_voucher(build_voucher(run.journal, submission.marker, centers))
+    client = connection.client_for(books.bakkerij)  # shares the process transport: not closed
+    centers = connection.cost_centers(books.bakkerij.visma_account_id or 0, client)
+    client.create_voucher(build_voucher(run.journal, submission.marker, centers))
     process_submission(submission.pk, policy=FAST, sleep=no_sleep)
     submission.refresh_from_db()
     assert_sent_once(visma, submission)

@@ -8,7 +8,18 @@ from __future__ import annotations
 
 import typer
 
-from payjournal.cli import api, bench, bench_pages, demo, emulator, errors, journal, sending, web
+from payjournal.cli import (
+    api,
+    bench,
+    bench_month_end,
+    bench_pages,
+    demo,
+    emulator,
+    errors,
+    journal,
+    sending,
+    web,
+)
 
 app = typer.Typer(
     name="payjournal",
@@ -18,6 +29,7 @@ app = typer.Typer(
 )
 app.add_typer(journal.app, name="journal")
 bench.app.command("pages")(bench_pages.pages)
+bench.app.command("month-end")(bench_month_end.month_end)
 app.add_typer(bench.app, name="bench")
 app.command("emulator")(emulator.serve)
 app.command("demo")(demo.demo)

@@ -115,7 +115,7 @@ def start(
         limiter={"limit": per_minute, "period": 60.0},
         partition_concurrency=1,
         worker_concurrency=worker_concurrency,
-        polling_interval_sec=0.2,
+        polling_interval_sec=0.05,
         on_conflict="always_update",
     )
     if execute and DBOS.get_schedule(SWEEP_SCHEDULE) is None:

@@ -6,6 +6,11 @@ client of this process shares one limiter, set a little under Visma's ceiling
 is kept in PostgreSQL and shared by every worker process.
 Cost centers are cached per account for a few minutes: a month-end batch costs one
 ``POST /v2/vouchers`` per journal, not a read of the dimensions each time.
+
+One HTTP transport (connection pool, TLS context) and one OAuth client serve every send of the
+process: building them costs ~85 ms each (the TLS context), more than a voucher's POST. The
+per-send :class:`VismaClient` objects are thin and are not closed; :func:`reset` closes the
+shared transport.
 """
 
 from __future__ import annotations
@@ -21,15 +26,24 @@ from django.db import connection
 from payjournal.integrations.gateway import oauth
 from payjournal.integrations.tokenstore import DatabaseTokenStore
 from payjournal.payroll.models import PayrollCompany
-from payjournal.visma import CostCenter, PyrateRateLimiter, RateLimit, RateLimiter, VismaClient
+from payjournal.visma import (
+    CostCenter,
+    PyrateRateLimiter,
+    RateLimit,
+    RateLimiter,
+    VismaClient,
+    VismaOAuth,
+)
 
 COST_CENTER_TTL_S = 300.0
 
 _lock = threading.Lock()
 _limiter: RateLimiter | None = None
 _cost_centers: dict[int, tuple[float, tuple[CostCenter, ...]]] = {}
+_transport: httpx2.BaseTransport | None = None
+_oauth: tuple[tuple[str, str, str, str], VismaOAuth] | None = None
 
-#: Tests and the benchmarks may route every client through another transport (the emulator).
+#: Tests may route every client through another (shared) transport, e.g. the emulator's.
 transport_factory: Callable[[], httpx2.BaseTransport | None] = lambda: None  # noqa: E731
 
 
@@ -62,14 +76,40 @@ def shared_limiter() -> RateLimiter:
 
 
 def reset() -> None:
-    """Forget the limiter and the caches (tests, settings changes)."""
-    global _limiter
+    """Forget the limiter, the transport, the OAuth client and the caches (tests, settings)."""
+    global _limiter, _transport, _oauth
     with _lock:
         limiter, _limiter = _limiter, None
+        transport, _transport = _transport, None
+        _oauth = None
         _cost_centers.clear()
     close = getattr(limiter, "close", None)
     if close is not None:
         close()
+    if transport is not None:
+        transport.close()
+
+
+def _shared_transport() -> httpx2.BaseTransport:
+    global _transport
+    injected = transport_factory()
+    if injected is not None:
+        return injected
+    with _lock:
+        if _transport is None:
+            _transport = httpx2.HTTPTransport(limits=httpx2.Limits(max_connections=64))
+        return _transport
+
+
+def _shared_oauth() -> VismaOAuth:
+    """The process's OAuth client (refresh only: the callback URL is not used here)."""
+    global _oauth
+    callback = (settings.PAYJOURNAL_PUBLIC_URL or "http://127.0.0.1").rstrip("/") + "/"
+    key = (settings.VISMA_IDENTITY_URL, settings.VISMA_API_URL, settings.VISMA_CLIENT_ID, callback)
+    with _lock:
+        if _oauth is None or _oauth[0] != key:
+            _oauth = (key, oauth(callback))
+        return _oauth[1]
 
 
 def client_for(company: PayrollCompany) -> VismaClient:
@@ -86,12 +126,11 @@ def client_for(company: PayrollCompany) -> VismaClient:
             "map the company again."
         )
     timeout = float(getattr(settings, "PAYJOURNAL_VISMA_TIMEOUT_S", 30.0))
-    callback = (settings.PAYJOURNAL_PUBLIC_URL or "http://127.0.0.1").rstrip("/") + "/"
     return VismaClient(
         DatabaseTokenStore(account.pk),
-        oauth(callback),
+        _shared_oauth(),
         rate_limiter=shared_limiter(),
-        transport=transport_factory(),
+        transport=_shared_transport(),
         timeout=timeout,
     )
 

@@ -93,8 +93,8 @@ def process_submission(
         visma = connection.client_for(submission.company)
     except connection.NotConnectedError as exc:
         return _refuse(submission, exc).state_enum
-    with visma:
-        return _work(submission, visma, policy, sleep)
+    # Not closed: the client's transport is the process's shared pool (see ``connection``).
+    return _work(submission, visma, policy, sleep)
 
 
 def _work(
