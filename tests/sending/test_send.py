@@ -215,3 +215,25 @@ def test_an_unmapped_company_cannot_be_sent(books: Books, visma: Emulator) -> No
     map_company(books.bakkerij, None)
     with pytest.raises(SendRefusedError, match="not mapped"):
         request_send(books.runs(books.bakkerij)[0])
+
+
+def test_a_resumed_send_that_cannot_connect_reconciles_after_the_fix(
+    books: Books, visma: Emulator
+) -> None:
+    from payjournal.integrations.models import VismaAccount
+
+    run = books.runs(books.bakkerij)[0]
+    submission = transition(request_send(run), Event.CLAIMED)  # a worker died while sending
+    VismaAccount.objects.filter(pk=books.bakkerij.visma_account_id).update(
+        status="authorization_needed"
+    )
+    process_submission(submission.pk, policy=FAST, sleep=no_sleep)
+    submission.refresh_from_db()
+    assert (submission.state, submission.error_code) == ("needs_action", "not_connected")
+    assert submission.needs_reconcile
+    VismaAccount.objects.filter(pk=books.bakkerij.visma_account_id).update(status="authorized")
+    retry(submission)
+    process_submission(submission.pk, policy=FAST, sleep=no_sleep)
+    submission.refresh_from_db()
+    assert_sent_once(visma, submission)
+    assert "not_found_by_marker" in events(submission)

@@ -138,13 +138,21 @@ def _work(
 
 def _refuse(submission: Submission, error: Exception) -> Submission:
     """Stop with needs_action (from queued a claim comes first, as the machine requires)."""
+    # A submission left "sending" by a dead worker may have a voucher: reconcile on retry.
+    resumed = submission.state_enum is SubmissionState.SENDING
     if submission.state_enum is SubmissionState.QUEUED:
         submission = transition(submission, Event.CLAIMED)
     log.info(
         "submission needs action",
         extra={"event": "send.refused", "submission": str(submission.pk), "error": _code(error)},
     )
-    return transition(submission, Event.REFUSED, error_code=_code(error), message=_message(error))
+    return transition(
+        submission,
+        Event.REFUSED,
+        error_code=_code(error),
+        message=_message(error),
+        needs_reconcile=submission.needs_reconcile or resumed,
+    )
 
 
 def _retry_later(
