@@ -11,32 +11,8 @@ Public surface:
 * policies: :class:`RetryPolicy`, :class:`RateLimit`, :class:`PyrateRateLimiter`,
   :class:`NoRateLimit`, :class:`Clock`, :class:`SystemClock`.
 
-Exceptions (all from :mod:`payjournal.visma.errors`; each has a stable ``code``)::
-
-    VismaError
-    ├── NetworkError                       never reached Visma: safe to retry any request
-    ├── OutcomeUnknownError                sent, no usable answer: it may have been applied
-    ├── ResponseFormatError                an answer this client cannot read
-    ├── AuthorizationRequiredError         no usable grant: the user must authorize (again)
-    │   └── InvalidGrantError              code or refresh token refused (reused, revoked)
-    ├── OAuthError                         another identity-server refusal (``error=...``)
-    │   └── AuthorizationDeniedError       the user pressed "deny" on the consent page
-    └── ApiError                           the API answered with an error status
-        ├── AuthenticationFailedError      401, even after one forced refresh
-        ├── PermissionDeniedError          403
-        │   ├── ModuleNotActivatedError    4002 "No access to module: api_standard"
-        │   ├── StartupGuideNotCompletedError  4003
-        │   ├── CompanyNotActiveError      4004
-        │   ├── MissingScopeError          4006
-        │   └── NoCompanyAccessError       4011
-        ├── NotFoundError                  404 / 3000
-        │   ├── FiscalYearMissingError     3001
-        │   └── AccountNotFoundError       3002
-        ├── ValidationFailedError          2000, with ``field_errors``
-        ├── ConflictError                  4000
-        ├── PeriodLockedError              4026
-        ├── RateLimitedError               429 / 4010, with ``retry_after`` seconds
-        └── ServerError                    5xx (on a non-idempotent request: OutcomeUnknownError)
+Exceptions: one tree rooted at :class:`VismaError`, written out in :mod:`payjournal.visma.errors`
+(each class has a stable ``code``; :func:`error_from_response` is the one mapping).
 """
 
 from payjournal.visma.client import VismaClient
