@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
@@ -110,3 +110,9 @@ class LedgerScheme:
     def mapping_for(self, component: str) -> ComponentMapping | None:
         """The mapping of `component`, or None when the scheme does not map it."""
         return self.components.get(component)
+
+    def with_mapping(self, mapping: ComponentMapping) -> LedgerScheme:
+        """This scheme with ``mapping`` replacing (or, for a new component, added after) the
+        mapping of its component; every other setting and mapping is kept as it is."""
+        components = {**self.components, mapping.component: mapping}
+        return replace(self, components=components)

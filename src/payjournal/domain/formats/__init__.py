@@ -1,4 +1,5 @@
-"""Reading runs and schemes from files, writing journals: the file formats of ``docs/formats.md``.
+"""Reading runs and schemes from files, writing journals and schemes: the file formats of
+``docs/formats.md``.
 
 Readers take the file's bytes and its name (for messages) and never touch the file system;
 JSON or CSV is recognised from the content. Every reader raises :class:`InputError` listing
@@ -11,6 +12,7 @@ from payjournal.domain.formats.fields import FileProblem, InputError
 from payjournal.domain.formats.journalfile import journal_to_csv, journal_to_dict
 from payjournal.domain.formats.runfile import read_run_csv, read_run_json
 from payjournal.domain.formats.schemefile import read_scheme_csv, read_scheme_json
+from payjournal.domain.formats.schemewriter import write_scheme
 from payjournal.domain.run import PayrollRun
 from payjournal.domain.scheme import LedgerScheme
 
@@ -22,6 +24,7 @@ __all__ = [
     "journal_to_dict",
     "read_run",
     "read_scheme",
+    "write_scheme",
 ]
 
 
