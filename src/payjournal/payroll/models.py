@@ -115,3 +115,27 @@ class JournalLine(models.Model):
 
     class Meta:
         ordering = ("position",)
+
+
+class SeenComponent(models.Model):
+    """A wage component that occurred in a run file of the company — imported, or refused
+    because the scheme did not map it — so the scheme editor can show coverage. Only the code
+    is kept (``GROSS``), never amounts or employees."""
+
+    company = models.ForeignKey(
+        PayrollCompany, on_delete=models.CASCADE, related_name="seen_components"
+    )
+    component = models.CharField(max_length=64)
+    last_run_id = models.CharField(max_length=64)
+    last_seen_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("component",)
+        constraints = (
+            models.UniqueConstraint(
+                fields=("company", "component"), name="payroll_seen_component_unique"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return self.component

@@ -8,6 +8,7 @@ integer minor units. The same content again is a no-op; other content is the nex
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -18,7 +19,13 @@ from payjournal.domain.formats import InputError, read_run, read_scheme
 from payjournal.domain.posting import build_journal, check_run
 from payjournal.domain.scheme import LedgerScheme
 from payjournal.integrations.models import VismaAccount
-from payjournal.payroll.models import JournalLine, JournalSnapshot, PayrollCompany, PayrollRun
+from payjournal.payroll.models import (
+    JournalLine,
+    JournalSnapshot,
+    PayrollCompany,
+    PayrollRun,
+    SeenComponent,
+)
 from payjournal.tenancy.models import Master, Membership
 
 
@@ -83,6 +90,8 @@ def import_run(
     scheme = load_scheme(company)
     problems = check_run(run, scheme)
     if problems:
+        # nothing of the run is stored, but its component codes count for the coverage
+        remember_components(company, run.run_id, {line.component for line in run.lines})
         raise RunRejectedError([p.message for p in problems])
     journal = build_journal(run, scheme)
     digest = hashlib.sha256(data).hexdigest()
@@ -128,7 +137,21 @@ def import_run(
             )
             for position, row in enumerate(journal.rows, start=1)
         )
+        remember_components(company, run.run_id, {line.component for line in run.lines})
     return ImportResult(stored, created=True)
+
+
+def remember_components(company: PayrollCompany, run_id: str, components: Iterable[str]) -> None:
+    """Note that ``components`` occurred in run ``run_id`` (the scheme editor's coverage)."""
+    SeenComponent.objects.bulk_create(
+        [
+            SeenComponent(company=company, component=code[:64], last_run_id=run_id[:64])
+            for code in sorted(components)
+        ],
+        update_conflicts=True,
+        unique_fields=("company", "component"),
+        update_fields=("last_run_id", "last_seen_at"),
+    )
 
 
 def map_company(company: PayrollCompany, account: VismaAccount | None) -> PayrollCompany:

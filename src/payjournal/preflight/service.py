@@ -31,6 +31,7 @@ __all__ = [
     "checklist_for",
     "connection_problem",
     "create_fiscal_year",
+    "default_client",
     "target_of",
 ]
 
@@ -38,7 +39,8 @@ __all__ = [
 ClientFactory = Callable[[VismaAccount], VismaClient]
 
 
-def _default_client(account: VismaAccount) -> VismaClient:
+def default_client(account: VismaAccount) -> VismaClient:
+    """The account's Visma client with the app's OAuth settings (the usual ``ClientFactory``)."""
     base = settings.PAYJOURNAL_PUBLIC_URL or "http://127.0.0.1"
     callback = base.rstrip("/") + reverse("visma-callback")
     return gateway.client(account.pk, gateway.oauth(callback))
@@ -92,7 +94,7 @@ def checklist_for(
     account = company.visma_account
     if target.connection_problem or account is None:
         return Checklist(tuple(run_checks(target, None)))
-    with (client_factory or _default_client)(account) as client:
+    with (client_factory or default_client)(account) as client:
         books = CachedBooks(client, target.company_key, cache or DailyCache())
         checklist = Checklist(tuple(run_checks(target, books)))
         if not checklist.passed:
@@ -118,7 +120,7 @@ def create_fiscal_year(
         raise FixRefusedError("The fiscal year check does not propose these dates (any more).")
     account = run.company.visma_account
     assert account is not None  # a proposal exists only for a working connection
-    with (client_factory or _default_client)(account) as client:
+    with (client_factory or default_client)(account) as client:
         books = CachedBooks(client, run.company.visma_company_id, cache or DailyCache())
         return books.create_fiscal_year(start_date, end_date)
 
