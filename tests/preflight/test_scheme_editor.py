@@ -231,3 +231,17 @@ def test_a_save_is_validated_by_the_domain_like_an_upload_and_is_all_or_nothing(
     nordisk.refresh_from_db()
     assert nordisk.scheme_source.startswith("type;key;value;")
     assert load_scheme(nordisk).components["BONUS"].credit_account == "2710"
+
+
+def test_the_chart_is_read_once_a_day_and_again_on_request(
+    tenant: Tenant, books_url: str, control: httpx2.Client, browser_http: httpx2.Client
+) -> None:
+    company = bakkerij_connected(tenant, browser_http)
+    client = tenant.client(tenant.payroll)
+    assert "4300 — Reiskostenvergoeding</option>" in client.get(url(company)).content.decode()
+    renamed = {"name": "Reiskosten woon-werk", "is_active": True}
+    control.put("/_emulator/companies/nl-bakkerij/accounts/4300", json=renamed).raise_for_status()
+    assert "4300 — Reiskostenvergoeding</option>" in client.get(url(company)).content.decode()
+    assert tenant.client(tenant.viewer).post(url(company), {"action": "reread"}).status_code == 403
+    assert client.post(url(company), {"action": "reread"}).status_code == 302
+    assert "4300 — Reiskosten woon-werk</option>" in client.get(url(company)).content.decode()

@@ -23,6 +23,7 @@ from payjournal.domain.scheme import ComponentMapping, CostCenterSide, LedgerSch
 from payjournal.payroll import schemes
 from payjournal.payroll import services as payroll
 from payjournal.payroll.models import JournalSnapshot, PayrollCompany
+from payjournal.preflight.cache import DailyCache
 from payjournal.preflight.chart import AccountState, Chart, read_chart
 from payjournal.tenancy.access import get_scoped, member_required
 from payjournal.tenancy.models import Membership
@@ -88,12 +89,17 @@ def _change(request: HttpRequest) -> schemes.MappingChange:
 
 @member_required()
 def scheme_editor(request: HttpRequest, membership: Membership, company_id: int) -> HttpResponse:
-    """GET: the editor. POST: save one changed (``action=change``) or added mapping."""
+    """GET: the editor. POST: save one changed (``action=change``) or added (``add``) mapping,
+    or read the chart from Visma again (``reread``)."""
     company = get_scoped(
         payroll.companies_for(membership).select_related("visma_account"), pk=company_id
     )
     if request.method == "POST" and not membership.can_edit_payroll:
         raise PermissionDenied("Viewers cannot change the ledger scheme.")
+    if request.method == "POST" and request.POST.get("action") == "reread":
+        # the bookkeeper just added or opened an account: drop today's cached reads
+        DailyCache().invalidate(company.visma_company_id)
+        return redirect("company-scheme", company_id=company.pk)
     chart = read_chart(company, _days(company))
     problems: list[str] = []
     if request.method == "POST":
