@@ -28,7 +28,7 @@ ADMINISTRATIONS_TAB = Link(
     LinkKind.PAYJOURNAL, "visma-administrations", _("payjournal: Integrations → Administrations")
 )
 COMPANY_PAGE = Link(
-    LinkKind.PAYJOURNAL, "company", _("payjournal: the payroll company's ledger scheme")
+    LinkKind.PAYJOURNAL, "company-scheme", _("payjournal: the payroll company's ledger scheme")
 )
 RUN_PAGE = Link(LinkKind.PAYJOURNAL, "run", _("payjournal: the run and its journal"))
 VISMA_APPS = Link(
