@@ -51,8 +51,13 @@ def test_the_picker_offers_only_active_bookable_accounts_of_the_mapped_company(
     tenant: Tenant, books_url: str, browser_http: httpx2.Client
 ) -> None:
     company = bakkerij_connected(tenant, browser_http)
-    page = tenant.client(tenant.payroll).get(url(company)).content.decode()
+    client = tenant.client(tenant.payroll)
+    listed = client.get(url(company)).content.decode()
+    assert 'aria-label="Change GROSS"' in listed and "Lonen en salarissen" in listed
+    assert listed.count('<select name="debit_account"') == 1  # the form that adds a mapping
+    page = client.get(url(company), {"edit": "GROSS"}).content.decode()
     assert 'aria-label="Debit account of GROSS"' in page
+    assert 'aria-label="Debit account of NET_PAY"' not in page
     assert '<option value="4300">4300 — Reiskostenvergoeding</option>' in page
     assert '<option value="4000" selected>4000 — Lonen en salarissen</option>' in page
     for not_offered in ("1690", "4390", "1510"):  # inactive, inactive, blocked for manual booking
@@ -182,7 +187,9 @@ def test_saving_changes_later_journals_and_never_a_built_one(
     client = tenant.client(tenant.payroll)
     page = client.get(url(company)).content.decode()
     assert '<li data-drift="GROSS">' in page and 'data-state="inactive"' in page
-    assert '<option value="1650" selected>1650 — not bookable in Visma</option>' in page
+    assert 'href="?edit=GROSS#mapping-1-row">Pick another account</a>' in page
+    editing = client.get(url(company), {"edit": "GROSS"}).content.decode()
+    assert '<option value="1650" selected>1650 — not bookable in Visma</option>' in editing
 
     done = change(client, company, debit_account="4300")
     assert "The mapping of GROSS was saved." in done

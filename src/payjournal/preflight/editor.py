@@ -46,10 +46,15 @@ class AccountCell:
 
 @dataclass(frozen=True, slots=True)
 class MappingRow:
+    """One mapping; ``is_editing`` rows carry the pickers (one row at a time: a Swedish chart
+    has well over a thousand accounts, too many to repeat in two pickers per component)."""
+
     form_id: str
     mapping: ComponentMapping
     debit: AccountCell
     credit: AccountCell
+    side: str
+    is_editing: bool = False
 
     @property
     def has_drift(self) -> bool:
@@ -133,8 +138,23 @@ def _context(
     problems: list[str],
 ) -> dict[str, object]:
     scheme: LedgerScheme = payroll.load_scheme(company)
+    sides = [
+        (CostCenterSide.NONE.value, _("none")),
+        (CostCenterSide.DEBIT.value, _("debit")),
+        (CostCenterSide.CREDIT.value, _("credit")),
+    ]
+    can_edit = membership.can_edit_payroll and chart.is_readable
+    refused_change = problems and request.POST.get("action") == "change"
+    editing = request.POST.get("component", "") if refused_change else request.GET.get("edit", "")
     rows = [
-        MappingRow(f"mapping-{n}", m, _cell(chart, m.debit_account), _cell(chart, m.credit_account))
+        MappingRow(
+            f"mapping-{n}",
+            m,
+            _cell(chart, m.debit_account),
+            _cell(chart, m.credit_account),
+            dict(sides)[m.cost_center_side.value],
+            can_edit and m.component == editing,
+        )
         for n, m in enumerate(scheme.components.values(), start=1)
     ]
     rounding = _cell(chart, scheme.rounding_account)
@@ -148,12 +168,8 @@ def _context(
         "rounding_drifts": chart.is_readable and not rounding.is_bookable,
         "coverage": schemes.coverage(company, scheme),
         "options": [(a.number, f"{a.number} — {a.name}") for a in chart.bookable()],
-        "sides": [
-            (CostCenterSide.NONE.value, _("none")),
-            (CostCenterSide.DEBIT.value, _("debit")),
-            (CostCenterSide.CREDIT.value, _("credit")),
-        ],
-        "can_edit": membership.can_edit_payroll and chart.is_readable,
+        "sides": sides,
+        "can_edit": can_edit,
         "problems": problems,
         "posted": request.POST if problems else {},
         "add_component": request.GET.get("component", "")[:64],
