@@ -12,6 +12,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from django.core.cache import caches
 
 from payjournal.emulator import (
     DEMO_CLIENT_ID,
@@ -22,13 +23,13 @@ from payjournal.emulator import (
     stable_id,
 )
 from payjournal.emulator.transport import EmulatorTransport
+from payjournal.integrations import gateway
 from payjournal.integrations.models import AccountStatus, VismaAccount
 from payjournal.integrations.tokenstore import DatabaseTokenStore
 from payjournal.jobs import dbos as dbos_jobs
 from payjournal.payroll.models import PayrollCompany, PayrollRun
 from payjournal.payroll.samples import samples_dir
 from payjournal.payroll.services import create_company, import_run, map_company
-from payjournal.sending import connection
 from payjournal.tenancy.models import Master, Role
 from payjournal.tenancy.users import create_user
 from payjournal.visma import TokenSet
@@ -60,13 +61,15 @@ def visma(settings: Any, emulator_app: Any, emu: Emulator) -> Iterator[Emulator]
     settings.VISMA_CLIENT_SECRET = DEMO_CLIENT_SECRET
     settings.PAYJOURNAL_VISMA_TIMEOUT_S = 0.5
     settings.PAYJOURNAL_VISMA_PER_MINUTE = 6000
-    connection.reset()
-    previous = connection.transport_factory
+    gateway.reset()
+    caches["default"].clear()  # the pre-flight's day-long reads (the database cache)
+    previous = gateway.transport_factory
     transport = EmulatorTransport(emulator_app)
-    connection.transport_factory = lambda: transport
+    gateway.transport_factory = lambda: transport
     yield emu
-    connection.transport_factory = previous
-    connection.reset()
+    gateway.transport_factory = previous
+    gateway.reset()
+    caches["default"].clear()
     transport.close()
 
 

@@ -159,7 +159,7 @@ def test_a_crash_mid_send_reconciles_first(books: Books, visma: Emulator) -> Non
     from payjournal.sending.voucher import build_voucher
 
     client = connection.client_for(books.bakkerij)  # shares the process transport: not closed
-    centers = connection.cost_centers(books.bakkerij.visma_account_id or 0, client)
+    centers = tuple(client.list_cost_centers())
     client.create_voucher(build_voucher(run.journal, submission.marker, centers))
     process_submission(submission.pk, policy=FAST, sleep=no_sleep)
     submission.refresh_from_db()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from payjournal.emulator import create_app, emulator_of
+from payjournal.emulator import EmulatorConfig, create_app, emulator_of
 from payjournal.emulator.server import serve as serve_app
 
 
@@ -17,9 +17,16 @@ def serve(
         None, "--state", help="JSON file: loaded at start, saved on changes and at exit."
     ),
     seed: str = typer.Option("demo", help="Seed world when no state file exists: demo or empty."),
+    rate_limit: int = typer.Option(
+        600, "--rate-limit", help="Requests per minute per client and endpoint (Visma: 600)."
+    ),
+    request_log_size: int = typer.Option(
+        10_000, help="Requests the control API's log keeps (/_emulator/requests)."
+    ),
 ) -> None:
     """Run a local Visma eAccounting (identity server + API v2) with seeded demo companies."""
-    app = create_app(seed=seed, state_file=state)
+    config = EmulatorConfig(rate_limit_per_minute=rate_limit, request_log_size=request_log_size)
+    app = create_app(config, seed=seed, state_file=state)
     emu = emulator_of(app)
     base = f"http://{host}:{port}"
     out = typer.echo

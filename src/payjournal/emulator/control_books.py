@@ -1,7 +1,8 @@
-"""Control API routes that edit a company's books: fiscal years and accounts."""
+"""Control API routes that edit a company's books: fiscal years, accounts, whole copies."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 from uuid import UUID
 
@@ -14,6 +15,7 @@ from payjournal.emulator.control_views import company_summary
 from payjournal.emulator.model import FiscalYear
 from payjournal.emulator.resources import account as account_shape
 from payjournal.emulator.runtime import Emulator
+from payjournal.emulator.seed import stable_id
 from payjournal.emulator.vouchers import parse_date
 
 
@@ -89,7 +91,39 @@ async def edit_account(request: Request, emu: Emulator) -> Any:
     return changed
 
 
+MAX_COPIES = 10_000
+
+
+async def copy_company(request: Request, emu: Emulator) -> Any:
+    """``{"count": n, "grant": ["anna@bakkerij.example"]}``: ``n`` companies with the source's
+    settings, fiscal years, chart and cost centers (no vouchers), keyed ``<key>-copy-00001`` …
+    with stable ids, the listed users given access. Load tests use them as many tenants."""
+    source, data = company_of(request, emu), await body_of(request)
+    count = data.get("count")
+    if not isinstance(count, int) or not 0 < count <= MAX_COPIES:
+        raise ControlError(400, f"count must be an integer from 1 to {MAX_COPIES}")
+    users = [emu.state.user(str(email)) for email in data.get("grant", [])]
+    if any(user is None for user in users):
+        raise ControlError(400, "grant must list seeded users' e-mail addresses")
+    template = copy.deepcopy(source)
+    template.vouchers, template.drafts, template.attachments = {}, {}, {}
+    template.series_counters = {}
+    created = []
+    for number in range(1, count + 1):
+        key = f"{source.key}-copy-{number:05d}"
+        company = copy.deepcopy(template)
+        company.id, company.key = stable_id("company", key), key
+        company.name = f"{source.name} #{number}"
+        emu.state.companies[company.id] = company
+        for user in users:
+            if user is not None and company.id not in user.company_ids:
+                user.company_ids.append(company.id)
+        created.append({"id": company.id, "key": key})
+    return created
+
+
 ROUTES: list[Route] = [
+    control_route("/_emulator/companies/{company}/copies", "POST", copy_company),
     control_route("/_emulator/companies/{company}/fiscalyears", "POST", add_year),
     control_route(
         "/_emulator/companies/{company}/fiscalyears/{fiscal_year}", "DELETE", remove_year

@@ -1,8 +1,23 @@
-"""The Visma client, wired from Django settings (endpoints, OAuth client, redirect URI)."""
+"""The Visma client, wired from Django settings (endpoints, OAuth client, redirect URI).
+
+:func:`client` is how the app talks to Visma for an account outside the browser flow (sends,
+pre-flight, the daily checks). One HTTP transport (connection pool, TLS context), one OAuth
+client and one rate limiter serve every client of the process: building the first two costs
+~85 ms each, more than a voucher's POST. The rate budget belongs to the OAuth client (600
+requests/min per endpoint at Visma), so the limiter is set a little under Visma's ceiling
+(``PAYJOURNAL_VISMA_PER_MINUTE``, default 540); with PostgreSQL as the app database it is kept
+in PostgreSQL and shared by every process. The clients are thin and are never closed;
+:func:`reset` closes the shared transport.
+"""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+
+import httpx2
 from django.conf import settings
+from django.db import connection
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -10,10 +25,21 @@ from payjournal.integrations.tokenstore import DatabaseTokenStore
 from payjournal.visma import (
     ClientCredentials,
     CompanySelection,
+    PyrateRateLimiter,
+    RateLimit,
+    RateLimiter,
     VismaClient,
     VismaEndpoints,
     VismaOAuth,
 )
+
+_lock = threading.Lock()
+_limiter: RateLimiter | None = None
+_transport: httpx2.BaseTransport | None = None
+_oauth: tuple[tuple[str, str, str, str], VismaOAuth] | None = None
+
+#: Tests may route every client through another (shared) transport, e.g. the emulator's.
+transport_factory: Callable[[], httpx2.BaseTransport | None] = lambda: None  # noqa: E731
 
 
 def endpoints() -> VismaEndpoints:
@@ -39,5 +65,71 @@ def oauth(callback_url: str) -> VismaOAuth:
     return VismaOAuth(credentials, endpoints())
 
 
-def client(account_id: int, oauth_client: VismaOAuth) -> VismaClient:
-    return VismaClient(DatabaseTokenStore(account_id), oauth_client)
+def client(account_id: int) -> VismaClient:
+    """A client for the account's stored tokens, on the process's shared pieces (not closed)."""
+    timeout = float(getattr(settings, "PAYJOURNAL_VISMA_TIMEOUT_S", 30.0))
+    return VismaClient(
+        DatabaseTokenStore(account_id),
+        _shared_oauth(),
+        rate_limiter=shared_limiter(),
+        transport=_shared_transport(),
+        timeout=timeout,
+    )
+
+
+def shared_limiter() -> RateLimiter:
+    """The process-wide limiter of the OAuth client (PostgreSQL-backed when the app DB is)."""
+    global _limiter
+    with _lock:
+        if _limiter is None:
+            per_minute = int(getattr(settings, "PAYJOURNAL_VISMA_PER_MINUTE", 540))
+            limit = RateLimit(per_minute=per_minute, per_second=max(1, per_minute // 60))
+            if connection.vendor == "postgresql":
+                params = connection.get_connection_params()
+                conninfo = " ".join(
+                    f"{key}={value}"
+                    for key, value in params.items()
+                    if key in ("host", "port", "dbname", "user", "password") and value
+                )
+                _limiter = PyrateRateLimiter.postgres(
+                    conninfo, limit, namespace=settings.VISMA_CLIENT_ID
+                )
+            else:
+                _limiter = PyrateRateLimiter.in_memory(limit)
+        return _limiter
+
+
+def reset() -> None:
+    """Forget the limiter, the transport and the OAuth client (tests, changed settings)."""
+    global _limiter, _transport, _oauth
+    with _lock:
+        limiter, _limiter = _limiter, None
+        transport, _transport = _transport, None
+        _oauth = None
+    close = getattr(limiter, "close", None)
+    if close is not None:
+        close()
+    if transport is not None:
+        transport.close()
+
+
+def _shared_transport() -> httpx2.BaseTransport:
+    global _transport
+    injected = transport_factory()
+    if injected is not None:
+        return injected
+    with _lock:
+        if _transport is None:
+            _transport = httpx2.HTTPTransport(limits=httpx2.Limits(max_connections=64))
+        return _transport
+
+
+def _shared_oauth() -> VismaOAuth:
+    """The process's OAuth client (refresh only: the callback URL is not used here)."""
+    global _oauth
+    callback = (settings.PAYJOURNAL_PUBLIC_URL or "http://127.0.0.1").rstrip("/") + "/"
+    key = (settings.VISMA_IDENTITY_URL, settings.VISMA_API_URL, settings.VISMA_CLIENT_ID, callback)
+    with _lock:
+        if _oauth is None or _oauth[0] != key:
+            _oauth = (key, oauth(callback))
+        return _oauth[1]

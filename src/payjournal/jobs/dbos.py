@@ -4,8 +4,8 @@
   per minute across every executor) and ``partition_concurrency=1`` with the Visma account as
   the partition key, so at most one submission per Visma company is in flight anywhere.
 * Workflow id = the submission id (``-r<n>`` for later rounds): enqueueing twice is a no-op.
-* The send is one step; if the process dies inside it, DBOS recovers the workflow and runs the
-  step again, which finds the submission ``sending`` and reconciles before anything else.
+* The send runs in the workflow body; if the process dies inside it, DBOS recovers the workflow
+  and runs it again, which finds the submission ``sending`` and reconciles before anything else.
 * A schedule runs :func:`sweep_workflow` every minute: queued submissions untouched for two
   minutes are enqueued again (a no-op for those DBOS already holds).
 
@@ -31,9 +31,14 @@ SWEEP_SCHEDULE = "payjournal-sweep"
 log = logging.getLogger("payjournal.jobs")
 
 
-@DBOS.step(name="payjournal.send_submission_step")
-def send_step(submission_id: str) -> str:
-    """Run the send step in this thread's own database connection."""
+@DBOS.workflow(name="payjournal.send_submission")
+def send_workflow(submission_id: str) -> str:
+    """The durable send of one submission: sent or needs_action.
+
+    The send runs in the workflow itself, not in a step: every decision is read from the
+    submission row, so a recovered workflow that runs it again resumes where the row stands
+    (``sending`` → reconcile by marker). A step would only add a checkpoint write per send.
+    """
     from payjournal.sending.send import process_submission
 
     close_old_connections()
@@ -41,12 +46,6 @@ def send_step(submission_id: str) -> str:
         return process_submission(submission_id).value
     finally:
         close_old_connections()
-
-
-@DBOS.workflow(name="payjournal.send_submission")
-def send_workflow(submission_id: str) -> str:
-    """The durable send of one submission: sent or needs_action."""
-    return send_step(submission_id)
 
 
 @DBOS.step(name="payjournal.sweep_step")

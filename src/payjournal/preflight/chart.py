@@ -99,14 +99,14 @@ def read_chart(
     account = company.visma_account
     if problem or account is None:
         return Chart(problem=catalog.explain(problem or "not_authorized"))
+    # not closed here: the default clients share the process's transport (integrations.gateway)
+    client = (client_factory or default_client)(account)
+    books = CachedBooks(client, company.visma_company_id, cache or DailyCache())
     try:
-        with (client_factory or default_client)(account) as client:
-            books = CachedBooks(client, company.visma_company_id, cache or DailyCache())
-            years = books.fiscal_years()
-            year = _year_for(years, days)
-            if year is None:
-                return Chart(problem=catalog.explain("fiscal_year_missing"))
-            return Chart(year, books.accounts(year.id))
+        year = _year_for(books.fiscal_years(), days)
+        if year is None:
+            return Chart(problem=catalog.explain("fiscal_year_missing"))
+        return Chart(year, books.accounts(year.id))
     except VismaError as exc:
         return Chart(problem=catalog.explain(exc))
 

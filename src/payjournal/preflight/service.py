@@ -3,11 +3,8 @@ read the Visma company through the day-long cache, and offer the fiscal-year fix
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
-
-from django.conf import settings
-from django.urls import reverse
 
 from payjournal.integrations import gateway
 from payjournal.integrations.models import AccountStatus, VismaAccount
@@ -29,21 +26,22 @@ __all__ = [
     "FixRefusedError",
     "check_run",
     "checklist_for",
+    "checklist_with",
     "connection_problem",
     "create_fiscal_year",
     "default_client",
     "target_of",
+    "target_of_journal",
 ]
 
-#: Builds the Visma client of an account (tests and the sending jobs may pass their own).
+#: Builds the Visma client of an account (tests may pass their own). Clients are not closed
+#: here: the default ones share the process's transport (see ``integrations.gateway``).
 ClientFactory = Callable[[VismaAccount], VismaClient]
 
 
 def default_client(account: VismaAccount) -> VismaClient:
-    """The account's Visma client with the app's OAuth settings (the usual ``ClientFactory``)."""
-    base = settings.PAYJOURNAL_PUBLIC_URL or "http://127.0.0.1"
-    callback = base.rstrip("/") + reverse("visma-callback")
-    return gateway.client(account.pk, gateway.oauth(callback))
+    """The account's Visma client on the process's shared wiring (the usual ``ClientFactory``)."""
+    return gateway.client(account.pk)
 
 
 def connection_problem(company: PayrollCompany) -> str:
@@ -64,8 +62,14 @@ def target_of(run: PayrollRun) -> Target:
     """What the run's journal needs from Visma."""
     journal = JournalSnapshot.objects.get(run=run)
     lines = JournalLine.objects.filter(journal=journal).order_by("position")
+    return target_of_journal(run.company, journal, lines)
+
+
+def target_of_journal(
+    company: PayrollCompany, journal: JournalSnapshot, lines: Iterable[JournalLine]
+) -> Target:
+    """What ``journal`` (with its ``lines``, already read) needs from ``company``'s Visma."""
     rows = tuple(JournalRow(line.account, line.dimension) for line in lines)
-    company = run.company
     return Target(company.visma_company_id, journal.voucher_date, rows, connection_problem(company))
 
 
@@ -94,11 +98,21 @@ def checklist_for(
     account = company.visma_account
     if target.connection_problem or account is None:
         return Checklist(tuple(run_checks(target, None)))
-    with (client_factory or default_client)(account) as client:
-        books = CachedBooks(client, target.company_key, cache or DailyCache())
-        checklist = Checklist(tuple(run_checks(target, books)))
-        if not checklist.passed:
-            books.forget()
+    client = (client_factory or default_client)(account)
+    return checklist_with(client, target, cache=cache)
+
+
+def checklist_with(
+    client: VismaClient, target: Target, *, cache: DailyCache | None = None
+) -> Checklist:
+    """The checks of ``target`` read through ``client`` (left open: the send step shares it).
+
+    ``target.connection_problem`` must be empty: with a known problem there is no client.
+    """
+    books = CachedBooks(client, target.company_key, cache or DailyCache())
+    checklist = Checklist(tuple(run_checks(target, books)))
+    if not checklist.passed:
+        books.forget()
     return checklist
 
 
@@ -120,9 +134,9 @@ def create_fiscal_year(
         raise FixRefusedError("The fiscal year check does not propose these dates (any more).")
     account = run.company.visma_account
     assert account is not None  # a proposal exists only for a working connection
-    with (client_factory or default_client)(account) as client:
-        books = CachedBooks(client, run.company.visma_company_id, cache or DailyCache())
-        return books.create_fiscal_year(start_date, end_date)
+    client = (client_factory or default_client)(account)
+    books = CachedBooks(client, run.company.visma_company_id, cache or DailyCache())
+    return books.create_fiscal_year(start_date, end_date)
 
 
 def _proposal(checklist: Checklist) -> CreateFiscalYear | None:

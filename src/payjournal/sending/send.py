@@ -3,7 +3,9 @@
 ``process_submission`` is what a durable workflow runs; it can be run again at any point (a
 crash, a redelivery) because every decision is read from the submission's stored state:
 
-* ``queued`` → claim → ``sending`` → ``POST /v2/vouchers``;
+* ``queued`` → claim → ``sending`` → pre-flight (the checks of :mod:`payjournal.preflight`
+  on the day's cached reads of the Visma company) → ``POST /v2/vouchers``; a failed check
+  stops with ``needs_action`` and its catalog code, before anything reaches Visma;
 * ``sending`` found on resume (a worker died mid-request) or a stored ambiguous outcome →
   ``reconciling``: read the vouchers of the journal's date back and match the marker; found →
   ``sent``, proven absent → ``queued`` and post again;
@@ -27,10 +29,13 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from payjournal.domain.submission import Event, SubmissionState
+from payjournal.preflight import Checklist, DailyCache
+from payjournal.preflight.books import CachedBooks
+from payjournal.preflight.service import checklist_with, target_of_journal
 from payjournal.sending import connection
 from payjournal.sending.models import Submission
 from payjournal.sending.states import transition
-from payjournal.sending.voucher import CostCenterNotFoundError, build_voucher, needs_cost_centers
+from payjournal.sending.voucher import CostCenterNotFoundError, build_voucher
 from payjournal.visma import (
     NetworkError,
     OutcomeUnknownError,
@@ -62,8 +67,10 @@ class SendPolicy:
 
 
 def _load(submission_id: UUID | str) -> Submission:
-    return Submission.objects.select_related("journal__run", "company__visma_account").get(
-        pk=submission_id
+    return (
+        Submission.objects.select_related("journal__run", "company__visma_account")
+        .prefetch_related("journal__lines")
+        .get(pk=submission_id)
     )
 
 
@@ -187,16 +194,19 @@ def _post(
     policy: SendPolicy,
     sleep: Callable[[float], None],
 ) -> Submission:
-    journal = submission.journal
+    """Pre-flight (cached reads), then ``POST /v2/vouchers`` once."""
+    journal, company = submission.journal, submission.company
+    lines = journal.lines.all()  # prefetched by _load
+    cache = DailyCache()
+    checklist = checklist_with(visma, target_of_journal(company, journal, lines), cache=cache)
+    if not checklist.passed:
+        return _stop_before_sending(submission, checklist, policy, sleep)
+    books = CachedBooks(visma, company.visma_company_id, cache)
     try:
-        account_id = submission.company.visma_account_id
-        centers = (
-            connection.cost_centers(account_id, visma)
-            if account_id is not None and needs_cost_centers(journal)
-            else ()
-        )
+        centers = books.cost_centers() if any(line.dimension for line in lines) else ()
         voucher = build_voucher(journal, submission.marker, centers)
     except CostCenterNotFoundError as exc:
+        books.forget()
         return transition(submission, Event.REFUSED, error_code=exc.code, message=str(exc))
     except RETRYABLE as exc:
         return _retry_later(submission, exc, policy, sleep)
@@ -216,8 +226,39 @@ def _post(
     except RETRYABLE as exc:
         return _retry_later(submission, exc, policy, sleep)
     except VismaError as exc:
+        # Visma refused what the pre-flight passed: the day's cached reads are out of date.
+        cache.invalidate(company.visma_company_id)
         return transition(submission, Event.REFUSED, error_code=exc.code, message=_message(exc))
     return _mark_sent(submission, Event.POSTED, str(posted.id), posted.number_and_number_series)
+
+
+def _stop_before_sending(
+    submission: Submission,
+    checklist: Checklist,
+    policy: SendPolicy,
+    sleep: Callable[[float], None],
+) -> Submission:
+    """A failed pre-flight: retry later when a read failed transiently, else needs action with
+    the first failed check's catalog code (every failed check is in the message)."""
+    for item in checklist.failed:
+        if isinstance(item.error, (*RETRYABLE, OutcomeUnknownError)):
+            return _retry_later(submission, item.error, policy, sleep)
+    first = checklist.failed[0]
+    parts = []
+    for item in checklist.failed:
+        explained = item.explain("en")
+        text = explained.message if explained is not None else item.code
+        parts.append(f"{text} ({item.subject})" if item.subject else text)
+    log.info(
+        "pre-flight stopped a send",
+        extra={"event": "send.preflight_failed", "submission": str(submission.pk)},
+    )
+    return transition(
+        submission,
+        Event.REFUSED,
+        error_code=first.code,
+        message="Pre-flight: " + " · ".join(parts),
+    )
 
 
 def _reconcile(

@@ -33,7 +33,8 @@ def transition(
     """Apply ``event`` to ``submission`` (``InvalidTransitionError`` when the machine forbids it).
 
     ``fields`` are stored with the new state in the same UPDATE; an attempt row records the
-    event with the error code and message. Returns the submission as stored.
+    event with the error code and message. Returns ``submission`` with the stored values set
+    (the same object: the UPDATE wrote exactly these, so it is not read back).
     """
     seen = submission.state_enum
     new = next_state(seen, event)
@@ -61,4 +62,6 @@ def transition(
             error_code=error_code,
             message=message,
         )
-    return Submission.objects.select_related("journal__run", "company").get(pk=submission.pk)
+    for name, value in changes.items():
+        setattr(submission, name, value)
+    return submission

@@ -22,10 +22,6 @@ def _cents(minor: int) -> Decimal:
     return (Decimal(minor) / 100).quantize(Decimal("0.01"))
 
 
-def needs_cost_centers(journal: JournalSnapshot) -> bool:
-    return any(line.dimension for line in journal.lines.all())
-
-
 def _resolve(dimension: str, cost_centers: Iterable[CostCenter]) -> tuple[int, UUID]:
     """The cost center number (1–3) and item id whose short name (or name) is ``dimension``."""
     wanted = dimension.casefold()

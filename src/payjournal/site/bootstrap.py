@@ -18,3 +18,4 @@ def start_django(settings: Settings | None = None, *, migrate: bool = False) -> 
     django.setup()
     if migrate:
         call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)

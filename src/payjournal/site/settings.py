@@ -77,6 +77,16 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 DATABASES = {"default": _db}
+# One cache for every process (web, workers): the pre-flight's day-long reads of each Visma
+# company live in the app database, so a month-end batch reads a company once, whichever
+# worker sends its runs. ``createcachetable`` runs with the migrations.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "payjournal_cache",
+        "OPTIONS": {"MAX_ENTRIES": 100_000, "CULL_FREQUENCY": 10},
+    }
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [
