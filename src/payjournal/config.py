@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     visma_client_id: str = ""
     visma_client_secret: SecretStr = SecretStr("")
     visma_force_select_company: bool = False  # prompt=login + forceselectcompany (sandbox)
+    visma_per_minute: int = 540  # our ceiling per endpoint, under Visma's 600 requests/min
+    worker_concurrency: int = 8  # send workflows in flight per executor process
     email_backend: str = "django.core.mail.backends.console.EmailBackend"
     default_from_email: str = "payjournal@localhost"
     login_attempts: int = 5  # failed logins per user and address within the window

@@ -5,11 +5,13 @@ Plus the cache: Visma's request log shows one read per company per day."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import date
 
 import httpx2
 import pytest
+from django.core.cache import caches
 from django.test import Client
 
 from payjournal import catalog, preflight
@@ -228,3 +230,32 @@ def test_a_locked_period_and_a_removed_account_are_caught_before_sending(
     ).raise_for_status()
     checklist = preflight.check_run(run)
     assert [(i.code, i.subject) for i in checklist.failed] == [("account_inactive", "7410")]
+
+
+def test_a_failure_on_cached_reads_is_confirmed_on_fresh_ones(
+    tenant: Tenant, books_url: str, control: httpx2.Client, browser_http: httpx2.Client
+) -> None:
+    """Reads cached before a bookkeeper's fix (another process's, or the memo's) never stop a
+    send: the failure is checked again on fresh reads, which pass. A failure found on fresh
+    reads is not read twice."""
+    connect(tenant, browser_http, tenant.bakkerij, "anna@bakkerij.example", "nl-bakkerij")
+    run = import_run(tenant.bakkerij, sample("nl-bakkerij", "run-2026-09.json"), "r.json").run
+    cache = DailyCache()
+    assert preflight.check_run(run, cache=cache).passed
+    key, day = tenant.bakkerij.visma_company_id, run.journal.voucher_date
+    year = next(y for y in cache.get_or_load(key, "fiscalyears", tuple) if y.contains(day))
+    chart = cache.get_or_load(key, f"accounts:{year.id}", dict)
+    stale = dict(chart, **{"4000": dataclasses.replace(chart["4000"], is_active=False)})
+    DailyCache.forget_memo()
+    caches["default"].set(f"payjournal:preflight:{key}:accounts:{year.id}", (date.today(), stale))
+    accounts = "GET /v2/accounts/{fiscalyearId}"
+    before = requests_to(control, accounts)
+
+    assert preflight.check_run(run, cache=cache).passed
+    assert requests_to(control, accounts) == before + 1
+
+    control.put("/_emulator/companies/nl-bakkerij/accounts/4000", json={"is_active": False})
+    cache.invalidate(key)
+    failed = preflight.check_run(run, cache=cache)
+    assert [(i.code, i.subject) for i in failed.failed] == [("account_inactive", "4000")]
+    assert requests_to(control, accounts) == before + 2

@@ -150,7 +150,7 @@ def executor(tmp_path: Path, settings: Any) -> Iterator[None]:
         if db.vendor == "sqlite"
         else settings.PAYJOURNAL_TEST_DBOS_URL
     )
-    dbos_jobs.start(url, executor_id="test-0", per_minute=60_000, worker_concurrency=8)
+    dbos_jobs.start(url, executor_id="test-0", worker_concurrency=8)
     yield
     dbos_jobs.stop()
     if url.startswith("postgresql://"):

@@ -13,6 +13,7 @@ from payjournal.cli import (
     bench,
     bench_month_end,
     bench_pages,
+    checks,
     demo,
     emulator,
     errors,
@@ -43,6 +44,7 @@ app.command("web")(sending.web)
 app.command("worker")(sending.worker)
 app.add_typer(api.app, name="api-token")
 app.add_typer(errors.app, name="errors")
+app.add_typer(checks.app, name="checks")
 
 
 def main() -> None:

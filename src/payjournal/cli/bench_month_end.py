@@ -1,142 +1,117 @@
-"""``payjournal bench month-end``: many companies, one run each, sent through the embedded DBOS
-executor to the emulator on loopback; prints the wall time as a ratio of the rate-limit bound,
-API calls per voucher, 429s surfaced as failures, and duplicates."""
+"""``payjournal bench month-end``: many companies, one run each, sent to the emulator.
+
+The emulator runs in its own process on loopback with a latency per call; each payroll
+company has its own Visma company and authorization. Embedded (``--workers 0``) the sends run
+in this process on SQLite, as ``payjournal serve`` does; scaled (``--workers N --database
+postgres``) this process only decides and enqueues, as ``payjournal web`` does, and N
+``payjournal worker`` processes send. The daily checks run first (as the 03:00 schedule does),
+then the timed window: every run is sent and the wall time is compared with the rate-limit
+bound (one ``POST /v2/vouchers`` per journal at ``--per-minute``).
+"""
 
 from __future__ import annotations
 
-import json
+import os
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import typer
-
-# The emulator's limit is per endpoint; POST /v2/vouchers is the bound for one voucher each.
 
 
 def month_end(
     companies: int = typer.Option(1000, help="Payroll companies, one run each."),
     per_minute: int = typer.Option(6000, help="Rate limit per endpoint (emulator and ours)."),
     latency_ms: int = typer.Option(50, help="Latency the emulator adds to every request."),
-    concurrency: int = typer.Option(32, help="Send workflows in flight in this process."),
+    workers: int = typer.Option(0, help="0: send in this process; N: N worker processes."),
+    database: str = typer.Option("sqlite", help="sqlite or postgres (127.0.0.1:5432)."),
+    concurrency: int = typer.Option(32, help="Send workflows in flight per executor process."),
+    daily_checks: bool = typer.Option(
+        True, help="Run the daily checks before the window (the 03:00 schedule)."
+    ),
 ) -> None:
     """Send one journal for each of ``companies`` companies and print the figures."""
+    from payjournal.benchmarks import month_end as bench
     from payjournal.config import Settings
-    from payjournal.emulator import (
-        DEMO_CLIENT_ID,
-        DEMO_CLIENT_SECRET,
-        EmulatorConfig,
-        FaultPlan,
-        create_app,
-        emulator_of,
-    )
-    from payjournal.emulator.server import run_in_thread
+    from payjournal.emulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
     from payjournal.site.bootstrap import start_django
 
-    emulator_app = create_app(
-        EmulatorConfig(rate_limit_per_minute=per_minute, request_log_size=companies * 10 + 1000),
-        seed="demo",
-    )
-    emulator = emulator_of(emulator_app)
-    with tempfile.TemporaryDirectory() as workdir, run_in_thread(emulator_app) as url:
-        data_dir = Path(workdir)
-        start_django(
-            Settings(
-                data_dir=data_dir,
-                secure_cookies=False,
-                visma_identity_url=url,
-                visma_api_url=f"{url}/v2/",
-                visma_client_id=DEMO_CLIENT_ID,
-                visma_client_secret=DEMO_CLIENT_SECRET,
-            ),
-            migrate=True,
+    if database not in ("sqlite", "postgres"):
+        raise typer.BadParameter("--database is sqlite or postgres")
+    with ExitStack() as stack:
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        url = stack.enter_context(bench.emulator_process(per_minute, companies * 12 + 1000))
+        database_url = (
+            stack.enter_context(bench.postgres_database(f"payjournal_bench_{os.getpid()}"))
+            if database == "postgres"
+            else f"sqlite:///{workdir / 'app.sqlite'}"
         )
-        from django.conf import settings
-
+        settings = Settings(
+            data_dir=workdir,
+            database_url=database_url,
+            secure_cookies=False,
+            visma_identity_url=url,
+            visma_api_url=f"{url}/v2/",
+            visma_client_id=DEMO_CLIENT_ID,
+            visma_client_secret=DEMO_CLIENT_SECRET,  # type: ignore[arg-type]
+            visma_per_minute=per_minute,
+            worker_concurrency=concurrency,
+        )
+        start_django(settings, migrate=True)
+        from payjournal.cli.sending import start_jobs
         from payjournal.jobs import dbos as dbos_jobs
+        from payjournal.preflight.daily import check_every_company
         from payjournal.sending.models import Submission
         from payjournal.sending.services import request_send_many
 
-        settings.PAYJOURNAL_VISMA_PER_MINUTE = per_minute
-        typer.echo(f"setting up {companies} companies with one run each …")
-        runs = _setup(emulator, companies)
-        dbos_jobs.start(
-            f"sqlite:///{data_dir / 'dbos.sqlite'}",
-            per_minute=per_minute,
-            worker_concurrency=concurrency,
-        )
-        try:
-            emulator.requests.clear()
-            emulator.faults.set(FaultPlan(latency_ms=latency_ms))
-            started = time.monotonic()
-            request_send_many(runs)
-            while Submission.objects.exclude(state__in=["sent", "needs_action"]).exists():
-                time.sleep(0.2)
-            wall = time.monotonic() - started
-        finally:
-            dbos_jobs.stop()
+        emulator = bench.Emulator(url)
+        mode = f"{workers} worker processes" if workers else "embedded (one process)"
+        typer.echo(f"{companies} companies, {database}, {mode}; setting up …")
+        runs = bench.setup_tenants(emulator, companies)
+        mark = emulator.request_count()
+        if daily_checks:
+            summary = check_every_company()
+            daily = bench.Calls.of(emulator.requests(mark))
+            typer.echo(
+                f"daily checks          {summary.checked} companies, {summary.drifted} drifted; "
+                f"{daily.total} calls = {daily.total / companies:.2f} per company "
+                f"{daily.by_endpoint}"
+            )
+        if workers:
+            stack.enter_context(bench.worker_processes(workers, settings, workdir))
+        start_jobs(execute=not workers, executor_id=None if workers else "bench")
+        stack.callback(dbos_jobs.stop)
+        emulator.set_latency(latency_ms)
+        mark = emulator.request_count()
+        cpu_before = time.process_time()
+        started = time.monotonic()
+        request_send_many(runs)
+        decided = time.monotonic() - started
+        while Submission.objects.exclude(state__in=["sent", "needs_action"]).exists():
+            time.sleep(0.1)
+        wall = time.monotonic() - started
+        cpu = time.process_time() - cpu_before
         sent = Submission.objects.filter(state="sent").count()
-        failed = Submission.objects.filter(state="needs_action").count()
-        calls = [r for r in emulator.requests if r.path.startswith("/v2/")]
-        throttled = sum(1 for r in calls if r.status == 429)
-        company = emulator.state.company("nl-bakkerij")
-        assert company is not None
-        markers = [
-            v.text[v.text.index("[pj:") :] for v in company.vouchers.values() if "[pj:" in v.text
-        ]
-        duplicates = len(markers) - len(set(markers))
+        failed = list(
+            Submission.objects.filter(state="needs_action").values_list("error_code", flat=True)
+        )
+        window = bench.Calls.of(emulator.requests(mark))
+        counts = emulator.voucher_counts({run.company.key for run in runs})
+        duplicates = sum(max(0, n - 1) for n in counts.values())
         bound = companies / per_minute * 60
-        by_endpoint: dict[str, int] = {}
-        for record in calls:
-            by_endpoint[record.endpoint] = by_endpoint.get(record.endpoint, 0) + 1
         typer.echo(
-            f"journals sent         {sent} / {companies}  (needs action: {failed})\n"
+            f"journals sent         {sent} / {companies}  (needs action: {len(failed)}"
+            f"{' ' + str(sorted(set(failed))) if failed else ''})\n"
+            f"decide + enqueue      {decided:.2f} s\n"
             f"wall time             {wall:.2f} s\n"
-            f"rate-limit bound      {bound:.2f} s  ({per_minute}/min per endpoint, latency {latency_ms} ms)\n"
+            f"CPU of this process   {cpu:.2f} s = {cpu / companies * 1000:.1f} ms per journal\n"
+            f"rate-limit bound      {bound:.2f} s  ({per_minute}/min per endpoint, "
+            f"latency {latency_ms} ms)\n"
             f"ratio to the bound    {wall / bound:.3f}  (target <= 1.15)\n"
-            f"API calls per voucher {len(calls) / max(sent, 1):.2f}  (target <= 1.2)  {by_endpoint}\n"
-            f"429s seen by Visma    {throttled}; surfaced as failures: {failed}  (target 0)\n"
+            f"API calls per voucher {window.total / max(sent, 1):.2f}  (target <= 1.2)  "
+            f"{window.by_endpoint}\n"
+            f"429s seen by Visma    {window.throttled}; surfaced as failures: "
+            f"{failed.count('rate_limited')}  (target 0)\n"
             f"duplicates            {duplicates}  (target 0)"
         )
-
-
-def _setup(emulator: object, companies: int) -> list[object]:
-    """A master, ``companies`` payroll companies on the bakkerij scheme, each with its own
-    authorized account (tokens minted at the emulator) and one imported run."""
-    from datetime import UTC, datetime, timedelta
-
-    from payjournal.emulator import DEMO_CLIENT_ID, stable_id
-    from payjournal.integrations.models import AccountStatus, VismaAccount
-    from payjournal.integrations.tokenstore import DatabaseTokenStore
-    from payjournal.payroll.samples import samples_dir
-    from payjournal.payroll.services import create_company, import_run, map_company
-    from payjournal.tenancy.models import Master
-    from payjournal.visma import TokenSet
-
-    master = Master.objects.create(name="Month-end bench")
-    folder = samples_dir() / "nl-bakkerij"
-    scheme = next(folder.glob("scheme.*"))
-    template = json.loads((folder / "run-2026-09.json").read_text())
-    company_id = stable_id("company", "nl-bakkerij")
-    scopes = ["ea:api", "offline_access", "ea:accounting", "ea:sales_readonly"]
-    runs = []
-    for number in range(companies):
-        key = f"bench-{number:05d}"
-        company = create_company(master, key, key, scheme.read_bytes(), scheme.name)
-        answer = emulator.tokens.mint(DEMO_CLIENT_ID, "anna@bakkerij.example", company_id, scopes)  # type: ignore[attr-defined]
-        account = VismaAccount.objects.create(master=master, name=key)
-        DatabaseTokenStore(account.pk).save(
-            TokenSet(
-                str(answer["access_token"]),
-                str(answer["refresh_token"]),
-                datetime.now(UTC) + timedelta(seconds=int(answer["expires_in"])),
-            )
-        )
-        VismaAccount.objects.filter(pk=account.pk).update(
-            status=AccountStatus.AUTHORIZED, visma_company_id=str(company_id)
-        )
-        account.refresh_from_db()
-        map_company(company, account)
-        data = dict(template, company=key, run_id="2026-09")
-        runs.append(import_run(company, json.dumps(data).encode(), f"{key}.json").run)
-    return runs

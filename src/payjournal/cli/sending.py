@@ -36,7 +36,7 @@ def start_jobs(*, execute: bool = True, executor_id: str | None = None) -> str:
         url,
         executor_id=executor_id,
         execute=execute,
-        per_minute=int(getattr(settings, "PAYJOURNAL_VISMA_PER_MINUTE", 540)),
+        worker_concurrency=settings.PAYJOURNAL_WORKER_CONCURRENCY,
     )
     if execute:
         from payjournal.sending.services import sweep

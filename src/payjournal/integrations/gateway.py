@@ -82,7 +82,7 @@ def shared_limiter() -> RateLimiter:
     global _limiter
     with _lock:
         if _limiter is None:
-            per_minute = int(getattr(settings, "PAYJOURNAL_VISMA_PER_MINUTE", 540))
+            per_minute = int(settings.PAYJOURNAL_VISMA_PER_MINUTE)
             limit = RateLimit(per_minute=per_minute, per_second=max(1, per_minute // 60))
             if connection.vendor == "postgresql":
                 params = connection.get_connection_params()

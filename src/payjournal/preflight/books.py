@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Protocol
+from typing import Protocol, TypeVar
 from uuid import UUID
 
 from payjournal.preflight.cache import DailyCache
 from payjournal.visma import Account, CompanySettings, CostCenter, FiscalYear, VismaClient
 
 __all__ = ["Books", "CachedBooks"]
+
+T = TypeVar("T")
 
 
 class Books(Protocol):
@@ -30,34 +32,44 @@ class Books(Protocol):
 
 
 class CachedBooks:
-    """A Visma company's books, read through :class:`DailyCache` under the company's key."""
+    """A Visma company's books, read through :class:`DailyCache` under the company's key.
+
+    ``read_from_cache`` tells whether any answer came from the cache rather than from Visma
+    (a failure seen on such answers is worth confirming on fresh reads).
+    """
 
     def __init__(self, client: VismaClient, company_key: str, cache: DailyCache) -> None:
         self._client = client
         self._company = company_key
         self._cache = cache
+        self.read_from_cache = False
+
+    def _read(self, name: str, load: Callable[[], T]) -> T:
+        loaded = False
+
+        def from_visma() -> T:
+            nonlocal loaded
+            loaded = True
+            return load()
+
+        value = self._cache.get_or_load(self._company, name, from_visma)
+        self.read_from_cache |= not loaded
+        return value
 
     def company_settings(self) -> CompanySettings:
-        return self._cache.get_or_load(
-            self._company, "companysettings", self._client.get_company_settings
-        )
+        return self._read("companysettings", self._client.get_company_settings)
 
     def fiscal_years(self) -> tuple[FiscalYear, ...]:
-        return self._cache.get_or_load(
-            self._company, "fiscalyears", lambda: tuple(self._client.list_fiscal_years())
-        )
+        return self._read("fiscalyears", lambda: tuple(self._client.list_fiscal_years()))
 
     def accounts(self, fiscal_year_id: UUID) -> Mapping[str, Account]:
-        return self._cache.get_or_load(
-            self._company,
+        return self._read(
             f"accounts:{fiscal_year_id}",
             lambda: {a.number: a for a in self._client.list_accounts(fiscal_year_id)},
         )
 
     def cost_centers(self) -> tuple[CostCenter, ...]:
-        return self._cache.get_or_load(
-            self._company, "costcenters", lambda: tuple(self._client.list_cost_centers())
-        )
+        return self._read("costcenters", lambda: tuple(self._client.list_cost_centers()))
 
     def create_fiscal_year(self, start_date: date, end_date: date) -> FiscalYear:
         """``POST /v2/fiscalyears``; the cached reads are dropped so the next check sees it."""

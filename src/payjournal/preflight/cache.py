@@ -3,14 +3,21 @@
 The pre-flight reads company settings, fiscal years, the chart of accounts of a fiscal year
 and the cost centers. Each is fetched at most once per Visma company per calendar day; when a
 check fails, the company's entries are dropped, so the next check sees the fix at once.
-Configure a shared ``CACHES["default"]`` (database or Redis) when several processes run.
+``CACHES["default"]`` is the app database, shared by every process.
+
+In front of it each process keeps what it read for :data:`MEMO_S` seconds, so a batch of sends
+does not unpickle the same chart from the database for every journal. Another process's
+invalidation reaches this memo only when it expires; a failed check is therefore confirmed
+with fresh reads before it stops anything (see ``service.checklist_with``).
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from django.core.cache import BaseCache, caches
 
@@ -19,10 +26,16 @@ __all__ = ["DailyCache"]
 T = TypeVar("T")
 _TIMEOUT_S = 2 * 24 * 3600
 _PREFIX = "payjournal:preflight"
+#: How long a process trusts what it read without asking the shared cache again.
+MEMO_S = 30.0
 
 
 class DailyCache:
     """Values per (Visma company, name), valid for the calendar day they were read on."""
+
+    #: (backend id, key) -> (monotonic time read, day, value): the per-process memo.
+    _memo: ClassVar[dict[tuple[int, str], tuple[float, date, Any]]] = {}
+    _memo_lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(
         self, backend: BaseCache | None = None, today: Callable[[], date] = date.today
@@ -39,19 +52,38 @@ class DailyCache:
     def get_or_load(self, company: str, name: str, load: Callable[[], T]) -> T:
         """The value read today, else ``load()`` (one Visma read) stored for the rest of it."""
         day = self._today()
-        stored: Any = self._backend.get(self._key(company, name))
+        key = self._key(company, name)
+        memo_key = (id(self._backend), key)
+        with self._memo_lock:
+            memo = self._memo.get(memo_key)
+        if memo is not None and memo[1] == day and time.monotonic() - memo[0] < MEMO_S:
+            remembered: T = memo[2]
+            return remembered
+        stored: Any = self._backend.get(key)
         if stored is not None and stored[0] == day:
             value: T = stored[1]
-            return value
-        value = load()
-        self._backend.set(self._key(company, name), (day, value), _TIMEOUT_S)
-        names = set(self._backend.get(self._index_key(company)) or ())
-        names.add(name)
-        self._backend.set(self._index_key(company), names, _TIMEOUT_S)
+        else:
+            value = load()
+            self._backend.set(key, (day, value), _TIMEOUT_S)
+            names = set(self._backend.get(self._index_key(company)) or ())
+            names.add(name)
+            self._backend.set(self._index_key(company), names, _TIMEOUT_S)
+        with self._memo_lock:
+            self._memo[memo_key] = (time.monotonic(), day, value)
         return value
 
     def invalidate(self, company: str) -> None:
         """Forget everything read for ``company`` (a check failed: read afresh next time)."""
+        prefix = self._key(company, "")
+        with self._memo_lock:
+            for memo_key in [k for k in self._memo if k[1].startswith(prefix)]:
+                del self._memo[memo_key]
         names = self._backend.get(self._index_key(company)) or ()
         self._backend.delete_many([self._key(company, n) for n in names])
         self._backend.delete(self._index_key(company))
+
+    @classmethod
+    def forget_memo(cls) -> None:
+        """Drop this process's memo (tests that reset Visma between cases; settings changes)."""
+        with cls._memo_lock:
+            cls._memo.clear()

@@ -29,6 +29,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from payjournal.domain.submission import Event, SubmissionState
+from payjournal.payroll.models import JournalLine
 from payjournal.preflight import Checklist, DailyCache
 from payjournal.preflight.books import CachedBooks
 from payjournal.preflight.service import checklist_with, target_of_journal
@@ -67,10 +68,8 @@ class SendPolicy:
 
 
 def _load(submission_id: UUID | str) -> Submission:
-    return (
-        Submission.objects.select_related("journal__run", "company__visma_account")
-        .prefetch_related("journal__lines")
-        .get(pk=submission_id)
+    return Submission.objects.select_related("journal__run", "company__visma_account").get(
+        pk=submission_id
     )
 
 
@@ -196,7 +195,7 @@ def _post(
 ) -> Submission:
     """Pre-flight (cached reads), then ``POST /v2/vouchers`` once."""
     journal, company = submission.journal, submission.company
-    lines = journal.lines.all()  # prefetched by _load
+    lines = list(JournalLine.objects.filter(journal_id=journal.pk))
     cache = DailyCache()
     checklist = checklist_with(visma, target_of_journal(company, journal, lines), cache=cache)
     if not checklist.passed:
@@ -204,7 +203,7 @@ def _post(
     books = CachedBooks(visma, company.visma_company_id, cache)
     try:
         centers = books.cost_centers() if any(line.dimension for line in lines) else ()
-        voucher = build_voucher(journal, submission.marker, centers)
+        voucher = build_voucher(journal, submission.marker, centers, lines)
     except CostCenterNotFoundError as exc:
         books.forget()
         return transition(submission, Event.REFUSED, error_code=exc.code, message=str(exc))

@@ -51,42 +51,69 @@ def _enqueue_after_commit(submission: Submission) -> None:
 
 def request_send(run: PayrollRun) -> Submission:
     """Decide to send ``run``'s journal: an existing open submission is returned as it is."""
-    with transaction.atomic():
-        journal = JournalSnapshot.objects.select_for_update().select_related("run").get(run=run)
-        existing = journal.submissions.filter(
-            state__in=[*(s.value for s in OPEN_STATES), SubmissionState.SENT.value]
-        ).first()
-        if existing is not None:
-            if existing.state_enum is SubmissionState.SENT:
-                raise SendRefusedError(
-                    f"Run {run.run_id} v{run.version} was already sent "
-                    f"(voucher {existing.voucher_number or existing.voucher_id})."
-                )
-            return existing
-        if run.company.visma_account_id is None:
-            raise SendRefusedError(
-                f"{run.company.name} is not mapped to a Visma company yet (Administrations tab)."
-            )
-        submission = Submission.objects.create(
-            journal=journal,
-            company_id=run.company_id,
-            marker=marker_of(journal),
-            enqueued_at=timezone.now(),
-        )
-        _enqueue_after_commit(submission)
-    return submission
+    result = request_send_many([run])
+    if run.pk in result.skipped:
+        raise SendRefusedError(result.skipped[run.pk])
+    return result.queued[0]
 
 
 def request_send_many(runs: Iterable[PayrollRun]) -> BulkResult:
-    """Send each run (each in its own transaction); the refused ones say why."""
-    queued: list[Submission] = []
+    """Decide to send each run's journal; the refused ones say why.
+
+    One transaction for the whole batch, with a fixed number of queries whatever its size:
+    the journals are locked, their open or sent submissions read, the new submissions (the
+    outbox rows) inserted together; each is enqueued after the commit. A run whose journal
+    has an open submission gets that one back; an already sent one is refused.
+    """
+    wanted = [run.pk for run in runs]
+    queued: dict[int, Submission] = {}
     skipped: dict[int, str] = {}
-    for run in runs:
-        try:
-            queued.append(request_send(run))
-        except SendRefusedError as exc:
-            skipped[run.pk] = str(exc)
-    return BulkResult(queued, skipped)
+    with transaction.atomic():
+        journals = {
+            journal.run_id: journal
+            for journal in JournalSnapshot.objects.select_for_update()
+            .select_related("run__company")
+            .filter(run_id__in=wanted)
+        }
+        taken = {
+            submission.journal_id: submission
+            for submission in Submission.objects.filter(
+                journal__in=list(journals.values()),
+                state__in=[*(s.value for s in OPEN_STATES), SubmissionState.SENT.value],
+            ).select_related("company")
+        }
+        new: list[Submission] = []
+        for run_pk in wanted:
+            journal = journals.get(run_pk)
+            if journal is None:
+                skipped[run_pk] = "The run has no journal (it was not processed)."
+                continue
+            run, existing = journal.run, taken.get(journal.pk)
+            if existing is not None and existing.state_enum is SubmissionState.SENT:
+                skipped[run_pk] = (
+                    f"Run {run.run_id} v{run.version} was already sent "
+                    f"(voucher {existing.voucher_number or existing.voucher_id})."
+                )
+            elif existing is not None:
+                queued[run_pk] = existing
+            elif run.company.visma_account_id is None:
+                skipped[run_pk] = (
+                    f"{run.company.name} is not mapped to a Visma company yet "
+                    "(Administrations tab)."
+                )
+            else:
+                submission = Submission(
+                    journal=journal,
+                    company=run.company,
+                    marker=marker_of(journal),
+                    enqueued_at=timezone.now(),
+                )
+                new.append(submission)
+                queued[run_pk] = submission
+        Submission.objects.bulk_create(new)
+        for submission in new:
+            _enqueue_after_commit(submission)
+    return BulkResult([queued[pk] for pk in wanted if pk in queued], skipped)
 
 
 def unsent_runs(

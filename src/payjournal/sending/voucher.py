@@ -8,7 +8,7 @@ from uuid import UUID
 
 from payjournal.domain.journal import MAX_ROW_TEXT
 from payjournal.domain.submission import voucher_text_with_marker
-from payjournal.payroll.models import JournalSnapshot
+from payjournal.payroll.models import JournalLine, JournalSnapshot
 from payjournal.visma import CostCenter, NewVoucher, VoucherRow
 
 
@@ -38,12 +38,16 @@ def _resolve(dimension: str, cost_centers: Iterable[CostCenter]) -> tuple[int, U
 
 
 def build_voucher(
-    journal: JournalSnapshot, marker: str, cost_centers: Iterable[CostCenter] = ()
+    journal: JournalSnapshot,
+    marker: str,
+    cost_centers: Iterable[CostCenter] = (),
+    lines: Iterable[JournalLine] | None = None,
 ) -> NewVoucher:
-    """The voucher of ``journal``: its date and text (plus ``marker``), one row per line."""
+    """The voucher of ``journal``: its date and text (plus ``marker``), one row per line
+    (``lines`` when the caller has read them already, else the journal's)."""
     centers = tuple(cost_centers)
     rows = []
-    for line in journal.lines.all():
+    for line in journal.lines.all() if lines is None else lines:
         amount = _cents(line.amount_minor)
         items: dict[str, UUID] = {}
         if line.dimension:

@@ -71,6 +71,7 @@ TEMPLATES = [
 
 _db = dj_database_url.parse(_s.database(), conn_max_age=0)
 if _db["ENGINE"] == "django.db.backends.sqlite3":
+    _db["ENGINE"] = "payjournal.site.sqlite"  # threads queue for the write lock, no busy sleeps
     _db["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
@@ -120,6 +121,8 @@ X_FRAME_OPTIONS = "DENY"
 if _s.public_url:
     CSRF_TRUSTED_ORIGINS = [_s.public_url.rstrip("/")]
 PAYJOURNAL_PUBLIC_URL = _s.public_url
+PAYJOURNAL_VISMA_PER_MINUTE = _s.visma_per_minute
+PAYJOURNAL_WORKER_CONCURRENCY = _s.worker_concurrency
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -1,0 +1,246 @@
+"""The month-end benchmark's parts: an emulator in its own process, a throw-away database,
+many tenants, and the figures read back from the emulator's request log.
+
+The emulator runs as ``python -m payjournal emulator`` in a separate process, on loopback, so
+the app's processes are measured the way they run against Visma: over HTTP, on their own
+interpreter. Each payroll company gets its own Visma company (a copy of the demo's Bakkerij),
+its own authorization and one run, so every cache is per company as in production.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx2
+
+DEMO_USER = "anna@bakkerij.example"
+SOURCE_COMPANY = "nl-bakkerij"
+SCOPES = "ea:api offline_access ea:accounting ea:sales_readonly"
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def emulator_process(per_minute: int, log_size: int) -> Iterator[str]:
+    """``payjournal emulator`` in a child process on a free loopback port; yields its URL."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "payjournal",
+        "emulator",
+        "--port",
+        str(port),
+        "--rate-limit",
+        str(per_minute),
+        "--request-log-size",
+        str(log_size),
+    ]
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # noqa: S603
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(f"{url}/_emulator/faults", child)
+        yield url
+    finally:
+        child.terminate()
+        child.wait(timeout=10)
+
+
+def wait_until_up(url: str, child: subprocess.Popen[bytes], timeout_s: float = 30.0) -> None:
+    """Poll ``url`` until it answers; fail with the child's stderr when it exits first."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if child.poll() is not None:
+            error = child.stderr.read().decode() if child.stderr else ""
+            raise RuntimeError(f"the emulator exited ({child.returncode}): {error[-2000:]}")
+        try:
+            httpx2.get(url, timeout=1.0).raise_for_status()
+            return
+        except httpx2.HTTPError:
+            time.sleep(0.1)
+    raise RuntimeError(f"the emulator did not answer at {url} within {timeout_s:.0f} s")
+
+
+@contextmanager
+def postgres_database(name: str) -> Iterator[str]:
+    """A fresh PostgreSQL database on 127.0.0.1:5432, dropped afterwards; yields its URL."""
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgres://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class Emulator:
+    """The emulator's control API, as the benchmark uses it."""
+
+    def __init__(self, url: str) -> None:
+        self.http = httpx2.Client(base_url=url, timeout=60.0)
+
+    def copy_companies(self, count: int) -> list[dict[str, str]]:
+        answer = self.http.post(
+            f"/_emulator/companies/{SOURCE_COMPANY}/copies",
+            json={"count": count, "grant": [DEMO_USER]},
+        )
+        answer.raise_for_status()
+        return list(answer.json())
+
+    def mint(self, company_key: str) -> dict[str, Any]:
+        answer = self.http.post(
+            "/_emulator/tokens", json={"email": DEMO_USER, "company": company_key, "scopes": SCOPES}
+        )
+        answer.raise_for_status()
+        return dict(answer.json())
+
+    def set_latency(self, latency_ms: int) -> None:
+        self.http.put("/_emulator/faults", json={"latency_ms": latency_ms}).raise_for_status()
+
+    def requests(self, since: int = 0) -> list[dict[str, Any]]:
+        answer = self.http.get("/_emulator/requests", params={"since": since})
+        answer.raise_for_status()
+        return [r for r in answer.json() if str(r["path"]).startswith("/v2/")]
+
+    def request_count(self) -> int:
+        answer = self.http.get("/_emulator/requests")
+        answer.raise_for_status()
+        rows = answer.json()
+        return int(rows[-1]["index"]) + 1 if rows else 0
+
+    def voucher_counts(self, keys: set[str]) -> dict[str, int]:
+        answer = self.http.get("/_emulator/state")
+        answer.raise_for_status()
+        return {
+            c["key"]: int(c["voucher_count"])
+            for c in answer.json()["companies"]
+            if c["key"] in keys
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Calls:
+    """API calls of a phase, by endpoint, with the 429s among them."""
+
+    total: int
+    by_endpoint: dict[str, int]
+    throttled: int
+
+    @classmethod
+    def of(cls, rows: list[dict[str, Any]]) -> Calls:
+        by_endpoint: dict[str, int] = {}
+        for row in rows:
+            by_endpoint[row["endpoint"]] = by_endpoint.get(row["endpoint"], 0) + 1
+        return cls(len(rows), by_endpoint, sum(1 for r in rows if r["status"] == 429))
+
+
+def setup_tenants(emulator: Emulator, companies: int) -> list[Any]:
+    """A master and ``companies`` payroll companies on the Bakkerij scheme, each mapped to its
+    own Visma company with its own authorization, each with one imported run."""
+    import json
+    from datetime import UTC, datetime, timedelta
+
+    from payjournal.integrations.models import AccountStatus, VismaAccount
+    from payjournal.integrations.tokenstore import DatabaseTokenStore
+    from payjournal.payroll.samples import samples_dir
+    from payjournal.payroll.services import create_company, import_run, map_company
+    from payjournal.tenancy.models import Master
+    from payjournal.visma import TokenSet
+
+    master = Master.objects.create(name="Month-end bench")
+    folder = samples_dir() / "nl-bakkerij"
+    scheme = next(folder.glob("scheme.*"))
+    template = json.loads((folder / "run-2026-09.json").read_text())
+    runs = []
+    for copy in emulator.copy_companies(companies):
+        key = copy["key"]
+        company = create_company(master, key, key, scheme.read_bytes(), scheme.name)
+        answer = emulator.mint(key)
+        account = VismaAccount.objects.create(master=master, name=key)
+        DatabaseTokenStore(account.pk).save(
+            TokenSet(
+                str(answer["access_token"]),
+                str(answer["refresh_token"]),
+                datetime.now(UTC) + timedelta(seconds=int(answer["expires_in"])),
+            )
+        )
+        VismaAccount.objects.filter(pk=account.pk).update(
+            status=AccountStatus.AUTHORIZED, visma_company_id=str(copy["id"])
+        )
+        account.refresh_from_db()
+        map_company(company, account)
+        data = dict(template, company=key, run_id="2026-09")
+        runs.append(import_run(company, json.dumps(data).encode(), f"{key}.json").run)
+    return runs
+
+
+def worker_environment(settings: Any) -> dict[str, str]:
+    """The environment that makes ``payjournal worker`` use the benchmark's settings."""
+    env = dict(os.environ)
+    env.update(
+        PAYJOURNAL_DATA_DIR=str(settings.data_dir),
+        PAYJOURNAL_DATABASE_URL=settings.database(),
+        PAYJOURNAL_VISMA_IDENTITY_URL=settings.visma_identity_url,
+        PAYJOURNAL_VISMA_API_URL=settings.visma_api_url,
+        PAYJOURNAL_VISMA_CLIENT_ID=settings.visma_client_id,
+        PAYJOURNAL_VISMA_CLIENT_SECRET=settings.visma_client_secret.get_secret_value(),
+        PAYJOURNAL_VISMA_PER_MINUTE=str(settings.visma_per_minute),
+        PAYJOURNAL_WORKER_CONCURRENCY=str(settings.worker_concurrency),
+        PAYJOURNAL_SECURE_COOKIES="false",
+    )
+    return env
+
+
+@contextmanager
+def worker_processes(count: int, settings: Any, log_dir: Path) -> Iterator[None]:
+    """``count`` ``payjournal worker`` processes, started and ready (their banner printed)."""
+    env = worker_environment(settings)
+    children = []
+    try:
+        for number in range(count):
+            out = (log_dir / f"worker-{number}.log").open("wb")
+            command = [sys.executable, "-m", "payjournal", "worker", "--executor-id"]
+            children.append(
+                (
+                    subprocess.Popen(  # noqa: S603
+                        [*command, f"bench-{number}"], stdout=out, stderr=subprocess.STDOUT, env=env
+                    ),
+                    log_dir / f"worker-{number}.log",
+                )
+            )
+        for child, log in children:
+            _wait_for_banner(child, log)
+        yield
+    finally:
+        for child, _log in children:
+            child.terminate()
+        for child, _log in children:
+            child.wait(timeout=30)
+
+
+def _wait_for_banner(child: subprocess.Popen[bytes], log: Path, timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if "payjournal worker" in log.read_text(errors="replace"):
+            return
+        if child.poll() is not None:
+            raise RuntimeError(f"a worker exited ({child.returncode}): {log.read_text()[-2000:]}")
+        time.sleep(0.2)
+    raise RuntimeError(f"a worker did not start within {timeout_s:.0f} s; see {log}")

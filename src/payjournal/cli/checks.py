@@ -1,0 +1,44 @@
+"""``payjournal checks daily``: the daily drift check of every mapped company, by hand.
+
+The scheduler of a running executor (``serve``, ``demo``, ``worker``) runs the same at 03:00;
+this command is for operators who want it now (after fixing a chart, before a payday).
+Exit status 1 when any company's scheme no longer fits its Visma books.
+"""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from payjournal.site.bootstrap import start_django
+
+app = typer.Typer(help="Pre-flight checks of every company.", no_args_is_help=True)
+console = Console()
+
+
+@app.command("daily")
+def daily() -> None:
+    """Check every mapped company's ledger scheme against Visma and store the reports."""
+    start_django(migrate=True)
+    from payjournal import catalog
+    from payjournal.preflight.daily import check_every_company
+    from payjournal.preflight.models import DriftReport
+
+    summary = check_every_company()
+    drifted = DriftReport.objects.filter(passed=False).select_related("company")
+    if drifted:
+        table = Table("company", "check", "subject", "what to do")
+        for report in drifted:
+            for failure in report.failure_list:
+                explained = catalog.explain(failure["code"], "en")
+                table.add_row(
+                    report.company.name, failure["key"], failure["subject"], explained.solution
+                )
+        console.print(table)
+    console.print(
+        f"checked {summary.checked} companies: {summary.drifted} with drift, "
+        f"{summary.errors} not checkable"
+    )
+    if summary.drifted or summary.errors:
+        raise typer.Exit(1)

@@ -1,0 +1,85 @@
+"""The daily checks: every mapped payroll company's ledger scheme against Visma's books.
+
+Run once a day by the jobs' scheduler (``payjournal.jobs.dbos``: 03:00) and by hand with
+``payjournal checks daily``. For each company mapped to a Visma company it runs the drift
+check (:mod:`.drift`) and stores the outcome in a :class:`~.models.DriftReport`, so the
+company page flags an account deactivated or removed in Visma before the next payday. The
+reads go through the day-long cache, so the day's sends that follow read nothing again: at
+month-end, the one call per company and resource is made here, ahead of the sends.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils import timezone
+
+from payjournal.payroll.models import PayrollCompany
+from payjournal.preflight.checklist import Checklist
+from payjournal.preflight.drift import check_scheme
+from payjournal.preflight.models import DriftReport
+from payjournal.visma import VismaError
+
+__all__ = ["DailySummary", "check_every_company", "record"]
+
+log = logging.getLogger("payjournal.preflight")
+
+
+@dataclass(frozen=True, slots=True)
+class DailySummary:
+    """How the day's checks went: companies checked, with drift, and not checkable."""
+
+    checked: int
+    drifted: int
+    errors: int
+
+
+def record(company: PayrollCompany, day: date, checklist: Checklist) -> DriftReport:
+    """Store ``checklist`` as the company's latest drift report."""
+    failures = [
+        {"key": item.key.value, "code": item.code, "subject": item.subject}
+        for item in checklist.failed
+    ]
+    report, _ = DriftReport.objects.update_or_create(
+        company=company,
+        defaults={
+            "checked_at": timezone.now(),
+            "checked_for": day,
+            "passed": checklist.passed,
+            "failures": failures,
+        },
+    )
+    return report
+
+
+def check_every_company(day: date | None = None) -> DailySummary:
+    """The drift check of every payroll company mapped to Visma, for ``day`` (default today).
+
+    One company's failure (Visma down for it, a revoked grant) is recorded on its report and
+    does not stop the others.
+    """
+    day = day or timezone.localdate()
+    companies = PayrollCompany.objects.filter(visma_account__isnull=False).select_related(
+        "visma_account"
+    )
+    checked = drifted = errors = 0
+    for company in companies.order_by("pk").iterator(chunk_size=200):
+        try:
+            checklist = check_scheme(company, day)
+        except VismaError as exc:  # a read the checklist could not attribute to an item
+            errors += 1
+            log.warning(
+                "daily check failed",
+                extra={"event": "preflight.daily_error", "company": company.pk, "error": exc.code},
+            )
+            continue
+        record(company, day, checklist)
+        checked += 1
+        drifted += not checklist.passed
+    log.info(
+        "daily checks done",
+        extra={"event": "preflight.daily", "checked": checked, "drifted": drifted},
+    )
+    return DailySummary(checked, drifted, errors)

@@ -1,0 +1,70 @@
+"""Django's SQLite backend, with the threads of one process queueing for the write lock.
+
+The embedded database runs ``BEGIN IMMEDIATE`` transactions (the write lock is taken at the
+start, so two writers never deadlock half-way). When several threads of one process want it
+at once, SQLite's busy handler makes the losers sleep and retry, with sleeps that grow to
+25–100 ms: at month-end, with dozens of send threads, most of the wall time went to those
+sleeps. Here a thread first takes a per-database lock of the process (woken the moment the
+holder commits), then SQLite's lock, which only another process can still hold. Waiting for
+the process lock is bounded by the connection's ``timeout``, after which SQLite's own busy
+handling takes over as before.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from django.db.backends.sqlite3 import base
+
+_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def _lock_of(name: str) -> threading.Lock:
+    with _locks_guard:
+        return _locks.setdefault(name, threading.Lock())
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    """The SQLite wrapper; transactions of one process's threads take turns without sleeping."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._holds_write_turn = False
+
+    def _write_lock(self) -> threading.Lock:
+        return _lock_of(str(self.settings_dict["NAME"]))
+
+    def _start_transaction_under_autocommit(self) -> None:
+        timeout = float(self.settings_dict.get("OPTIONS", {}).get("timeout", 5))
+        if self.transaction_mode == "IMMEDIATE" and not self._holds_write_turn:
+            self._holds_write_turn = self._write_lock().acquire(timeout=timeout)
+        try:
+            super()._start_transaction_under_autocommit()
+        except BaseException:
+            self._end_write_turn()
+            raise
+
+    def _end_write_turn(self) -> None:
+        if self._holds_write_turn:
+            self._holds_write_turn = False
+            self._write_lock().release()
+
+    def _commit(self) -> None:
+        try:
+            super()._commit()
+        finally:
+            self._end_write_turn()
+
+    def _rollback(self) -> None:
+        try:
+            super()._rollback()
+        finally:
+            self._end_write_turn()
+
+    def _close(self) -> None:
+        try:
+            super()._close()
+        finally:
+            self._end_write_turn()
