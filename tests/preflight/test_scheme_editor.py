@@ -9,10 +9,13 @@ import json
 import httpx2
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from payjournal.payroll.models import JournalLine, PayrollCompany, PayrollRun
 from payjournal.payroll.schemes import MappingChange, SchemeRefusedError, save_mapping
 from payjournal.payroll.services import RunRejectedError, import_run, load_scheme
+from payjournal.preflight import daily
+from payjournal.preflight.drift import check_scheme
 from tests.preflight.test_seed_errors import connect, sample, speak
 from tests.web.conftest import Tenant, other_tenant
 
@@ -252,3 +255,17 @@ def test_the_chart_is_read_once_a_day_and_again_on_request(
     assert tenant.client(tenant.viewer).post(url(company), {"action": "reread"}).status_code == 403
     assert client.post(url(company), {"action": "reread"}).status_code == 302
     assert "4300 — Reiskosten woon-werk</option>" in client.get(url(company)).content.decode()
+
+
+def test_the_daily_drift_report_on_the_company_page_leads_to_the_editor(
+    tenant: Tenant, books_url: str, control: httpx2.Client, browser_http: httpx2.Client
+) -> None:
+    control.put("/_emulator/companies/nl-bakkerij/accounts/4100", json={"is_active": False})
+    company = bakkerij_connected(tenant, browser_http)
+    payday = timezone.localdate()
+    daily.record(company, payday, check_scheme(company, payday))
+    page = tenant.client(tenant.payroll).get(f"/companies/{company.pk}/").content.decode()
+    assert 'id="drift-report"' in page
+    assert f'<a href="{url(company)}#drift" id="drift-to-scheme">' in page
+    editor = tenant.client(tenant.payroll).get(url(company)).content.decode()
+    assert '<li data-drift="ER_SOCIAL">' in editor and '<li data-drift="ER_ZVW">' in editor
