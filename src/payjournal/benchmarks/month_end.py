@@ -28,15 +28,30 @@ SCOPES = "ea:api offline_access ea:accounting ea:sales_readonly"
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of process ``pid`` so far (Linux ``/proc``; 0.0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
 
 
+@dataclass(frozen=True, slots=True)
+class EmulatorProcess:
+    url: str
+    pid: int
+
+
 @contextmanager
-def emulator_process(per_minute: int, log_size: int) -> Iterator[str]:
-    """``payjournal emulator`` in a child process on a free loopback port; yields its URL."""
+def emulator_process(per_minute: int, log_size: int) -> Iterator[EmulatorProcess]:
+    """``payjournal emulator`` in a child process on a free loopback port."""
     port = free_port()
     command = [
         sys.executable,
@@ -54,7 +69,7 @@ def emulator_process(per_minute: int, log_size: int) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(f"{url}/_emulator/faults", child)
-        yield url
+        yield EmulatorProcess(url, child.pid)
     finally:
         child.terminate()
         child.wait(timeout=10)
@@ -209,7 +224,7 @@ def worker_environment(settings: Any) -> dict[str, str]:
 
 
 @contextmanager
-def worker_processes(count: int, settings: Any, log_dir: Path) -> Iterator[None]:
+def worker_processes(count: int, settings: Any, log_dir: Path) -> Iterator[list[int]]:
     """``count`` ``payjournal worker`` processes, started and ready (their banner printed)."""
     env = worker_environment(settings)
     children = []
@@ -227,7 +242,7 @@ def worker_processes(count: int, settings: Any, log_dir: Path) -> Iterator[None]
             )
         for child, log in children:
             _wait_for_banner(child, log)
-        yield
+        yield [child.pid for child, _log in children]
     finally:
         for child, _log in children:
             child.terminate()

@@ -41,7 +41,10 @@ def month_end(
         raise typer.BadParameter("--database is sqlite or postgres")
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        url = stack.enter_context(bench.emulator_process(per_minute, companies * 12 + 1000))
+        emulator_child = stack.enter_context(
+            bench.emulator_process(per_minute, companies * 12 + 1000)
+        )
+        url = emulator_child.url
         database_url = (
             stack.enter_context(bench.postgres_database(f"payjournal_bench_{os.getpid()}"))
             if database == "postgres"
@@ -59,6 +62,9 @@ def month_end(
             worker_concurrency=concurrency,
         )
         start_django(settings, migrate=True)
+        from payjournal.integrations import gateway
+
+        stack.callback(gateway.reset)  # the limiter's pool, before its database is dropped
         from payjournal.cli.sending import start_jobs
         from payjournal.jobs import dbos as dbos_jobs
         from payjournal.preflight.daily import check_every_company
@@ -78,13 +84,15 @@ def month_end(
                 f"{daily.total} calls = {daily.total / companies:.2f} per company "
                 f"{daily.by_endpoint}"
             )
+        worker_pids: list[int] = []
         if workers:
-            stack.enter_context(bench.worker_processes(workers, settings, workdir))
+            worker_pids = stack.enter_context(bench.worker_processes(workers, settings, workdir))
         start_jobs(execute=not workers, executor_id=None if workers else "bench")
         stack.callback(dbos_jobs.stop)
         emulator.set_latency(latency_ms)
         mark = emulator.request_count()
         cpu_before = time.process_time()
+        others_before = [bench.cpu_seconds(pid) for pid in (*worker_pids, emulator_child.pid)]
         started = time.monotonic()
         request_send_many(runs)
         decided = time.monotonic() - started
@@ -92,6 +100,11 @@ def month_end(
             time.sleep(0.1)
         wall = time.monotonic() - started
         cpu = time.process_time() - cpu_before
+        others = [
+            bench.cpu_seconds(pid) - before
+            for pid, before in zip((*worker_pids, emulator_child.pid), others_before, strict=True)
+        ]
+        worker_cpu, emulator_cpu = sum(others[:-1]), others[-1]
         sent = Submission.objects.filter(state="sent").count()
         failed = list(
             Submission.objects.filter(state="needs_action").values_list("error_code", flat=True)
@@ -105,7 +118,9 @@ def month_end(
             f"{' ' + str(sorted(set(failed))) if failed else ''})\n"
             f"decide + enqueue      {decided:.2f} s\n"
             f"wall time             {wall:.2f} s\n"
-            f"CPU of this process   {cpu:.2f} s = {cpu / companies * 1000:.1f} ms per journal\n"
+            f"CPU per journal       {_ms(cpu, companies)} this process"
+            + (f", {_ms(worker_cpu, companies)} workers" if workers else "")
+            + f", {_ms(emulator_cpu, companies)} emulator\n"
             f"rate-limit bound      {bound:.2f} s  ({per_minute}/min per endpoint, "
             f"latency {latency_ms} ms)\n"
             f"ratio to the bound    {wall / bound:.3f}  (target <= 1.15)\n"
@@ -115,3 +130,7 @@ def month_end(
             f"{failed.count('rate_limited')}  (target 0)\n"
             f"duplicates            {duplicates}  (target 0)"
         )
+
+
+def _ms(seconds: float, journals: int) -> str:
+    return f"{seconds / journals * 1000:.1f} ms"

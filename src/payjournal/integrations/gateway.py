@@ -31,12 +31,14 @@ from payjournal.visma import (
     VismaClient,
     VismaEndpoints,
     VismaOAuth,
+    http_client,
 )
 
 _lock = threading.Lock()
 _limiter: RateLimiter | None = None
 _transport: httpx2.BaseTransport | None = None
 _oauth: tuple[tuple[str, str, str, str], VismaOAuth] | None = None
+_http: tuple[httpx2.BaseTransport, float, httpx2.Client] | None = None
 
 #: Tests may route every client through another (shared) transport, e.g. the emulator's.
 transport_factory: Callable[[], httpx2.BaseTransport | None] = lambda: None  # noqa: E731
@@ -67,14 +69,23 @@ def oauth(callback_url: str) -> VismaOAuth:
 
 def client(account_id: int) -> VismaClient:
     """A client for the account's stored tokens, on the process's shared pieces (not closed)."""
-    timeout = float(getattr(settings, "PAYJOURNAL_VISMA_TIMEOUT_S", 30.0))
     return VismaClient(
         DatabaseTokenStore(account_id),
         _shared_oauth(),
         rate_limiter=shared_limiter(),
-        transport=_shared_transport(),
-        timeout=timeout,
+        http=_shared_http(),
     )
+
+
+def _shared_http() -> httpx2.Client:
+    """One HTTP client per (transport, timeout): building one costs ~1 ms, more than a read."""
+    global _http
+    transport = _shared_transport()
+    timeout = float(getattr(settings, "PAYJOURNAL_VISMA_TIMEOUT_S", 30.0))
+    with _lock:
+        if _http is None or _http[0] is not transport or _http[1] != timeout:
+            _http = (transport, timeout, http_client(transport, timeout))
+        return _http[2]
 
 
 def shared_limiter() -> RateLimiter:
@@ -101,11 +112,11 @@ def shared_limiter() -> RateLimiter:
 
 def reset() -> None:
     """Forget the limiter, the transport and the OAuth client (tests, changed settings)."""
-    global _limiter, _transport, _oauth
+    global _limiter, _transport, _oauth, _http
     with _lock:
         limiter, _limiter = _limiter, None
         transport, _transport = _transport, None
-        _oauth = None
+        _oauth = _http = None
     close = getattr(limiter, "close", None)
     if close is not None:
         close()

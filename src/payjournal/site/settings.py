@@ -69,7 +69,9 @@ TEMPLATES = [
     }
 ]
 
-_db = dj_database_url.parse(_s.database(), conn_max_age=0)
+# Persistent connections: a send worker's thread reuses its connection instead of opening one
+# per send (a PostgreSQL connection costs more CPU than the send's queries); checked on reuse.
+_db = dj_database_url.parse(_s.database(), conn_max_age=_s.db_conn_max_age, conn_health_checks=True)
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["ENGINE"] = "payjournal.site.sqlite"  # threads queue for the write lock, no busy sleeps
     _db["OPTIONS"] = {

@@ -15,7 +15,7 @@ Exceptions: one tree rooted at :class:`VismaError`, written out in :mod:`payjour
 (each class has a stable ``code``; :func:`error_from_response` is the one mapping).
 """
 
-from payjournal.visma.client import VismaClient
+from payjournal.visma.client import VismaClient, http_client
 from payjournal.visma.clock import Clock, SystemClock
 from payjournal.visma.config import (
     DEFAULT_SCOPES,
@@ -130,4 +130,5 @@ __all__ = [
     "Voucher",
     "VoucherDraft",
     "VoucherRow",
+    "http_client",
 ]

@@ -76,6 +76,19 @@ def date_filter(start: date, end: date) -> str:
     return f"VoucherDate ge {start.isoformat()} and VoucherDate le {end.isoformat()}"
 
 
+def http_client(
+    transport: httpx2.BaseTransport | None = None,
+    timeout: httpx2.Timeout | float = DEFAULT_TIMEOUT,
+) -> httpx2.Client:
+    """The HTTP client a :class:`VismaClient` talks through; build one to share it between
+    clients (``VismaClient(..., http=shared)``), which saves building one per client."""
+    return httpx2.Client(
+        transport=transport,
+        timeout=timeout,
+        headers={"Accept": "application/json", "User-Agent": "payjournal-visma"},
+    )
+
+
 class VismaClient:
     """A connection to one Visma company (one token = one company). Thread-safe.
 
@@ -94,17 +107,14 @@ class VismaClient:
         clock: Clock | None = None,
         jitter: Callable[[], float] | None = None,
         transport: httpx2.BaseTransport | None = None,
+        http: httpx2.Client | None = None,
         timeout: httpx2.Timeout | float = DEFAULT_TIMEOUT,
         page_size: int = MAX_PAGE_SIZE,
         refresh_margin: timedelta = timedelta(seconds=60),
     ) -> None:
         self.endpoints = oauth.endpoints
         self.page_size = page_size
-        self._http = httpx2.Client(
-            transport=transport,
-            timeout=timeout,
-            headers={"Accept": "application/json", "User-Agent": "payjournal-visma"},
-        )
+        self._http = http if http is not None else http_client(transport, timeout)
         self._session = ApiSession(
             endpoints=oauth.endpoints,
             tokens=tokens,
@@ -118,6 +128,7 @@ class VismaClient:
         )
 
     def close(self) -> None:
+        """Close the HTTP client (a shared one passed as ``http`` too: its owner decides)."""
         self._http.close()
 
     def __enter__(self) -> VismaClient:
