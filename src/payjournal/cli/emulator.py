@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from payjournal.emulator import create_app, emulator_of
+from payjournal.emulator import EmulatorConfig, create_app, emulator_of
 from payjournal.emulator.server import serve as serve_app
 
 
@@ -17,9 +17,13 @@ def serve(
         None, "--state", help="JSON file: loaded at start, saved on changes and at exit."
     ),
     seed: str = typer.Option("demo", help="Seed world when no state file exists: demo or empty."),
+    access_token_lifetime: int = typer.Option(
+        3600, "--access-token-lifetime", min=1, help="Seconds an access token lives (Visma: 3600)."
+    ),
 ) -> None:
     """Run a local Visma eAccounting (identity server + API v2) with seeded demo companies."""
-    app = create_app(seed=seed, state_file=state)
+    config = EmulatorConfig(access_token_lifetime_s=access_token_lifetime)
+    app = create_app(config, seed=seed, state_file=state)
     emu = emulator_of(app)
     base = f"http://{host}:{port}"
     out = typer.echo
