@@ -8,17 +8,47 @@ enqueues it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from payjournal.sending.models import Submission
 
-__all__ = ["JobBackend", "active_backend", "enqueue_submission", "set_backend"]
+__all__ = [
+    "ENDED",
+    "JobBackend",
+    "JobStatus",
+    "active_backend",
+    "enqueue_submission",
+    "job_statuses",
+    "set_backend",
+]
+
+#: Statuses of a job that will not run again by itself (DBOS's names): a submission that is
+#: still open when its job is in one of them is stranded until the sweep acts.
+ENDED = frozenset({"SUCCESS", "ERROR", "CANCELLED", "MAX_RECOVERY_ATTEMPTS_EXCEEDED"})
+
+
+@dataclass(frozen=True, slots=True)
+class JobStatus:
+    """Where one durable job stands: the backend's status and, after ``ERROR``, the class name
+    of the exception (never its message, which may carry data)."""
+
+    status: str
+    error_type: str = ""
+
+    @property
+    def has_ended(self) -> bool:
+        return self.status in ENDED
 
 
 class JobBackend(Protocol):
     def enqueue(self, workflow_id: str, submission_id: str, partition: str) -> None:
         """Start the send workflow of a submission (idempotent for one ``workflow_id``)."""
+
+    def statuses(self, workflow_ids: Sequence[str]) -> Mapping[str, JobStatus]:
+        """The status of each of ``workflow_ids`` the backend knows; unknown ids are left out."""
 
 
 _backend: JobBackend | None = None
@@ -40,3 +70,10 @@ def enqueue_submission(submission: Submission) -> None:
         return
     partition = str(submission.company.visma_account_id or submission.company_id)
     _backend.enqueue(submission.workflow_id, str(submission.pk), partition)
+
+
+def job_statuses(workflow_ids: Sequence[str]) -> Mapping[str, JobStatus] | None:
+    """The statuses of these jobs, or ``None`` when no backend runs in this process."""
+    if _backend is None:
+        return None
+    return _backend.statuses(workflow_ids)

@@ -16,6 +16,7 @@ System database: ``sqlite:///<data_dir>/dbos.sqlite`` embedded, the app's Postgr
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from dbos import DBOS, DBOSConfig, SetEnqueueOptions, SetWorkflowID
 from django.db import close_old_connections
 
 from payjournal import jobs
+from payjournal.jobs.dbos_status import workflow_statuses
 
 QUEUE = "visma-send"
 SWEEP_SCHEDULE = "payjournal-sweep"
@@ -62,7 +64,7 @@ def sweep_step() -> int:
 
 @DBOS.workflow(name="payjournal.sweep")
 def sweep_workflow(scheduled_at: datetime, context: Any) -> None:
-    """Every minute: enqueue the queued submissions that never reached DBOS."""
+    """Every minute: enqueue what never reached DBOS, recover what its workflow left open."""
     swept = sweep_step()
     if swept:
         log.info("swept submissions", extra={"event": "jobs.sweep", "count": swept})
@@ -77,6 +79,9 @@ class DbosBackend:
         assert queue is not None, "DBOS is launched without the visma-send queue"
         with SetWorkflowID(workflow_id), SetEnqueueOptions(queue_partition_key=partition):
             queue.enqueue(send_workflow, submission_id)
+
+    def statuses(self, workflow_ids: Sequence[str]) -> Mapping[str, jobs.JobStatus]:
+        return workflow_statuses(workflow_ids)
 
 
 def system_database_url(data_dir: Path, app_database_url: str, override: str | None) -> str:
