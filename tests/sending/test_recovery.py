@@ -15,10 +15,13 @@ from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
+from dbos import DBOS
+from django.utils import timezone
 
 from payjournal import catalog, jobs
 from payjournal.domain.submission import SubmissionState
 from payjournal.emulator import Emulator
+from payjournal.jobs import dbos as dbos_jobs
 from payjournal.payroll.models import PayrollRun
 from payjournal.sending.models import Submission
 from payjournal.sending.recovery import MAX_RESTARTS, recover_stranded
@@ -101,6 +104,25 @@ def test_a_workflow_that_ended_in_error_is_restarted_and_sends_one_voucher(
         "posted",
     ]
     assert sweep(**NOW) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_scheduled_sweep_workflow_recovers_it_too(
+    books: Books, visma: Emulator, executor: None, wrong_keys: WrongTokenKeys
+) -> None:
+    """The production path: the minute's ``payjournal.sweep`` DBOS workflow, its step
+    reading DBOS statuses and enqueueing the new round from inside DBOS."""
+    submission = request_send(first_run(books))
+    wait_for_job_to_end(submission)
+    wrong_keys.fix()
+    # quiet for an hour: the sweep's own thresholds (2 and 5 minutes) apply
+    Submission.objects.filter(pk=submission.pk).update(
+        updated_at=timezone.now() - timedelta(hours=1)
+    )
+    DBOS.start_workflow(dbos_jobs.sweep_workflow, timezone.now(), None).get_result()
+    (done,) = wait_until_done(1)
+    assert (done.state, done.round) == (SubmissionState.SENT, 2)
+    assert vouchers_with_marker(visma, done) == 1
 
 
 @pytest.mark.django_db(transaction=True)

@@ -8,7 +8,9 @@ enqueues it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -20,6 +22,7 @@ __all__ = [
     "JobBackend",
     "JobStatus",
     "active_backend",
+    "deferred_enqueues",
     "enqueue_submission",
     "job_statuses",
     "set_backend",
@@ -64,11 +67,35 @@ def active_backend() -> JobBackend | None:
     return _backend
 
 
+#: (workflow id, submission id, partition) of every enqueue made inside :func:`deferred_enqueues`.
+Enqueue = tuple[str, str, str]
+_deferred: ContextVar[list[Enqueue] | None] = ContextVar("payjournal_deferred", default=None)
+
+
+@contextmanager
+def deferred_enqueues() -> Iterator[list[Enqueue]]:
+    """Collect the enqueues made in this thread instead of making them.
+
+    Code running inside a DBOS step may not start workflows (DBOS asserts "not in a step"),
+    so the sweep's step collects what it would enqueue and its workflow enqueues the list.
+    """
+    pending: list[Enqueue] = []
+    token = _deferred.set(pending)
+    try:
+        yield pending
+    finally:
+        _deferred.reset(token)
+
+
 def enqueue_submission(submission: Submission) -> None:
     """Hand the submission to the job backend, partitioned by its Visma account."""
     if _backend is None:
         return
     partition = str(submission.company.visma_account_id or submission.company_id)
+    pending = _deferred.get()
+    if pending is not None:
+        pending.append((submission.workflow_id, str(submission.pk), partition))
+        return
     _backend.enqueue(submission.workflow_id, str(submission.pk), partition)
 
 

@@ -52,12 +52,15 @@ def send_workflow(submission_id: str) -> str:
 
 
 @DBOS.step(name="payjournal.sweep_step")
-def sweep_step() -> int:
+def sweep_step() -> tuple[int, list[jobs.Enqueue]]:
+    """The sweep; what it enqueues is returned, not enqueued: a step may not start workflows."""
     from payjournal.sending.services import sweep
 
     close_old_connections()
     try:
-        return sweep()
+        with jobs.deferred_enqueues() as pending:
+            swept = sweep()
+        return swept, pending
     finally:
         close_old_connections()
 
@@ -65,7 +68,9 @@ def sweep_step() -> int:
 @DBOS.workflow(name="payjournal.sweep")
 def sweep_workflow(scheduled_at: datetime, context: Any) -> None:
     """Every minute: enqueue what never reached DBOS, recover what its workflow left open."""
-    swept = sweep_step()
+    swept, pending = sweep_step()
+    for workflow_id, submission_id, partition in pending:
+        DbosBackend().enqueue(workflow_id, submission_id, partition)
     if swept:
         log.info("swept submissions", extra={"event": "jobs.sweep", "count": swept})
 
