@@ -53,6 +53,21 @@ def test_business_refusals_wait_for_the_user_then_go_back_to_the_queue():
         walk(E.CLAIMED, E.REFUSED, E.CLAIMED)
 
 
+@pytest.mark.parametrize("state", [S.QUEUED, S.SENDING, S.RECONCILING])
+def test_a_job_that_ended_unfinished_restarts_where_the_submission_stands(state):
+    assert next_state(state, E.RESTARTED) is state
+    # a restarted "sending" submission is resumed by reconciling, never by posting
+    assert walk(E.CLAIMED, E.RESTARTED, E.CLAIMED) is S.RECONCILING
+
+
+@pytest.mark.parametrize("state", [S.QUEUED, S.SENDING, S.RECONCILING])
+def test_a_job_that_may_not_restart_waits_for_the_user(state):
+    assert next_state(state, E.JOB_FAILED) is S.NEEDS_ACTION
+    assert walk(E.JOB_FAILED, E.RETRIED_BY_USER, start=state) is S.QUEUED
+    with pytest.raises(InvalidTransitionError):
+        next_state(S.NEEDS_ACTION, E.RESTARTED)
+
+
 def test_retryable_failures_go_back_to_the_queue():
     assert walk(E.CLAIMED, E.RETRYABLE_FAILURE, E.CLAIMED, E.POSTED) is S.SENT
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
+from payjournal import catalog
 from payjournal.domain.submission import Event, SubmissionState
 from payjournal.emulator import Emulator, FaultPlan
 from payjournal.emulator.model import Voucher
@@ -124,6 +125,8 @@ def test_persistent_server_errors_end_in_needs_action(books: Books, visma: Emula
     submission = send(books.runs(books.bakkerij)[0])
     assert submission.state == SubmissionState.NEEDS_ACTION
     assert submission.error_code == "retries_exhausted"
+    # the dashlet titles it with the catalog's entry for a failing Visma, in the user's language
+    assert catalog.explain(submission.error_code, "nl").code == "server_error"
     assert vouchers_with(visma, "nl-bakkerij", submission.marker) == []
     visma.faults.clear()
     retry(submission)

@@ -1,12 +1,21 @@
-"""The sending panel: Send, bulk send, states with voucher number and error, timeline, Retry,
-automatic sending, roles and tenant scoping."""
+"""The Journal Entries Export dashlet: each run's Visma state in the run table (mark, queued,
+sent with voucher number and time, needs action with the catalog title), Send, Retry, bulk send,
+the timeline on demand, polling only while something is in flight, roles and tenant scoping."""
 
 from __future__ import annotations
 
+import html
+import re
+from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
+
 from django.test import Client
+from django.utils import timezone
 
 from payjournal.emulator import Emulator
+from payjournal.jobs import JobStatus
 from payjournal.sending.models import Submission
+from payjournal.sending.recovery import recover_stranded
 from payjournal.sending.send import SendPolicy, process_submission
 from payjournal.sending.services import sends_automatically
 from payjournal.tenancy.models import Membership, Role
@@ -34,46 +43,129 @@ def run_all() -> None:
         process_submission(submission.pk, policy=FAST, sleep=lambda _s: None)
 
 
-def test_the_dashlet_page_loads_the_panel(books: Books, visma: Emulator) -> None:
+def poll_url(fragment: str) -> str | None:
+    """The URL the page polls next, or ``None`` when it stopped polling."""
+    found = re.search(r'id="dashlet-poll"[^>]* hx-get="([^"]+)" hx-trigger="every 2s"', fragment)
+    return html.unescape(found.group(1)) if found else None
+
+
+def polled_runs(url: str) -> set[int]:
+    runs = parse_qs(urlsplit(url).query).get("runs", [""])[0]
+    return {int(pk) for pk in runs.split(",") if pk}
+
+
+def row_of(fragment: str, run_pk: int) -> str:
+    found = re.search(rf'<tr id="run-{run_pk}".*?</tr>', fragment, re.S)
+    assert found is not None, f"no row for run {run_pk}"
+    return found.group(0)
+
+
+def test_the_dashlet_shows_every_run_with_its_state_and_is_idle(
+    books: Books, visma: Emulator
+) -> None:
     client = client_for(books)
     page = client.get(f"/companies/{books.bakkerij.pk}/").content.decode()
-    assert f'hx-get="/companies/{books.bakkerij.pk}/sending/"' in page
-    panel = client.get(f"/companies/{books.bakkerij.pk}/sending/", **HX).content.decode()
-    assert panel.count('data-state="not_sent"') == len(books.runs(books.bakkerij))
-    assert 'hx-trigger="every 2s"' not in panel
+    runs = books.runs(books.bakkerij)
+    assert page.count('data-state="not_sent"') == len(runs)
+    assert page.count('class="mark grey">Not sent') == len(runs)
+    assert page.count(">Send</button>") == len(runs)
+    assert "Timeline" not in page  # nothing was sent yet: no timeline to open
+    assert poll_url(page) is None  # nothing in flight: the page does not poll
 
 
-def test_send_then_sent_with_voucher_number_and_timeline(books: Books, visma: Emulator) -> None:
+def test_send_then_sent_with_voucher_number_time_and_timeline(
+    books: Books, visma: Emulator
+) -> None:
     client = client_for(books)
     run = books.runs(books.bakkerij)[0]
     answer = client.post(
         f"/companies/{books.bakkerij.pk}/runs/{run.pk}/send/", **HX
     ).content.decode()
-    assert 'data-state="queued"' in answer
-    assert 'hx-trigger="every 2s"' in answer  # polls while anything is in flight
+    row = row_of(answer, run.pk)
+    assert 'data-state="queued"' in row and 'hx-swap-oob="true"' in row
+    assert "<template><tr" in answer  # a table row swapped out of band must be wrapped
+    url = poll_url(answer)
+    assert url is not None and polled_runs(url) == {run.pk}  # polls while the run is in flight
     run_all()
-    panel = client.get(f"/companies/{books.bakkerij.pk}/sending/", **HX).content.decode()
+
+    update = client.get(url, **HX).content.decode()
     submission = Submission.objects.get()
-    assert 'data-state="sent"' in panel
-    assert submission.voucher_number in panel
-    assert "claimed → sending" in panel and "posted → sent" in panel
+    row = row_of(update, run.pk)
+    assert 'data-state="sent"' in row and 'class="mark red">Sent' in row
+    sent_at = timezone.localtime(submission.sent_at).strftime("%Y-%m-%d %H:%M")
+    assert f"{submission.voucher_number} · {sent_at}" in row
+    assert poll_url(update) is None  # nothing in flight any more: polling stops
+    timeline = client.get(f"/companies/{books.bakkerij.pk}/runs/{run.pk}/timeline/", **HX)
+    assert "claimed → sending" in timeline.content.decode()
+    assert "posted → sent" in timeline.content.decode()
     page = client.get(f"/companies/{books.bakkerij.pk}/").content.decode()
-    assert page.count('class="mark red">Sent') == 1  # the dashlet's mark follows the submission
+    assert page.count('class="mark red">Sent') == 1
+    assert page.count("<summary>Timeline</summary>") == 1
 
 
-def test_needs_action_shows_the_error_and_retry_queues_again(books: Books, visma: Emulator) -> None:
+def test_a_poll_answers_only_the_rows_that_changed(books: Books, visma: Emulator) -> None:
+    client = client_for(books)
+    first, second = books.runs(books.bakkerij)[:2]
+    client.post(f"/companies/{books.bakkerij.pk}/runs/{first.pk}/send/", **HX)
+    answer = client.post(
+        f"/companies/{books.bakkerij.pk}/runs/{second.pk}/send/", **HX
+    ).content.decode()
+    page = client.get(f"/companies/{books.bakkerij.pk}/").content.decode()
+    url = poll_url(page)
+    assert url is not None and polled_runs(url) == {first.pk, second.pk}
+    assert poll_url(answer) is not None
+    process_submission(
+        Submission.objects.get(journal__run=first).pk, policy=FAST, sleep=lambda _s: None
+    )
+    update = client.get(url, **HX).content.decode()
+    assert 'data-state="sent"' in row_of(update, first.pk)
+    assert f'id="run-{second.pk}"' not in update  # unchanged since the page was rendered
+    assert polled_runs(poll_url(update) or "") == {second.pk}  # still in flight: still polled
+
+
+def test_needs_action_shows_the_catalog_title_and_retry_queues_again(
+    books: Books, visma: Emulator
+) -> None:
     client = client_for(books)
     run = books.runs(books.nordisk)[0]
     client.post(f"/companies/{books.nordisk.pk}/runs/{run.pk}/send/")
     run_all()
     submission = Submission.objects.get()
-    panel = client.get(f"/companies/{books.nordisk.pk}/sending/", **HX).content.decode()
-    assert 'data-error="period_locked"' in panel
-    assert f"/submissions/{submission.pk}/retry/" in panel
+    page = client.get(f"/companies/{books.nordisk.pk}/").content.decode()
+    row = row_of(page, run.pk)
+    assert 'data-state="needs_action"' in row and 'class="mark grey">Needs action' in row
+    assert 'data-error="period_locked"' in row
+    assert "The voucher date is in a locked accounting period." in row
+    assert f"/submissions/{submission.pk}/retry/" in row
+    dutch = client.get(f"/companies/{books.nordisk.pk}/", HTTP_ACCEPT_LANGUAGE="nl")
+    assert "De boekdatum valt in een afgesloten periode." in dutch.content.decode()
+    timeline = client.get(
+        f"/companies/{books.nordisk.pk}/runs/{run.pk}/timeline/", **HX
+    ).content.decode()
+    assert 'data-problem="period_locked"' in timeline  # cause, solution, who acts
+    assert html.escape(submission.error_message) in timeline  # Visma's own words
     response = client.post(f"/companies/{books.nordisk.pk}/submissions/{submission.pk}/retry/")
     assert response.status_code == 302
     submission.refresh_from_db()
     assert submission.state == "queued"
+
+
+def test_a_stranded_send_stopped_by_the_sweep_offers_retry(books: Books, visma: Emulator) -> None:
+    client = client_for(books)
+    run = books.runs(books.bakkerij)[0]
+    client.post(f"/companies/{books.bakkerij.pk}/runs/{run.pk}/send/")
+    submission = Submission.objects.get()
+    recover_stranded(
+        queued_for=timedelta(0), statuses={submission.workflow_id: JobStatus("CANCELLED")}
+    )
+    row = row_of(client.get(f"/companies/{books.bakkerij.pk}/").content.decode(), run.pk)
+    assert 'data-error="job_failed"' in row
+    assert "The background send of this journal stopped before it finished." in row
+    answer = client.post(
+        f"/companies/{books.bakkerij.pk}/submissions/{submission.pk}/retry/", **HX
+    ).content.decode()
+    assert 'data-state="queued"' in row_of(answer, run.pk)
+    assert poll_url(answer) is not None
 
 
 def test_bulk_send_selected_runs_and_a_period(books: Books, visma: Emulator) -> None:
@@ -109,6 +201,13 @@ def test_viewers_cannot_send_and_other_masters_cannot_see(books: Books, visma: E
             "out", "correct horse battery", master_name="Other", role=Role.MASTER_ADMIN
         ).user
     )
-    assert outsider.get(f"/companies/{books.bakkerij.pk}/sending/").status_code == 404
+    assert outsider.get(f"/companies/{books.bakkerij.pk}/").status_code == 404
+    assert (
+        outsider.get(f"/companies/{books.bakkerij.pk}/sending/rows/?runs={run.pk}").status_code
+        == 404
+    )
+    assert (
+        outsider.get(f"/companies/{books.bakkerij.pk}/runs/{run.pk}/timeline/").status_code == 404
+    )
     assert outsider.post(f"/companies/{books.bakkerij.pk}/runs/{run.pk}/send/").status_code == 404
     assert Submission.objects.count() == 0

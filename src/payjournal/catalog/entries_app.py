@@ -132,6 +132,22 @@ APP_ENTRIES: tuple[Entry, ...] = (
         visma_error_code=2000,
     ),
     Entry(
+        "job_failed",
+        Who.PAYROLL_ADMIN,
+        links.COMPANY_PAGE,
+        _("The background send of this journal stopped before it finished."),
+        _(
+            "The job that sends the journal to Visma ended with an error, was cancelled or was "
+            "lost (for example when a server was restarted or misconfigured). payjournal "
+            "restarted it by itself where that was safe; nothing was booked twice."
+        ),
+        _(
+            "Click Retry. payjournal first checks in Visma whether the voucher arrived, so "
+            "nothing is booked twice. If it stops again, ask your administrator to look at the "
+            "send workers' logs."
+        ),
+    ),
+    Entry(
         "internal_error",
         Who.NOBODY,
         links.RUN_PAGE,

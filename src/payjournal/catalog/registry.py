@@ -26,6 +26,8 @@ ALIASES: Mapping[str, str] = {
     # codes of the sending package's own errors
     "cost_center_not_found": "cost_center_item_missing",
     "not_connected": "not_authorized",
+    # the send step gave up after Visma failed (5xx, 429, unreachable) on every attempt
+    "retries_exhausted": "server_error",
 }
 
 #: What ``explain`` accepts: a client error, any exception, a domain problem or its code, or

@@ -23,6 +23,11 @@ def pages(
     runs: int = typer.Option(1000, help="Runs in the dashlet."),
     accounts: int = typer.Option(200, help="Accounts on the accounts page."),
     repeat: int = typer.Option(30, help="Renders per page (the median is reported)."),
+    sent: bool = typer.Option(
+        False,
+        "--sent/--not-sent",
+        help="Give every run a submission: 90 % sent, 5 % needs action, 5 % in flight.",
+    ),
 ) -> None:
     """Median render time of the dashlet and the accounts page (target ≤ 150 ms)."""
     data_dir = Path(tempfile.mkdtemp(prefix="payjournal-bench-"))
@@ -33,11 +38,13 @@ def pages(
     from django.test import Client
 
     company_id, user = _populate(runs, accounts)
+    if sent:
+        _submit_all(company_id)
     client = Client()
     client.force_login(user)
     failed = False
     for label, url in (
-        (f"dashlet, {runs} runs", f"/companies/{company_id}/"),
+        (f"dashlet, {runs} runs{' (sent)' if sent else ''}", f"/companies/{company_id}/"),
         (f"accounts page, {accounts} accounts", "/integrations/visma/accounts/"),
     ):
         median = _median_ms(client, url, repeat)
@@ -116,3 +123,33 @@ def _populate(runs: int, accounts: int) -> tuple[int, object]:
         VismaAccount(master=member.master, name=f"Account {n:04d}") for n in range(accounts)
     )
     return company.pk, member.user
+
+
+def _submit_all(company_id: int) -> None:
+    """A submission for every run's journal, as after a month-end: most sent with a voucher
+    number, some stopped in needs action, some still on their way (the page then polls)."""
+    from django.utils import timezone
+
+    from payjournal.payroll.models import JournalSnapshot
+    from payjournal.sending.models import Submission
+
+    now = timezone.now()
+    journals = list(JournalSnapshot.objects.filter(run__company_id=company_id).order_by("pk"))
+    submissions = []
+    for n, journal in enumerate(journals):
+        state = ("needs_action", "queued")[n % 2] if n % 10 == 9 else "sent"
+        submissions.append(
+            Submission(
+                journal=journal,
+                company_id=company_id,
+                marker=f"[pj:{n:016x}]",
+                state=state,
+                voucher_number=f"A{n + 1}" if state == "sent" else "",
+                sent_at=now if state == "sent" else None,
+                error_code="period_locked" if state == "needs_action" else "",
+                error_message="The voucher date is in a locked period" if state != "sent" else "",
+            )
+        )
+    Submission.objects.bulk_create(submissions)
+    sent_ids = [s.journal_id for s in submissions if s.state == "sent"]
+    JournalSnapshot.objects.filter(pk__in=sent_ids).update(send_state="sent", sent_at=now)

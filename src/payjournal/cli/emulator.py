@@ -23,9 +23,16 @@ def serve(
     request_log_size: int = typer.Option(
         10_000, help="Requests the control API's log keeps (/_emulator/requests)."
     ),
+    access_token_lifetime: int = typer.Option(
+        3600, "--access-token-lifetime", min=1, help="Seconds an access token lives (Visma: 3600)."
+    ),
 ) -> None:
     """Run a local Visma eAccounting (identity server + API v2) with seeded demo companies."""
-    config = EmulatorConfig(rate_limit_per_minute=rate_limit, request_log_size=request_log_size)
+    config = EmulatorConfig(
+        rate_limit_per_minute=rate_limit,
+        request_log_size=request_log_size,
+        access_token_lifetime_s=access_token_lifetime,
+    )
     app = create_app(config, seed=seed, state_file=state)
     emu = emulator_of(app)
     base = f"http://{host}:{port}"

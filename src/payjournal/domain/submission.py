@@ -19,6 +19,12 @@ on three things this module defines:
    │  (never reached)    └─ ambiguous ─▶ reconciling ──(marker found)──▶ sent
    └──────────────────────────────────────┘ (no voucher with the marker: safe to post again)
 ```
+
+The durable job that drives a submission can itself end without finishing it (an exception, a
+cancellation, too many recoveries). Then the sweep either starts a new round where the
+submission stands (``restarted``: a ``sending`` one is reconciled by the new round before any
+POST) or, when that is not safe or keeps failing, stops it in ``needs_action`` (``job_failed``)
+for a person to retry.
 """
 
 from __future__ import annotations
@@ -75,6 +81,8 @@ class Event(StrEnum):
     FOUND_BY_MARKER = "found_by_marker"  # reconciliation found the voucher
     NOT_FOUND_BY_MARKER = "not_found_by_marker"  # reconciliation proved no voucher exists
     RETRIED_BY_USER = "retried_by_user"  # after fixing the cause, one click
+    RESTARTED = "restarted"  # its durable job ended unfinished; a new round starts where it stands
+    JOB_FAILED = "job_failed"  # its durable job ended unfinished and may not be restarted by itself
 
 
 _TRANSITIONS: dict[tuple[SubmissionState, Event], SubmissionState] = {
@@ -91,6 +99,14 @@ _TRANSITIONS: dict[tuple[SubmissionState, Event], SubmissionState] = {
     (SubmissionState.RECONCILING, Event.RETRYABLE_FAILURE): SubmissionState.RECONCILING,
     (SubmissionState.RECONCILING, Event.REFUSED): SubmissionState.NEEDS_ACTION,
     (SubmissionState.NEEDS_ACTION, Event.RETRIED_BY_USER): SubmissionState.QUEUED,
+    # A new round keeps the state: the next worker claims a queued one and reconciles a
+    # sending or reconciling one (its POST may have happened) before posting anything.
+    (SubmissionState.QUEUED, Event.RESTARTED): SubmissionState.QUEUED,
+    (SubmissionState.SENDING, Event.RESTARTED): SubmissionState.SENDING,
+    (SubmissionState.RECONCILING, Event.RESTARTED): SubmissionState.RECONCILING,
+    (SubmissionState.QUEUED, Event.JOB_FAILED): SubmissionState.NEEDS_ACTION,
+    (SubmissionState.SENDING, Event.JOB_FAILED): SubmissionState.NEEDS_ACTION,
+    (SubmissionState.RECONCILING, Event.JOB_FAILED): SubmissionState.NEEDS_ACTION,
 }
 
 

@@ -24,6 +24,7 @@ System database: ``sqlite:///<data_dir>/dbos.sqlite`` embedded, the app's Postgr
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -35,6 +36,7 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from payjournal import jobs
+from payjournal.jobs.dbos_status import workflow_statuses
 
 QUEUE = "visma-send"
 SWEEP_SCHEDULE = "payjournal-sweep"
@@ -66,20 +68,25 @@ def send_workflow(submission_id: str) -> str:
 
 
 @DBOS.step(name="payjournal.sweep_step")
-def sweep_step() -> int:
+def sweep_step() -> tuple[int, list[jobs.Enqueue]]:
+    """The sweep; what it enqueues is returned, not enqueued: a step may not start workflows."""
     from payjournal.sending.services import sweep
 
     close_old_connections()
     try:
-        return sweep()
+        with jobs.deferred_enqueues() as pending:
+            swept = sweep()
+        return swept, pending
     finally:
         close_old_connections()
 
 
 @DBOS.workflow(name="payjournal.sweep")
 def sweep_workflow(scheduled_at: datetime, context: Any) -> None:
-    """Every minute: enqueue the queued submissions that never reached DBOS."""
-    swept = sweep_step()
+    """Every minute: enqueue what never reached DBOS, recover what its workflow left open."""
+    swept, pending = sweep_step()
+    for workflow_id, submission_id, partition in pending:
+        DbosBackend().enqueue(workflow_id, submission_id, partition)
     if swept:
         log.info("swept submissions", extra={"event": "jobs.sweep", "count": swept})
 
@@ -110,6 +117,9 @@ class DbosBackend:
     def enqueue(self, workflow_id: str, submission_id: str, partition: str) -> None:
         with SetWorkflowID(workflow_id), SetEnqueueOptions(queue_partition_key=partition):
             self.queue.enqueue(send_workflow, submission_id)
+
+    def statuses(self, workflow_ids: Sequence[str]) -> Mapping[str, jobs.JobStatus]:
+        return workflow_statuses(workflow_ids)
 
 
 def system_database_url(data_dir: Path, app_database_url: str, override: str | None) -> str:

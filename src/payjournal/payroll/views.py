@@ -1,24 +1,21 @@
-"""Payroll processing pages: companies, the Journal Entries Export dashlet, the journal preview,
-and the Administrations tab (mapping a payroll company to a Visma account's company)."""
+"""Payroll processing pages: companies, the journal preview, and the Administrations tab
+(mapping a payroll company to a Visma account's company). A company's own page, the Journal
+Entries Export dashlet, is :mod:`payjournal.sending.dashlet_views` (it shows sending state)."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from payjournal.integrations.models import AccountStatus, VismaAccount
 from payjournal.payroll import services
-from payjournal.payroll.models import JournalSnapshot, PayrollCompany, PayrollRun, SendState
+from payjournal.payroll.models import JournalSnapshot, PayrollRun
 from payjournal.tenancy.access import get_scoped, member_required
 from payjournal.tenancy.models import Membership, Role
-from payjournal.web.templatetags.money import minor as format_minor
 
 MAX_UPLOAD = 5 * 1024 * 1024
 
@@ -47,84 +44,6 @@ def companies(request: HttpRequest, membership: Membership) -> HttpResponse:
             return redirect("company", company_id=company.pk)
     rows = services.companies_for(membership).select_related("visma_account")
     return render(request, "payroll/companies.html", {"companies": rows, "errors": error})
-
-
-@member_required()
-def company(request: HttpRequest, membership: Membership, company_id: int) -> HttpResponse:
-    """Payroll processing → Journal Entries Export: the company's runs with their marks."""
-    found = get_scoped(
-        services.companies_for(membership).select_related("visma_account"), pk=company_id
-    )
-    problems: list[str] = []
-    if request.method == "POST":
-        if not membership.can_edit_payroll:
-            raise PermissionDenied("Viewers cannot import runs.")
-        upload = request.FILES.get("run")
-        try:
-            if upload is None:
-                raise services.RunRejectedError(["Choose a run file (JSON or CSV)."])
-            result = services.import_run(
-                found, upload.read(MAX_UPLOAD), upload.name or "upload", request.user
-            )
-        except services.RunRejectedError as exc:
-            problems = exc.problems
-        else:
-            run = result.run
-            text = (
-                f"Run {run.run_id} imported as version {run.version}."
-                if result.created
-                else f"Run {run.run_id} is unchanged (version {run.version} has the same content)."
-            )
-            messages.success(request, text)
-            return redirect("company", company_id=found.pk)
-    return render(
-        request,
-        "payroll/company.html",
-        {"company": found, "runs": dashlet_rows(found), "problems": problems},
-    )
-
-
-def dashlet_rows(company: PayrollCompany) -> list[DashletRow]:
-    """The dashlet's rows, formatted once here: the page must render 1,000 runs in budget."""
-    base = reverse("run", args=(company.pk, 0)).removesuffix("0/")
-    fields = (
-        "pk",
-        "run_id",
-        "version",
-        "kind",
-        "period_label",
-        "payment_date",
-        "currency",
-        "journal__total_minor",
-        "journal__send_state",
-    )
-    return [
-        DashletRow(
-            href=f"{base}{pk}/",
-            run_id=run_id,
-            version=version,
-            kind=kind,
-            period=period,
-            paid=paid.isoformat(),
-            total=f"{format_minor(total, currency)} {currency}",
-            is_sent=state == SendState.SENT,
-        )
-        for pk, run_id, version, kind, period, paid, currency, total, state in (
-            PayrollRun.objects.filter(company=company).values_list(*fields)
-        )
-    ]
-
-
-@dataclass(frozen=True, slots=True)
-class DashletRow:
-    href: str
-    run_id: str
-    version: int
-    kind: str
-    period: str
-    paid: str
-    total: str
-    is_sent: bool
 
 
 @member_required()

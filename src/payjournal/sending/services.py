@@ -2,7 +2,7 @@
 
 Each decision to send writes the submission (the outbox row) in the same transaction as the
 decision; the durable job is started after the commit (``transaction.on_commit``), and the
-periodic sweep (:func:`sweep`) starts any whose enqueue was lost.
+periodic sweep (:func:`sweep`) starts any whose enqueue was lost or whose job ended unfinished.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from payjournal.domain.submission import Event, SubmissionState, voucher_marker
 from payjournal.jobs import enqueue_submission
 from payjournal.payroll.models import JournalSnapshot, PayrollCompany, PayrollRun
 from payjournal.sending.models import OPEN_STATES, SendingSettings, Submission
+from payjournal.sending.recovery import QUIET_IN_FLIGHT, recover_stranded
 from payjournal.sending.states import transition
 
 #: A queued submission not seen by a worker for this long is enqueued again by the sweep.
@@ -168,14 +169,10 @@ def set_send_automatically(company: PayrollCompany, enabled: bool) -> None:
     )
 
 
-def sweep(older_than: timedelta = SWEEP_AFTER) -> int:
-    """Enqueue again every queued submission untouched for ``older_than`` (idempotent by id)."""
-    cutoff = timezone.now() - older_than
-    stale = Submission.objects.filter(
-        state=SubmissionState.QUEUED.value, updated_at__lt=cutoff
-    ).select_related("company")
-    count = 0
-    for submission in stale:
-        enqueue_submission(submission)
-        count += 1
-    return count
+def sweep(older_than: timedelta = SWEEP_AFTER, in_flight_for: timedelta = QUIET_IN_FLIGHT) -> int:
+    """Bring back the open submissions nothing will move (:mod:`payjournal.sending.recovery`):
+    queued ones untouched for ``older_than`` and in-flight ones for ``in_flight_for`` whose job
+    never reached the backend are enqueued again; whose job ended unfinished, restarted in a new
+    round or stopped in needs action. Returns how many submissions it acted on."""
+    done = recover_stranded(queued_for=older_than, in_flight_for=in_flight_for)
+    return done.enqueued + done.restarted + done.stopped

@@ -2,10 +2,16 @@
 
 from django.urls import path
 
-from payjournal.sending import views
+from payjournal.sending import dashlet_views, views
 
 urlpatterns = [
-    path("<int:company_id>/sending/", views.panel, name="sending-panel"),
+    path("<int:company_id>/", dashlet_views.company, name="company"),
+    path("<int:company_id>/sending/rows/", dashlet_views.rows, name="sending-rows"),
+    path(
+        "<int:company_id>/runs/<int:run_pk>/timeline/",
+        dashlet_views.timeline,
+        name="sending-timeline",
+    ),
     path("<int:company_id>/sending/send/", views.send_bulk, name="sending-bulk"),
     path("<int:company_id>/sending/automatic/", views.automatic, name="sending-automatic"),
     path("<int:company_id>/runs/<int:run_pk>/send/", views.send_run, name="sending-send"),

@@ -1,0 +1,111 @@
+"""Sending from the Journal Entries Export dashlet in a real browser (Debian's chromium): click
+Send and watch the run's row go from queued to sent with its voucher number — and another to
+needs action with the catalog's explanation and a Retry button — without reloading the page;
+open a run's timeline; see the page stop polling once nothing is in flight. A DBOS executor
+runs in the test process and posts to the emulator on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx2
+import pytest
+from playwright.sync_api import Page, expect
+
+from payjournal.integrations.models import AccountStatus, VismaAccount
+from payjournal.integrations.tokenstore import DatabaseTokenStore
+from payjournal.payroll.models import PayrollCompany
+from payjournal.payroll.samples import samples_dir
+from payjournal.payroll.services import import_run, map_company
+from payjournal.sending import connection
+from payjournal.visma import TokenSet
+from tests.sending.conftest import executor  # noqa: F401  (the fixture, used by name)
+from tests.web.conftest import PASSWORD, make_tenant
+from tests.web.test_browser import page  # noqa: F401  (the fixture, used by name)
+from tests.web.test_browser import pytestmark as browser_marks
+
+pytestmark = browser_marks
+#: How long the page may wait for the worker (and the next poll) — not a speed requirement.
+WORKER_TIMEOUT_MS = 30_000
+
+
+def authorize(url: str, company: PayrollCompany, email: str) -> None:
+    """Map ``company`` to a Visma account holding tokens minted by the emulator's control API."""
+    answer = httpx2.post(
+        f"{url}/_emulator/tokens", json={"email": email, "company": company.key}
+    ).json()
+    account = VismaAccount.objects.create(master=company.master, name=f"Visma {company.key}")
+    DatabaseTokenStore(account.pk).save(
+        TokenSet(
+            answer["access_token"],
+            answer["refresh_token"],
+            datetime.now(UTC) + timedelta(seconds=int(answer["expires_in"])),
+            answer.get("scope", ""),
+        )
+    )
+    state = httpx2.get(f"{url}/_emulator/companies/{company.key}").json()
+    VismaAccount.objects.filter(pk=account.pk).update(
+        status=AccountStatus.AUTHORIZED,
+        visma_company_id=state["id"],
+        visma_company_name=state["name"],
+    )
+    account.refresh_from_db()
+    map_company(company, account)
+
+
+@pytest.fixture
+def sending(visma: str) -> Iterator[None]:
+    connection.reset()  # the process's Visma client parts follow the settings just changed
+    yield
+    connection.reset()
+
+
+def test_sending_from_the_dashlet_updates_rows_in_place(
+    executor: None,  # noqa: F811  (first: DBOS refuses to start once Playwright's loop runs)
+    sending: None,
+    live_server: Any,
+    visma: str,
+    page: Page,  # noqa: F811
+) -> None:
+    tenant = make_tenant("s")
+    authorize(visma, tenant.bakkerij, "anna@bakkerij.example")
+    authorize(visma, tenant.nordisk, "erik@nordisk.example")  # its months are locked in Visma
+    for company, name in (
+        (tenant.bakkerij, "run-2026-09.json"),
+        (tenant.nordisk, "run-2026-09.csv"),
+    ):
+        run_file = next((samples_dir() / company.key).glob(name.split(".")[0] + ".*"))
+        import_run(company, run_file.read_bytes(), run_file.name)
+    page.set_default_timeout(20_000)
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("User name").fill("s-admin")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    page.goto(f"{live_server.url}/companies/{tenant.bakkerij.pk}/")
+    page.evaluate("window.stillTheSamePage = true")  # gone if anything reloads the page
+    row = page.locator('#journal-entries-export tr[data-run="2026-09"]')
+    expect(row.locator(".mark.grey")).to_have_text("Not sent")
+    expect(page.locator("#dashlet-poll")).not_to_have_attribute("hx-get", "/.*/")
+    row.get_by_role("button", name="Send").click()
+    expect(row.locator(".mark.red")).to_have_text("Sent", timeout=WORKER_TIMEOUT_MS)
+    expect(row.locator(".voucher")).to_contain_text("A")
+    expect(page.locator("#dashlet-poll")).not_to_have_attribute("data-polling", "true")
+    row.get_by_text("Timeline").click()
+    expect(row.locator(".timeline-items")).to_contain_text("posted → sent")
+    assert page.evaluate("window.stillTheSamePage") is True
+
+    page.goto(f"{live_server.url}/companies/{tenant.nordisk.pk}/")
+    page.evaluate("window.stillTheSamePage = true")
+    row = page.locator('#journal-entries-export tr[data-run="2026-09"]')
+    row.get_by_role("button", name="Send").click()
+    expect(row.locator(".error-title")).to_have_text(
+        "The voucher date is in a locked accounting period.", timeout=WORKER_TIMEOUT_MS
+    )
+    expect(row.locator(".mark.grey")).to_have_text("Needs action")
+    expect(row.get_by_role("button", name="Retry")).to_be_visible()
+    row.get_by_text("Timeline").click()
+    expect(row.locator(".timeline-items [data-problem=period_locked]")).to_be_visible()
+    assert page.evaluate("window.stillTheSamePage") is True
