@@ -3,8 +3,8 @@
 deadline. Run as ``python -m tests.sending.refresh_worker ACCOUNT_ID START_AT STOP_AT MARGIN_S``
 (times on the wall clock, so both processes start together); prints one JSON line.
 
-The client is built from the same parts as :func:`payjournal.sending.connection.client_for`
-(the :class:`DatabaseTokenStore`, the process's OAuth client and transport) with no client-side
+The client is built from the same parts as :func:`payjournal.integrations.gateway.client`
+(the :class:`DatabaseTokenStore`, the process's OAuth client and HTTP client) with no client-side
 rate limiter (the budget is not the subject) and a refresh margin shorter than the 5-second
 token. The store is subclassed only to count how often a refresh was asked for and how often
 this process actually spent a refresh token. No token is ever printed.
@@ -25,8 +25,8 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "payjournal.site.settings")
 django.setup()
 
+from payjournal.integrations import gateway  # noqa: E402
 from payjournal.integrations.tokenstore import DatabaseTokenStore  # noqa: E402
-from payjournal.sending import connection  # noqa: E402
 from payjournal.visma import NoRateLimit, RefreshFn, TokenSet, VismaClient, VismaError  # noqa: E402
 
 
@@ -51,11 +51,10 @@ def main(account_id: int, start_at: float, stop_at: float, margin_s: float) -> N
     store = CountingTokenStore(account_id)
     client = VismaClient(
         store,
-        connection._shared_oauth(),
+        gateway._shared_oauth(),
         rate_limiter=NoRateLimit(),
-        transport=connection._shared_transport(),
+        http=gateway._shared_http(),
         refresh_margin=timedelta(seconds=margin_s),
-        timeout=10.0,
     )
     errors: Counter[str] = Counter()
     calls = 0

@@ -14,12 +14,12 @@ import httpx2
 import pytest
 from playwright.sync_api import Page, expect
 
+from payjournal.integrations import gateway
 from payjournal.integrations.models import AccountStatus, VismaAccount
 from payjournal.integrations.tokenstore import DatabaseTokenStore
 from payjournal.payroll.models import PayrollCompany
 from payjournal.payroll.samples import samples_dir
 from payjournal.payroll.services import import_run, map_company
-from payjournal.sending import connection
 from payjournal.visma import TokenSet
 from tests.sending.conftest import executor  # noqa: F401  (the fixture, used by name)
 from tests.web.conftest import PASSWORD, make_tenant
@@ -57,9 +57,9 @@ def authorize(url: str, company: PayrollCompany, email: str) -> None:
 
 @pytest.fixture
 def sending(visma: str) -> Iterator[None]:
-    connection.reset()  # the process's Visma client parts follow the settings just changed
+    gateway.reset()  # the process's Visma client parts follow the settings just changed
     yield
-    connection.reset()
+    gateway.reset()
 
 
 def test_sending_from_the_dashlet_updates_rows_in_place(

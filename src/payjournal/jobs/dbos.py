@@ -85,8 +85,10 @@ def sweep_step() -> tuple[int, list[jobs.Enqueue]]:
 def sweep_workflow(scheduled_at: datetime, context: Any) -> None:
     """Every minute: enqueue what never reached DBOS, recover what its workflow left open."""
     swept, pending = sweep_step()
+    backend = jobs.active_backend()
+    assert backend is not None, "the sweep runs in an executor, which installs the backend"
     for workflow_id, submission_id, partition in pending:
-        DbosBackend().enqueue(workflow_id, submission_id, partition)
+        backend.enqueue(workflow_id, submission_id, partition)
     if swept:
         log.info("swept submissions", extra={"event": "jobs.sweep", "count": swept})
 
