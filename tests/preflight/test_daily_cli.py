@@ -1,0 +1,42 @@
+"""``payjournal checks daily`` run as an operator runs it (Typer's runner, the test database,
+the emulator over loopback): with drift it prints the table of what to fix and exits 1; once
+fixed it prints no table and exits 0."""
+
+from __future__ import annotations
+
+import httpx2
+import pytest
+from typer.testing import CliRunner
+
+from payjournal import catalog
+from payjournal.cli import app
+from payjournal.preflight.models import DriftReport
+from tests.preflight.test_seed_errors import connect
+from tests.web.conftest import Tenant
+
+pytestmark = pytest.mark.django_db
+ACCOUNT_4000 = "/_emulator/companies/nl-bakkerij/accounts/4000"
+WIDE = {"COLUMNS": "240"}  # one table row per line, whatever the terminal
+
+
+def test_checks_daily_prints_the_drift_and_exits_1_until_fixed(
+    tenant: Tenant, books_url: str, control: httpx2.Client, browser_http: httpx2.Client
+) -> None:
+    connect(tenant, browser_http, tenant.bakkerij, "anna@bakkerij.example", "nl-bakkerij")
+    control.put(ACCOUNT_4000, json={"is_active": False}).raise_for_status()
+    cli = CliRunner()
+
+    drifted = cli.invoke(app, ["checks", "daily"], env=WIDE)
+    assert drifted.exit_code == 1, drifted.output
+    row = next(line for line in drifted.stdout.splitlines() if "4000" in line)
+    assert tenant.bakkerij.name in row and "accounts" in row
+    assert catalog.explain("account_inactive", "en").solution in " ".join(drifted.stdout.split())
+    assert "checked 1 companies: 1 with drift, 0 not checkable" in drifted.stdout
+    assert not DriftReport.objects.get(company=tenant.bakkerij).passed
+
+    control.put(ACCOUNT_4000, json={"is_active": True}).raise_for_status()
+    fixed = cli.invoke(app, ["checks", "daily"], env=WIDE)
+    assert fixed.exit_code == 0, fixed.output
+    assert "4000" not in fixed.stdout
+    assert "checked 1 companies: 0 with drift, 0 not checkable" in fixed.stdout
+    assert DriftReport.objects.get(company=tenant.bakkerij).passed
