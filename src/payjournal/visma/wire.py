@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from json.encoder import encode_basestring
 from typing import Any
 from uuid import UUID
 
@@ -49,20 +50,28 @@ def format_amount(value: Decimal) -> str:
 
 
 def _encode(value: Any, out: list[str]) -> None:
-    if value is None or isinstance(value, bool | int | str):
-        out.append(json.dumps(value, ensure_ascii=False))
+    # json's own C string quoting (non-ASCII kept), not json.dumps per value: that builds an
+    # encoder for every call, and a voucher has hundreds of values.
+    if isinstance(value, str):
+        out.append(encode_basestring(value))
+    elif value is None:
+        out.append("null")
+    elif isinstance(value, bool):
+        out.append("true" if value else "false")
+    elif isinstance(value, int):
+        out.append(int.__repr__(value))
     elif isinstance(value, Decimal):
         out.append(format_amount(value))
     elif isinstance(value, date):  # datetime included
-        out.append(json.dumps(value.isoformat()))
+        out.append(encode_basestring(value.isoformat()))
     elif isinstance(value, UUID):
-        out.append(json.dumps(str(value)))
+        out.append(encode_basestring(str(value)))
     elif isinstance(value, Mapping):
         out.append("{")
         for index, (key, item) in enumerate(value.items()):
             if index:
                 out.append(",")
-            out.append(json.dumps(str(key), ensure_ascii=False))
+            out.append(encode_basestring(str(key)))
             out.append(":")
             _encode(item, out)
         out.append("}")
