@@ -16,7 +16,7 @@ from payjournal.integrations import gateway
 from payjournal.integrations.models import AccountStatus, VismaAccount
 from payjournal.integrations.services import create_account
 from payjournal.integrations.tokenstore import DatabaseTokenStore
-from payjournal.visma import InvalidGrantError
+from payjournal.visma import InvalidGrantError, TokenSet
 from tests.web import oauth
 from tests.web.conftest import PUBLIC_URL, Tenant
 
@@ -212,10 +212,19 @@ def test_invalid_grant_on_refresh_asks_for_authorization_on_every_dependent_page
     store = DatabaseTokenStore(account.pk)
     stale = store.load()
     assert stale is not None
+    asked: list[TokenSet] = []
     with gateway.oauth(PUBLIC_URL + "/integrations/visma/callback/") as client:
         client.revoke(stale.refresh_token or "")
+
+        def refresh(tokens: TokenSet) -> TokenSet:
+            asked.append(tokens)
+            return client.refresh(tokens)
+
         with pytest.raises(InvalidGrantError):
-            store.refresh(client.refresh, stale)
+            store.refresh(refresh, stale)
+        with pytest.raises(InvalidGrantError):  # the dead token is not sent to Visma again
+            store.refresh(refresh, stale)
+    assert len(asked) == 1
     account.refresh_from_db()
     assert account.status == AccountStatus.AUTHORIZATION_NEEDED
     assert (

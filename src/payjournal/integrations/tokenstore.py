@@ -2,7 +2,7 @@
 
 Refresh is single-flight across processes (invariant 4): a process takes the account's lease
 row with a conditional UPDATE, refreshes once, stores the new pair (encrypted) and releases
-the lease in one UPDATE before anyone uses the new access token. Others wait for the token
+the lease in one transaction before anyone uses the new access token. Others wait for the token
 version to move. ``invalid_grant`` marks the account "authorization needed".
 """
 
@@ -14,6 +14,7 @@ import time
 import uuid
 from datetime import timedelta
 
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -21,7 +22,8 @@ from payjournal.integrations.crypto import decrypt_tokens, encrypt_tokens
 from payjournal.integrations.models import AccountStatus, VismaAccount
 from payjournal.visma import AuthorizationRequiredError, InvalidGrantError, RefreshFn, TokenSet
 
-LEASE = timedelta(seconds=30)
+#: Longer than the OAuth client's timeout (30 s): a refresh under way keeps its lease.
+LEASE = timedelta(seconds=90)
 WAIT_STEP_S = 0.1
 
 
@@ -56,6 +58,11 @@ class DatabaseTokenStore:
     def refresh(self, refresh: RefreshFn, stale: TokenSet) -> TokenSet:
         deadline = time.monotonic() + self.wait_s
         owner = _owner()
+        lost = VismaAccount.objects.filter(
+            pk=self.account_id, status=AccountStatus.AUTHORIZATION_NEEDED
+        )
+        if lost.exists():  # Visma refused the refresh token before: don't send it again
+            raise InvalidGrantError("Visma refused this account's refresh token; authorize again.")
         while True:
             current = self.load()
             if current is None:
@@ -94,10 +101,13 @@ class DatabaseTokenStore:
         except BaseException:
             mine.update(refresh_lease_until=None, refresh_lease_owner="")
             raise
-        mine.update(
-            token_ciphertext=encrypt_tokens(self.account_id, fresh),
-            token_version=F("token_version") + 1,
-            refresh_lease_until=None,
-            refresh_lease_owner="",
-        )
+        # Stored whoever holds the lease now: Visma has already spent the old refresh token, so
+        # this pair is the only one that works. (The lease outlives the OAuth timeout, so
+        # losing it mid-refresh means a stalled process, not a normal race.)
+        with transaction.atomic():
+            VismaAccount.objects.filter(pk=self.account_id).update(
+                token_ciphertext=encrypt_tokens(self.account_id, fresh),
+                token_version=F("token_version") + 1,
+            )
+            mine.update(refresh_lease_until=None, refresh_lease_owner="")
         return fresh
