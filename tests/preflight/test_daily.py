@@ -2,7 +2,7 @@
 
 Proven here: an account the bookkeeper deactivates in Visma gives the company a failed
 ``DriftReport`` naming it, and its page an alert with the catalog's explanation in the reader's
-language (English, Dutch); once re-activated, the next run passes and the alert is gone. A
+language (English, Dutch, Swedish); once re-activated, the next run passes and the alert is gone. A
 company whose connection is lost is recorded with that failure and the companies after it are
 still checked; a payroll company not mapped to Visma is not checked at all.
 """
@@ -60,6 +60,11 @@ def test_a_deactivated_account_is_reported_and_shown_until_reactivated(
     assert "Een grootboekrekening van de journaalpost is inactief in Visma." in dutch
     assert "Vraag de boekhouder de rekening in Visma te activeren" in dutch
     assert explained.message not in dutch
+    assert "De dagelijkse controle vond afwijkingen." in dutch
+    assert "paste het grootboekschema van deze werkgever niet meer" in dutch
+    swedish = drift_alert(company_page(speak(tenant.admin, "sv"), tenant.bakkerij))
+    assert "Den dagliga kontrollen hittade avvikelser." in swedish
+    assert escape(catalog.explain("account_inactive", "sv").message) in swedish
 
     control.put(ACCOUNT_4000, json={"is_active": True}).raise_for_status()
     assert check_every_company() == DailySummary(checked=1, drifted=0, errors=0)
