@@ -82,10 +82,11 @@ def test_a_granted_user_posts_a_voucher_to_a_copy_and_others_cannot(
         ({"count": 10_001}, "count must be an integer from 1 to 10000"),
         ({"count": "3"}, "count must be an integer from 1 to 10000"),
         ({"count": 2.5}, "count must be an integer from 1 to 10000"),
+        ({"count": True}, "count must be an integer from 1 to 10000"),
         ({}, "count must be an integer from 1 to 10000"),
         ({"count": 2, "grant": ["nobody@example.test"]}, "grant must list seeded users"),
     ],
-    ids=["zero", "too-many", "string", "fraction", "missing", "unknown-user"],
+    ids=["zero", "too-many", "string", "fraction", "boolean", "missing", "unknown-user"],
 )
 def test_bad_input_is_refused_with_a_message_and_creates_nothing(
     http: httpx2.Client, emu: Emulator, body: dict[str, Any], message: str

@@ -2,9 +2,10 @@
 
 Proven here: an account the bookkeeper deactivates in Visma gives the company a failed
 ``DriftReport`` naming it, and its page an alert with the catalog's explanation in the reader's
-language (English, Dutch); once re-activated, the next run passes and the alert is gone. A
-company whose connection is lost is recorded with that failure and the companies after it are
-still checked; a payroll company not mapped to Visma is not checked at all.
+language (English, Dutch, Swedish); once re-activated, the next run passes and the alert is
+gone. A company whose connection is lost is recorded with that failure and the companies after
+it are still checked, also when its stored tokens cannot be opened; a payroll company not
+mapped to Visma is not checked at all.
 """
 
 from __future__ import annotations
@@ -60,6 +61,11 @@ def test_a_deactivated_account_is_reported_and_shown_until_reactivated(
     assert "Een grootboekrekening van de journaalpost is inactief in Visma." in dutch
     assert "Vraag de boekhouder de rekening in Visma te activeren" in dutch
     assert explained.message not in dutch
+    assert "De dagelijkse controle vond afwijkingen." in dutch
+    assert "paste het grootboekschema van deze werkgever niet meer" in dutch
+    swedish = drift_alert(company_page(speak(tenant.admin, "sv"), tenant.bakkerij))
+    assert "Den dagliga kontrollen hittade avvikelser." in swedish
+    assert escape(catalog.explain("account_inactive", "sv").message) in swedish
 
     control.put(ACCOUNT_4000, json={"is_active": True}).raise_for_status()
     assert check_every_company() == DailySummary(checked=1, drifted=0, errors=0)
@@ -100,6 +106,22 @@ def test_a_grant_revoked_at_visma_is_recorded_as_a_connection_failure(
     assert check_every_company() == DailySummary(checked=1, drifted=1, errors=0)
     report = DriftReport.objects.get(company=tenant.bakkerij)
     assert report.failures == [{"key": "connection", "code": "invalid_grant", "subject": ""}]
+
+
+def test_tokens_that_cannot_be_opened_do_not_stop_the_other_companies(
+    tenant: Tenant, books_url: str, browser_http: httpx2.Client
+) -> None:
+    """Tokens encrypted for another account (or under a key no longer configured): the company
+    is counted as not checkable, and the companies after it are checked."""
+    connect(tenant, browser_http, tenant.bakkerij, "anna@bakkerij.example", "nl-bakkerij")
+    connect(tenant, browser_http, tenant.nordisk, "erik@nordisk.example", "se-nordisk")
+    assert tenant.bakkerij.pk < tenant.nordisk.pk
+    others = VismaAccount.objects.get(pk=tenant.nordisk.visma_account_id).token_ciphertext
+    VismaAccount.objects.filter(pk=tenant.bakkerij.visma_account_id).update(token_ciphertext=others)
+
+    assert check_every_company() == DailySummary(checked=1, drifted=0, errors=1)
+    assert not DriftReport.objects.filter(company=tenant.bakkerij).exists()
+    assert DriftReport.objects.get(company=tenant.nordisk).passed
 
 
 def test_companies_not_mapped_to_visma_are_not_checked(tenant: Tenant, books_url: str) -> None:

@@ -100,7 +100,8 @@ async def copy_company(request: Request, emu: Emulator) -> Any:
     with stable ids, the listed users given access. Load tests use them as many tenants."""
     source, data = company_of(request, emu), await body_of(request)
     count = data.get("count")
-    if not isinstance(count, int) or not 0 < count <= MAX_COPIES:
+    # a JSON ``true`` is a Python ``bool``, which is an ``int``: refused like any non-integer
+    if not isinstance(count, int) or isinstance(count, bool) or not 0 < count <= MAX_COPIES:
         raise ControlError(400, f"count must be an integer from 1 to {MAX_COPIES}")
     users = [emu.state.user(str(email)) for email in data.get("grant", [])]
     if any(user is None for user in users):

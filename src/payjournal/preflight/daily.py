@@ -16,6 +16,7 @@ from datetime import date
 
 from django.utils import timezone
 
+from payjournal.integrations.crypto import TokenDecryptionError
 from payjournal.payroll.models import PayrollCompany
 from payjournal.preflight.checklist import Checklist
 from payjournal.preflight.drift import check_scheme
@@ -68,11 +69,14 @@ def check_every_company(day: date | None = None) -> DailySummary:
     for company in companies.order_by("pk").iterator(chunk_size=200):
         try:
             checklist = check_scheme(company, day)
-        except VismaError as exc:  # a read the checklist could not attribute to an item
+        except (VismaError, TokenDecryptionError) as exc:
+            # a read the checklist could not attribute to an item, or stored tokens that no
+            # configured key opens: this company is not checkable, the others still are
             errors += 1
+            code = getattr(exc, "code", type(exc).__name__)
             log.warning(
                 "daily check failed",
-                extra={"event": "preflight.daily_error", "company": company.pk, "error": exc.code},
+                extra={"event": "preflight.daily_error", "company": company.pk, "error": code},
             )
             continue
         record(company, day, checklist)
