@@ -85,8 +85,18 @@ def test_a_granted_user_posts_a_voucher_to_a_copy_and_others_cannot(
         ({"count": True}, "count must be an integer from 1 to 10000"),
         ({}, "count must be an integer from 1 to 10000"),
         ({"count": 2, "grant": ["nobody@example.test"]}, "grant must list seeded users"),
+        ({"count": 2, "grant": "anna@bakkerij.example"}, "grant must be a list"),
     ],
-    ids=["zero", "too-many", "string", "fraction", "boolean", "missing", "unknown-user"],
+    ids=[
+        "zero",
+        "too-many",
+        "string",
+        "fraction",
+        "boolean",
+        "missing",
+        "unknown-user",
+        "grant-not-a-list",
+    ],
 )
 def test_bad_input_is_refused_with_a_message_and_creates_nothing(
     http: httpx2.Client, emu: Emulator, body: dict[str, Any], message: str

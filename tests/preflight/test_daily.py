@@ -92,6 +92,13 @@ def test_a_lost_connection_is_recorded_and_the_next_company_is_still_checked(
 
     alert = drift_alert(company_page(speak(tenant.admin, "en"), tenant.bakkerij))
     assert escape(catalog.explain("invalid_grant", "en").message) in alert
+    assert "could not read this company's Visma books" in alert  # not "drift"
+    assert "drift-to-scheme" not in alert  # no account to pick: the connection is the problem
+
+    tenant.bakkerij.visma_account = None  # unmapped: nothing left to drift from
+    tenant.bakkerij.save()
+    check_every_company()
+    assert not DriftReport.objects.filter(company=tenant.bakkerij).exists()
 
 
 def test_a_grant_revoked_at_visma_is_recorded_as_a_connection_failure(
@@ -119,7 +126,9 @@ def test_tokens_that_cannot_be_opened_do_not_stop_the_other_companies(
     others = VismaAccount.objects.get(pk=tenant.nordisk.visma_account_id).token_ciphertext
     VismaAccount.objects.filter(pk=tenant.bakkerij.visma_account_id).update(token_ciphertext=others)
 
-    assert check_every_company() == DailySummary(checked=1, drifted=0, errors=1)
+    assert check_every_company() == DailySummary(
+        checked=1, drifted=0, errors=1, not_checkable=(tenant.bakkerij.name,)
+    )
     assert not DriftReport.objects.filter(company=tenant.bakkerij).exists()
     assert DriftReport.objects.get(company=tenant.nordisk).passed
 

@@ -21,12 +21,15 @@ console = Console()
 def daily() -> None:
     """Check every mapped company's ledger scheme against Visma and store the reports."""
     start_django(migrate=True)
+    from django.utils import timezone
+
     from payjournal import catalog
     from payjournal.preflight.daily import check_every_company
     from payjournal.preflight.models import DriftReport
 
-    summary = check_every_company()
-    drifted = DriftReport.objects.filter(passed=False).select_related("company")
+    day = timezone.localdate()
+    summary = check_every_company(day)
+    drifted = DriftReport.objects.filter(passed=False, checked_for=day).select_related("company")
     if drifted:
         table = Table("company", "check", "subject", "what to do")
         for report in drifted:
@@ -39,6 +42,7 @@ def daily() -> None:
     console.print(
         f"checked {summary.checked} companies: {summary.drifted} with drift, "
         f"{summary.errors} not checkable"
+        + (f" ({', '.join(summary.not_checkable)})" if summary.not_checkable else "")
     )
     if summary.drifted or summary.errors:
         raise typer.Exit(1)

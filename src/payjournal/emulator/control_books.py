@@ -103,7 +103,10 @@ async def copy_company(request: Request, emu: Emulator) -> Any:
     # a JSON ``true`` is a Python ``bool``, which is an ``int``: refused like any non-integer
     if not isinstance(count, int) or isinstance(count, bool) or not 0 < count <= MAX_COPIES:
         raise ControlError(400, f"count must be an integer from 1 to {MAX_COPIES}")
-    users = [emu.state.user(str(email)) for email in data.get("grant", [])]
+    grant = data.get("grant") or []
+    if not isinstance(grant, list):
+        raise ControlError(400, "grant must be a list of seeded users' e-mail addresses")
+    users = [emu.state.user(str(email)) for email in grant]
     if any(user is None for user in users):
         raise ControlError(400, "grant must list seeded users' e-mail addresses")
     template = copy.deepcopy(source)

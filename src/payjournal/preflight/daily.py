@@ -35,6 +35,8 @@ class DailySummary:
     checked: int
     drifted: int
     errors: int
+    #: Names of the companies that could not be checked (their reports are left as they were).
+    not_checkable: tuple[str, ...] = ()
 
 
 def record(company: PayrollCompany, day: date, checklist: Checklist) -> DriftReport:
@@ -62,10 +64,13 @@ def check_every_company(day: date | None = None) -> DailySummary:
     does not stop the others.
     """
     day = day or timezone.localdate()
+    # a company no longer mapped has nothing to drift from: its old report would only mislead
+    DriftReport.objects.filter(company__visma_account__isnull=True).delete()
     companies = PayrollCompany.objects.filter(visma_account__isnull=False).select_related(
         "visma_account"
     )
     checked = drifted = errors = 0
+    not_checkable: list[str] = []
     for company in companies.order_by("pk").iterator(chunk_size=200):
         try:
             checklist = check_scheme(company, day)
@@ -73,6 +78,7 @@ def check_every_company(day: date | None = None) -> DailySummary:
             # a read the checklist could not attribute to an item, or stored tokens that no
             # configured key opens: this company is not checkable, the others still are
             errors += 1
+            not_checkable.append(company.name)
             code = getattr(exc, "code", type(exc).__name__)
             log.warning(
                 "daily check failed",
@@ -86,4 +92,4 @@ def check_every_company(day: date | None = None) -> DailySummary:
         "daily checks done",
         extra={"event": "preflight.daily", "checked": checked, "drifted": drifted},
     )
-    return DailySummary(checked, drifted, errors)
+    return DailySummary(checked, drifted, errors, tuple(not_checkable))

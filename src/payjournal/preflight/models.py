@@ -30,3 +30,8 @@ class DriftReport(models.Model):
     @property
     def failure_list(self) -> list[dict[str, Any]]:
         return list(self.failures)
+
+    @property
+    def is_connection_problem(self) -> bool:
+        """Visma could not be read for the company (not a drift of its accounts)."""
+        return any(f["key"] in ("connection", "api_module") for f in self.failures)
