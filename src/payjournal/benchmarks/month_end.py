@@ -250,6 +250,14 @@ def worker_processes(count: int, settings: Any, log_dir: Path) -> Iterator[list[
             child.wait(timeout=30)
 
 
+def contention_backoffs(log_dir: Path) -> int:
+    """How often DBOS in the workers backed off its polling after a serialization conflict."""
+    return sum(
+        log.read_text(errors="replace").count("Contention detected")
+        for log in log_dir.glob("worker-*.log")
+    )
+
+
 def _wait_for_banner(child: subprocess.Popen[bytes], log: Path, timeout_s: float = 60.0) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:

@@ -105,6 +105,7 @@ def month_end(
             for pid, before in zip((*worker_pids, emulator_child.pid), others_before, strict=True)
         ]
         worker_cpu, emulator_cpu = sum(others[:-1]), others[-1]
+        backoffs = bench.contention_backoffs(workdir)
         sent = Submission.objects.filter(state="sent").count()
         failed = list(
             Submission.objects.filter(state="needs_action").values_list("error_code", flat=True)
@@ -129,6 +130,11 @@ def month_end(
             f"429s seen by Visma    {window.throttled}; surfaced as failures: "
             f"{failed.count('rate_limited')}  (target 0)\n"
             f"duplicates            {duplicates}  (target 0)"
+            + (
+                f"\nDBOS polling back-offs {backoffs} (serialization conflicts between workers)"
+                if workers
+                else ""
+            )
         )
 
 
