@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 
 from django.core.cache.backends.locmem import LocMemCache
 
 from payjournal.preflight import DailyCache
+from payjournal.preflight.cache import MEMO_MAX_ENTRIES, MEMO_S
 
 
 class Today:
@@ -48,3 +50,15 @@ def test_invalidate_drops_only_that_company() -> None:
     cache.get_or_load("A", "accounts:x", lambda: loads.append("A") or "A")  # type: ignore[func-returns-value]
     cache.get_or_load("B", "accounts:x", lambda: loads.append("B") or "B")  # type: ignore[func-returns-value]
     assert loads == ["A", "A", "B", "B", "A"]
+
+
+def test_the_process_memo_drops_expired_entries_once_it_is_full() -> None:
+    """A month-end reads every company once: the memo must not keep every chart for good."""
+    cache, _, _ = make()
+    backend_id = id(cache._backend)
+    expired = time.monotonic() - MEMO_S - 1
+    for number in range(MEMO_MAX_ENTRIES):
+        DailyCache._memo[(backend_id, f"old-{number}")] = (expired, date(2026, 11, 25), number)
+    cache.get_or_load("A", "fiscalyears", lambda: "fresh")
+    assert len(DailyCache._memo) == 1
+    assert cache.get_or_load("A", "fiscalyears", lambda: "read again") == "fresh"

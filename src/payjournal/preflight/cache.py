@@ -28,6 +28,8 @@ _TIMEOUT_S = 2 * 24 * 3600
 _PREFIX = "payjournal:preflight"
 #: How long a process trusts what it read without asking the shared cache again.
 MEMO_S = 30.0
+#: Past this many entries, expired ones are dropped (a chart of accounts is tens of kilobytes).
+MEMO_MAX_ENTRIES = 1000
 
 
 class DailyCache:
@@ -68,8 +70,12 @@ class DailyCache:
             names = set(self._backend.get(self._index_key(company)) or ())
             names.add(name)
             self._backend.set(self._index_key(company), names, _TIMEOUT_S)
+        now = time.monotonic()
         with self._memo_lock:
-            self._memo[memo_key] = (time.monotonic(), day, value)
+            if len(self._memo) >= MEMO_MAX_ENTRIES:  # a month-end touches every company once
+                for stale in [k for k, v in self._memo.items() if now - v[0] >= MEMO_S]:
+                    del self._memo[stale]
+            self._memo[memo_key] = (now, day, value)
         return value
 
     def invalidate(self, company: str) -> None:
