@@ -52,13 +52,20 @@ def test_invalidate_drops_only_that_company() -> None:
     assert loads == ["A", "A", "B", "B", "A"]
 
 
-def test_the_process_memo_drops_expired_entries_once_it_is_full() -> None:
+def test_the_process_memo_keeps_the_most_recently_used_entries() -> None:
     """A month-end reads every company once: the memo must not keep every chart for good."""
-    cache, _, _ = make()
-    backend_id = id(cache._backend)
-    expired = time.monotonic() - MEMO_S - 1
-    for number in range(MEMO_MAX_ENTRIES):
-        DailyCache._memo[(backend_id, f"old-{number}")] = (expired, date(2026, 11, 25), number)
-    cache.get_or_load("A", "fiscalyears", lambda: "fresh")
-    assert len(DailyCache._memo) == 1
-    assert cache.get_or_load("A", "fiscalyears", lambda: "read again") == "fresh"
+    cache, _, loads = make()
+
+    def read(company: str) -> str:
+        return cache.get_or_load(company, "fiscalyears", lambda: loads.append(company) or company)  # type: ignore[func-returns-value]
+
+    read("first")
+    for number in range(MEMO_MAX_ENTRIES - 1):
+        read(f"company-{number}")
+    read("first")  # used again: now the most recent
+    read("overflow")
+    assert len(DailyCache._memo) == MEMO_MAX_ENTRIES
+    memo_keys = [key for _, key in DailyCache._memo]
+    assert cache._key("company-0", "fiscalyears") not in memo_keys  # the least recently used
+    assert cache._key("first", "fiscalyears") in memo_keys
+    assert loads.count("first") == 1

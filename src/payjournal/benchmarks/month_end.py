@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -164,6 +165,25 @@ class Calls:
         for row in rows:
             by_endpoint[row["endpoint"]] = by_endpoint.get(row["endpoint"], 0) + 1
         return cls(len(rows), by_endpoint, sum(1 for r in rows if r["status"] == 429))
+
+
+def post_timeline(rows: list[dict[str, Any]], started: datetime) -> str:
+    """When the window's voucher POSTs reached the emulator, in seconds after ``started``:
+    the first, the median and the last, and the rate between the 10th and 90th percentile
+    (the steady state, which the rate limit bounds)."""
+    times = sorted(
+        (datetime.fromisoformat(str(r["at"])) - started).total_seconds()
+        for r in rows
+        if r["endpoint"] == "POST /v2/vouchers"
+    )
+    if not times:
+        return "no voucher POSTs"
+    low, high = times[len(times) // 10], times[len(times) * 9 // 10]
+    steady = (len(times) * 8 // 10) / (high - low) if high > low else float("inf")
+    return (
+        f"first {times[0]:.2f} s, median {times[len(times) // 2]:.2f} s, "
+        f"last {times[-1]:.2f} s; {steady:.0f}/s between the 10th and 90th percentile"
+    )
 
 
 def setup_tenants(emulator: Emulator, companies: int) -> list[Any]:

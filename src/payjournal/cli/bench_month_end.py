@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from datetime import UTC, datetime
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -93,7 +94,7 @@ def month_end(
         mark = emulator.request_count()
         cpu_before = time.process_time()
         others_before = [bench.cpu_seconds(pid) for pid in (*worker_pids, emulator_child.pid)]
-        started = time.monotonic()
+        started_at, started = datetime.now(UTC), time.monotonic()
         request_send_many(runs)
         decided = time.monotonic() - started
         while Submission.objects.exclude(state__in=["sent", "needs_action"]).exists():
@@ -110,7 +111,8 @@ def month_end(
         failed = list(
             Submission.objects.filter(state="needs_action").values_list("error_code", flat=True)
         )
-        window = bench.Calls.of(emulator.requests(mark))
+        window_rows = emulator.requests(mark)
+        window = bench.Calls.of(window_rows)
         counts = emulator.voucher_counts({run.company.key for run in runs})
         duplicates = sum(max(0, n - 1) for n in counts.values())
         bound = companies / per_minute * 60
@@ -129,7 +131,8 @@ def month_end(
             f"{window.by_endpoint}\n"
             f"429s seen by Visma    {window.throttled}; surfaced as failures: "
             f"{failed.count('rate_limited')}  (target 0)\n"
-            f"duplicates            {duplicates}  (target 0)"
+            f"duplicates            {duplicates}  (target 0)\n"
+            f"voucher POSTs         {bench.post_timeline(window_rows, started_at)}"
             + (
                 f"\nDBOS polling back-offs {backoffs} (serialization conflicts between workers)"
                 if workers

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date
 from typing import Any, ClassVar, TypeVar
@@ -28,7 +29,8 @@ _TIMEOUT_S = 2 * 24 * 3600
 _PREFIX = "payjournal:preflight"
 #: How long a process trusts what it read without asking the shared cache again.
 MEMO_S = 30.0
-#: Past this many entries, expired ones are dropped (a chart of accounts is tens of kilobytes).
+#: The memo keeps at most this many entries, the least recently used going first (a chart of
+#: accounts is tens of kilobytes; a month-end touches every company once).
 MEMO_MAX_ENTRIES = 1000
 
 
@@ -36,7 +38,7 @@ class DailyCache:
     """Values per (Visma company, name), valid for the calendar day they were read on."""
 
     #: (backend id, key) -> (monotonic time read, day, value): the per-process memo.
-    _memo: ClassVar[dict[tuple[int, str], tuple[float, date, Any]]] = {}
+    _memo: ClassVar[OrderedDict[tuple[int, str], tuple[float, date, Any]]] = OrderedDict()
     _memo_lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(
@@ -58,6 +60,8 @@ class DailyCache:
         memo_key = (id(self._backend), key)
         with self._memo_lock:
             memo = self._memo.get(memo_key)
+            if memo is not None:
+                self._memo.move_to_end(memo_key)
         if memo is not None and memo[1] == day and time.monotonic() - memo[0] < MEMO_S:
             remembered: T = memo[2]
             return remembered
@@ -70,12 +74,11 @@ class DailyCache:
             names = set(self._backend.get(self._index_key(company)) or ())
             names.add(name)
             self._backend.set(self._index_key(company), names, _TIMEOUT_S)
-        now = time.monotonic()
         with self._memo_lock:
-            if len(self._memo) >= MEMO_MAX_ENTRIES:  # a month-end touches every company once
-                for stale in [k for k, v in self._memo.items() if now - v[0] >= MEMO_S]:
-                    del self._memo[stale]
-            self._memo[memo_key] = (now, day, value)
+            self._memo[memo_key] = (time.monotonic(), day, value)
+            self._memo.move_to_end(memo_key)
+            while len(self._memo) > MEMO_MAX_ENTRIES:
+                self._memo.popitem(last=False)
         return value
 
     def invalidate(self, company: str) -> None:
