@@ -2,7 +2,7 @@
 ``count`` requests through a shared limiter and prints what happened as JSON.
 
 Run as ``python -m tests.visma.limiter_worker BASE_URL ACCESS_TOKEN BACKEND TARGET NAMESPACE
-COUNT PER_MINUTE``, where BACKEND is ``sqlite`` (TARGET = file), ``postgres`` (TARGET =
+COUNT PER_MINUTE BURST``, where BACKEND is ``sqlite`` (TARGET = file), ``postgres`` (TARGET =
 conninfo) or ``memory`` (a private budget: the control case)."""
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from datetime import UTC, datetime, timedelta
 from payjournal.visma import (
     ClientCredentials,
     InMemoryTokenStore,
-    PyrateRateLimiter,
     RateLimit,
     RateLimitedError,
     RetryPolicy,
+    SlotRateLimiter,
     TokenSet,
     VismaClient,
     VismaEndpoints,
@@ -26,14 +26,14 @@ from payjournal.visma import (
 
 
 def main() -> None:
-    base_url, access, backend, target, namespace, count, per_minute = sys.argv[1:8]
-    limit = RateLimit(per_minute=int(per_minute), max_wait=0.3)
+    base_url, access, backend, target, namespace, count, per_minute, burst = sys.argv[1:9]
+    limit = RateLimit(per_minute=int(per_minute), burst=int(burst), max_wait=0.3)
     if backend == "sqlite":
-        limiter = PyrateRateLimiter.sqlite(target, limit, namespace=namespace)
+        limiter = SlotRateLimiter.sqlite(target, limit, namespace=namespace)
     elif backend == "postgres":
-        limiter = PyrateRateLimiter.postgres(target, limit, namespace=namespace)
+        limiter = SlotRateLimiter.postgres(target, limit, namespace=namespace)
     else:
-        limiter = PyrateRateLimiter.in_memory(limit)
+        limiter = SlotRateLimiter.in_memory(limit)
     tokens = TokenSet(access, None, datetime.now(UTC) + timedelta(hours=1))
     oauth = VismaOAuth(
         ClientCredentials("unused", "unused", "http://127.0.0.1/cb"), VismaEndpoints.at(base_url)

@@ -25,9 +25,9 @@ from payjournal.integrations.tokenstore import DatabaseTokenStore
 from payjournal.visma import (
     ClientCredentials,
     CompanySelection,
-    PyrateRateLimiter,
     RateLimit,
     RateLimiter,
+    SlotRateLimiter,
     VismaClient,
     VismaEndpoints,
     VismaOAuth,
@@ -93,8 +93,7 @@ def shared_limiter() -> RateLimiter:
     global _limiter
     with _lock:
         if _limiter is None:
-            per_minute = int(settings.PAYJOURNAL_VISMA_PER_MINUTE)
-            limit = RateLimit(per_minute=per_minute, per_second=max(1, per_minute // 60))
+            limit = RateLimit.smoothed(int(settings.PAYJOURNAL_VISMA_PER_MINUTE))
             if connection.vendor == "postgresql":
                 params = connection.get_connection_params()
                 conninfo = " ".join(
@@ -102,11 +101,11 @@ def shared_limiter() -> RateLimiter:
                     for key, value in params.items()
                     if key in ("host", "port", "dbname", "user", "password") and value
                 )
-                _limiter = PyrateRateLimiter.postgres(
+                _limiter = SlotRateLimiter.postgres(
                     conninfo, limit, namespace=settings.VISMA_CLIENT_ID
                 )
             else:
-                _limiter = PyrateRateLimiter.in_memory(limit)
+                _limiter = SlotRateLimiter.in_memory(limit)
         return _limiter
 
 

@@ -1,4 +1,4 @@
-"""The Visma eAccounting API v2 client. Self-contained: stdlib, httpx2, Authlib, pyrate-limiter.
+"""The Visma eAccounting API v2 client. Self-contained: stdlib, httpx2, Authlib (psycopg for a shared rate limit).
 
 Public surface:
 
@@ -8,7 +8,7 @@ Public surface:
   refresh, revoke), :class:`ClientCredentials`, :class:`AuthorizationRequest`;
 * tokens: :class:`TokenSet`, the :class:`TokenStore` port, :class:`InMemoryTokenStore`;
 * resources: :class:`VismaClient` and the models it returns;
-* policies: :class:`RetryPolicy`, :class:`RateLimit`, :class:`PyrateRateLimiter`,
+* policies: :class:`RetryPolicy`, :class:`RateLimit`, :class:`SlotRateLimiter`,
   :class:`NoRateLimit`, :class:`Clock`, :class:`SystemClock`.
 
 Exceptions: one tree rooted at :class:`VismaError`, written out in :mod:`payjournal.visma.errors`
@@ -64,7 +64,7 @@ from payjournal.visma.models import (
     Project,
 )
 from payjournal.visma.oauth import AuthorizationRequest, ClientCredentials, VismaOAuth
-from payjournal.visma.ratelimit import NoRateLimit, PyrateRateLimiter, RateLimit, RateLimiter
+from payjournal.visma.ratelimit import NoRateLimit, RateLimit, RateLimiter, SlotRateLimiter
 from payjournal.visma.retry import RetryMode, RetryPolicy
 from payjournal.visma.tokens import InMemoryTokenStore, RefreshFn, TokenSet, TokenStore
 from payjournal.visma.vouchers import NewVoucher, Voucher, VoucherDraft, VoucherRow
@@ -108,7 +108,6 @@ __all__ = [
     "PeriodLockedError",
     "PermissionDeniedError",
     "Project",
-    "PyrateRateLimiter",
     "RateLimit",
     "RateLimitedError",
     "RateLimiter",
@@ -118,6 +117,7 @@ __all__ = [
     "RetryMode",
     "RetryPolicy",
     "ServerError",
+    "SlotRateLimiter",
     "StartupGuideNotCompletedError",
     "SystemClock",
     "TokenSet",

@@ -11,7 +11,6 @@ company: every voucher it posts is permanent.
 from __future__ import annotations
 
 import json
-import math
 import subprocess
 import sys
 import threading
@@ -27,7 +26,7 @@ from payjournal.visma.client import VismaClient
 from payjournal.visma.config import VismaEndpoints
 from payjournal.visma.errors import RateLimitedError, VismaError
 from payjournal.visma.oauth import ClientCredentials, VismaOAuth
-from payjournal.visma.ratelimit import PyrateRateLimiter, RateLimit
+from payjournal.visma.ratelimit import RateLimit, SlotRateLimiter
 from payjournal.visma.retry import RetryPolicy
 from payjournal.visma.tokens import InMemoryTokenStore, TokenSet
 from payjournal.visma.vouchers import NewVoucher, VoucherRow
@@ -42,7 +41,7 @@ class BenchResult:
     rate_limited_429: int
     elapsed_s: float
     per_minute_limit: int
-    per_second_limit: int | None
+    burst: int
     threads: int
     errors: dict[str, int] = field(default_factory=dict)
 
@@ -109,11 +108,12 @@ def measure(
 ) -> BenchResult:
     """Run the benchmark in this process against ``base_url`` with an already issued token.
 
-    The limiter spreads the minute's budget over its seconds (``per_minute / 60`` per second),
-    which is how a worker pool stays at the ceiling instead of bursting into it.
+    The limiter spreads the minute's budget evenly after a burst of one second's share
+    (:meth:`RateLimit.smoothed`), which is how a worker pool stays at the ceiling instead of
+    bursting into it.
     """
-    per_second = math.ceil(per_minute / 60)
-    limiter = PyrateRateLimiter.in_memory(RateLimit(per_minute=per_minute, per_second=per_second))
+    limit = RateLimit.smoothed(per_minute)
+    limiter = SlotRateLimiter.in_memory(limit)
     oauth = VismaOAuth(credentials, VismaEndpoints.at(base_url))
     client = VismaClient(
         InMemoryTokenStore(tokens), oauth, rate_limiter=limiter, retry=RetryPolicy.never()
@@ -132,7 +132,7 @@ def measure(
         rate_limited_429=rate_limited,
         elapsed_s=elapsed,
         per_minute_limit=per_minute,
-        per_second_limit=per_second,
+        burst=limit.burst,
         threads=threads,
         errors=dict(errors),
     )
@@ -197,7 +197,7 @@ def report(result: BenchResult, server_429: int | None = None) -> str:
         f"elapsed              {result.elapsed_s:.2f} s",
         f"throughput           {result.vouchers_per_minute:,.0f} vouchers/min",
         f"limit                {result.per_minute_limit:,}/min per endpoint "
-        f"(client smooths to {result.per_second_limit}/s)",
+        f"(client: bursts of {result.burst}, then evenly spaced)",
         f"ratio to the limit   {result.ratio:.3f}  (target >= 0.9)",
         f"429s seen by client  {result.rate_limited_429}  (target 0)",
     ]

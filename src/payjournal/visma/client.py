@@ -31,7 +31,7 @@ from payjournal.visma.models import (
 )
 from payjournal.visma.oauth import VismaOAuth
 from payjournal.visma.pagination import MAX_PAGE_SIZE, iter_items, parse_page
-from payjournal.visma.ratelimit import PyrateRateLimiter, RateLimiter
+from payjournal.visma.ratelimit import RateLimiter, SlotRateLimiter
 from payjournal.visma.retry import RetryMode, RetryPolicy
 from payjournal.visma.session import ApiSession, Endpoint, Params
 from payjournal.visma.tokens import TokenStore
@@ -120,7 +120,7 @@ class VismaClient:
             tokens=tokens,
             refresh=oauth.refresh,
             http=self._http,
-            limiter=rate_limiter if rate_limiter is not None else PyrateRateLimiter.in_memory(),
+            limiter=rate_limiter if rate_limiter is not None else SlotRateLimiter.in_memory(),
             retry=retry or RetryPolicy(),
             clock=clock or SystemClock(),
             jitter=jitter or random.random,
