@@ -51,7 +51,8 @@ class Settings(BaseSettings):
     visma_force_select_company: bool = False  # prompt=login + forceselectcompany (sandbox)
     visma_per_minute: int = 540  # our ceiling per endpoint, under Visma's 600 requests/min
     worker_concurrency: int = 8  # send workflows in flight per executor process
-    db_conn_max_age: int = 60  # seconds a thread keeps its database connection (0: per request)
+    db_conn_max_age: int = 60  # SQLite: seconds a thread keeps its connection (0: per request)
+    db_pool_size: int = 16  # PostgreSQL: connections each process keeps at most (a pool)
     email_backend: str = "django.core.mail.backends.console.EmailBackend"
     default_from_email: str = "payjournal@localhost"
     login_attempts: int = 5  # failed logins per user and address within the window

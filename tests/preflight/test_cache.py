@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date, timedelta
 
 from django.core.cache.backends.locmem import LocMemCache
 
 from payjournal.preflight import DailyCache
-from payjournal.preflight.cache import MEMO_MAX_ENTRIES, MEMO_S
+from payjournal.preflight.cache import MEMO_MAX_ENTRIES
 
 
 class Today:

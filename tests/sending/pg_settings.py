@@ -9,16 +9,13 @@ import os
 
 os.environ["PAYJOURNAL_DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/payjournal_pg"
 
+from payjournal.site.databases import database_settings
 from tests.web.settings import *  # noqa: F403
 from tests.web.settings import DATABASES
 
+# As ``payjournal web``/``worker`` configure it (the connection pool included).
 DATABASES["default"] = {
-    "ENGINE": "django.db.backends.postgresql",
-    "NAME": "payjournal_pg",
-    "USER": "postgres",
-    "HOST": "127.0.0.1",
-    "PORT": "5432",
-    "CONN_MAX_AGE": 0,
+    **database_settings(os.environ["PAYJOURNAL_DATABASE_URL"], conn_max_age=0, pool_size=16),
     "TEST": {"NAME": f"test_payjournal_pg_{os.getpid()}"},
 }
 PAYJOURNAL_TEST_DBOS_URL = (

@@ -287,3 +287,20 @@ def _wait_for_banner(child: subprocess.Popen[bytes], log: Path, timeout_s: float
             raise RuntimeError(f"a worker exited ({child.returncode}): {log.read_text()[-2000:]}")
         time.sleep(0.2)
     raise RuntimeError(f"a worker did not start within {timeout_s:.0f} s; see {log}")
+
+
+def slowest_sends(started: datetime, count: int = 3) -> list[str]:
+    """The ``count`` submissions that were sent last, each with its timeline in seconds after
+    ``started`` (where a slow tail comes from: a retry, a reconcile, a late dequeue)."""
+    from payjournal.sending.models import Attempt, Submission
+
+    late = Submission.objects.filter(sent_at__isnull=False).order_by("-sent_at")[:count]
+    lines = []
+    for submission in late:
+        steps = ", ".join(
+            f"{attempt.event}@{(attempt.at - started).total_seconds():.2f}"
+            + (f" ({attempt.error_code})" if attempt.error_code else "")
+            for attempt in Attempt.objects.filter(submission=submission).order_by("at", "pk")
+        )
+        lines.append(f"{submission.company.key}: {steps}")
+    return lines

@@ -4,7 +4,8 @@ The emulator runs in its own process on loopback with a latency per call; each p
 company has its own Visma company and authorization. Embedded (``--workers 0``) the sends run
 in this process on SQLite, as ``payjournal serve`` does; scaled (``--workers N --database
 postgres``) this process only decides and enqueues, as ``payjournal web`` does, and N
-``payjournal worker`` processes send. The daily checks run first (as the 03:00 schedule does),
+``payjournal worker`` processes send. The executors start first and the daily checks run (as
+the 03:00 schedule does while the executors are up),
 then the timed window: every run is sent and the wall time is compared with the rate-limit
 bound (one ``POST /v2/vouchers`` per journal at ``--per-minute``).
 """
@@ -14,8 +15,8 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from datetime import UTC, datetime
 from contextlib import ExitStack
+from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
@@ -76,6 +77,11 @@ def month_end(
         mode = f"{workers} worker processes" if workers else "embedded (one process)"
         typer.echo(f"{companies} companies, {database}, {mode}; setting up …")
         runs = bench.setup_tenants(emulator, companies)
+        worker_pids: list[int] = []
+        if workers:
+            worker_pids = stack.enter_context(bench.worker_processes(workers, settings, workdir))
+        start_jobs(execute=not workers, executor_id=None if workers else "bench")
+        stack.callback(dbos_jobs.stop)
         mark = emulator.request_count()
         if daily_checks:
             summary = check_every_company()
@@ -85,11 +91,8 @@ def month_end(
                 f"{daily.total} calls = {daily.total / companies:.2f} per company "
                 f"{daily.by_endpoint}"
             )
-        worker_pids: list[int] = []
-        if workers:
-            worker_pids = stack.enter_context(bench.worker_processes(workers, settings, workdir))
-        start_jobs(execute=not workers, executor_id=None if workers else "bench")
-        stack.callback(dbos_jobs.stop)
+        if not workers:
+            dbos_jobs.wait_until_listening()
         emulator.set_latency(latency_ms)
         mark = emulator.request_count()
         cpu_before = time.process_time()
@@ -132,7 +135,9 @@ def month_end(
             f"429s seen by Visma    {window.throttled}; surfaced as failures: "
             f"{failed.count('rate_limited')}  (target 0)\n"
             f"duplicates            {duplicates}  (target 0)\n"
-            f"voucher POSTs         {bench.post_timeline(window_rows, started_at)}"
+            f"voucher POSTs         {bench.post_timeline(window_rows, started_at)}\n"
+            "last sent             "
+            + "\n                      ".join(bench.slowest_sends(started_at))
             + (
                 f"\nDBOS polling back-offs {backoffs} (serialization conflicts between workers)"
                 if workers

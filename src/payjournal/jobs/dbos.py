@@ -24,6 +24,8 @@ System database: ``sqlite:///<data_dir>/dbos.sqlite`` embedded, the app's Postgr
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -45,6 +47,10 @@ DAILY_CHECKS_SCHEDULE = "payjournal-daily-checks"
 #: whatever it finds, and starts up to ``worker_concurrency`` sends: 0.2 s keeps a month-end
 #: batch at the rate limit (100 starts/s need 20 per look) without spending the CPU on polling.
 POLLING_INTERVAL_S = 0.2
+#: Connections DBOS keeps to its system database per process (its default is 20). Each
+#: workflow holds one only for its short bookkeeping writes; with the app's pool
+#: (``PAYJOURNAL_DB_POOL_SIZE``) and the limiter's this sets what a process asks of PostgreSQL.
+SYSTEM_DB_POOL_SIZE = 8
 #: Six-field cron (seconds first) in ``TIME_ZONE``: the drift check at 03:00.
 DAILY_CHECKS_CRON = "0 0 3 * * *"
 log = logging.getLogger("payjournal.jobs")
@@ -165,6 +171,7 @@ def start(
     config: DBOSConfig = {
         "name": "payjournal",
         "system_database_url": system_db_url,
+        "sys_db_pool_size": SYSTEM_DB_POOL_SIZE,
     }
     if system_db_url.startswith("sqlite:"):
         config["system_database_engine"] = sqlite_engine(system_db_url)
@@ -194,6 +201,16 @@ def start(
                     cron_timezone=settings.TIME_ZONE,
                 )
     jobs.set_backend(DbosBackend(queue))
+
+
+def wait_until_listening(timeout_s: float = 10.0) -> None:
+    """Block until this process's DBOS dequeues ``visma-send`` (its queue manager starts a
+    queue's thread within a second of launch); ``TimeoutError`` after ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while not any(t.name == f"queue-worker-{QUEUE}" for t in threading.enumerate()):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"DBOS did not start dequeuing {QUEUE} within {timeout_s:.0f} s")
+        time.sleep(0.05)
 
 
 def stop() -> None:

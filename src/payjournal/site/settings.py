@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import dj_database_url
 from csp.constants import NONE, SELF
 
 from payjournal.config import get_settings
+from payjournal.site.databases import database_settings
 
 _s = get_settings()
 (_s.data_dir / "static").mkdir(parents=True, exist_ok=True)
@@ -69,17 +69,11 @@ TEMPLATES = [
     }
 ]
 
-# Persistent connections: a send worker's thread reuses its connection instead of opening one
-# per send (a PostgreSQL connection costs more CPU than the send's queries); checked on reuse.
-_db = dj_database_url.parse(_s.database(), conn_max_age=_s.db_conn_max_age, conn_health_checks=True)
-if _db["ENGINE"] == "django.db.backends.sqlite3":
-    _db["ENGINE"] = "payjournal.site.sqlite"  # threads queue for the write lock, no busy sleeps
-    _db["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-    }
-DATABASES = {"default": _db}
+DATABASES = {
+    "default": database_settings(
+        _s.database(), conn_max_age=_s.db_conn_max_age, pool_size=_s.db_pool_size
+    )
+}
 # One cache for every process (web, workers): the pre-flight's day-long reads of each Visma
 # company live in the app database, so a month-end batch reads a company once, whichever
 # worker sends its runs. ``createcachetable`` runs with the migrations.
