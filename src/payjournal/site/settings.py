@@ -162,7 +162,8 @@ VISMA_FORCE_SELECT_COMPANY = _s.visma_force_select_company
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"fields": {"()": "payjournal.site.logformat.FieldsFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "fields"}},
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"django.request": {"level": "ERROR"}, "httpx2": {"level": "WARNING"}},
 }
