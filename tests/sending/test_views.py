@@ -1,23 +1,28 @@
 """The Journal Entries Export dashlet: each run's Visma state in the run table (mark, queued,
 sent with voucher number and time, needs action with the catalog title), Send, Retry, bulk send,
-the timeline on demand, polling only while something is in flight, roles and tenant scoping."""
+the timeline on demand, polling (quick while something is in flight, slow otherwise, for sends
+started anywhere and new runs), roles and tenant scoping."""
 
 from __future__ import annotations
 
 import html
+import json
 import re
 from datetime import timedelta
-from urllib.parse import parse_qs, urlsplit
 
 from django.test import Client
 from django.utils import timezone
 
 from payjournal.emulator import Emulator
 from payjournal.jobs import JobStatus
+from payjournal.payroll.models import PayrollRun
+from payjournal.payroll.samples import samples_dir
+from payjournal.payroll.services import import_run
+from payjournal.sending.dashlet import POLL_IDLE_S, POLL_IN_FLIGHT_S
 from payjournal.sending.models import Submission
 from payjournal.sending.recovery import recover_stranded
 from payjournal.sending.send import SendPolicy, process_submission
-from payjournal.sending.services import sends_automatically
+from payjournal.sending.services import request_send, sends_automatically
 from payjournal.tenancy.models import Membership, Role
 from payjournal.tenancy.users import create_user
 from tests.sending.conftest import Books
@@ -43,15 +48,34 @@ def run_all() -> None:
         process_submission(submission.pk, policy=FAST, sleep=lambda _s: None)
 
 
-def poll_url(fragment: str) -> str | None:
-    """The URL the page polls next, or ``None`` when it stopped polling."""
-    found = re.search(r'id="dashlet-poll"[^>]* hx-get="([^"]+)" hx-trigger="every 2s"', fragment)
-    return html.unescape(found.group(1)) if found else None
+def poll_of(fragment: str) -> tuple[str, int]:
+    """The URL the page polls next and every how many seconds."""
+    found = re.search(
+        r'id="dashlet-poll"[^>]* hx-get="([^"]+)" hx-trigger="every (\d+)s"', fragment
+    )
+    assert found is not None, "the fragment has no poller"
+    return html.unescape(found.group(1)), int(found.group(2))
 
 
-def polled_runs(url: str) -> set[int]:
-    runs = parse_qs(urlsplit(url).query).get("runs", [""])[0]
-    return {int(pk) for pk in runs.split(",") if pk}
+def poll_url(fragment: str) -> str:
+    return poll_of(fragment)[0]
+
+
+def is_quick(fragment: str) -> bool:
+    """Polling every 2 s (something in flight) rather than every 10 s."""
+    return poll_of(fragment)[1] == POLL_IN_FLIGHT_S
+
+
+def rows_in(fragment: str) -> set[int]:
+    return {int(pk) for pk in re.findall(r'<tr id="run-(\d+)"', fragment)}
+
+
+def settle() -> None:
+    """Date everything imported and sent so far a minute back: a page rendered now sees it
+    as old (its polls ask for changes since a few seconds before the render)."""
+    a_minute_ago = timezone.now() - timedelta(minutes=1)
+    PayrollRun.objects.update(imported_at=a_minute_ago)
+    Submission.objects.update(updated_at=a_minute_ago)
 
 
 def row_of(fragment: str, run_pk: int) -> str:
@@ -70,7 +94,8 @@ def test_the_dashlet_shows_every_run_with_its_state_and_is_idle(
     assert page.count('class="mark grey">Not sent') == len(runs)
     assert page.count(">Send</button>") == len(runs)
     assert "Timeline" not in page  # nothing was sent yet: no timeline to open
-    assert poll_url(page) is None  # nothing in flight: the page does not poll
+    assert not is_quick(page)  # nothing in flight: the page polls slowly
+    assert poll_of(page)[1] == POLL_IDLE_S
 
 
 def test_send_then_sent_with_voucher_number_time_and_timeline(
@@ -85,7 +110,7 @@ def test_send_then_sent_with_voucher_number_time_and_timeline(
     assert 'data-state="queued"' in row and 'hx-swap-oob="true"' in row
     assert "<template><tr" in answer  # a table row swapped out of band must be wrapped
     url = poll_url(answer)
-    assert url is not None and polled_runs(url) == {run.pk}  # polls while the run is in flight
+    assert is_quick(answer)  # polls quickly while the run is in flight
     run_all()
 
     update = client.get(url, **HX).content.decode()
@@ -94,7 +119,7 @@ def test_send_then_sent_with_voucher_number_time_and_timeline(
     assert 'data-state="sent"' in row and 'class="mark red">Sent' in row
     sent_at = timezone.localtime(submission.sent_at).strftime("%Y-%m-%d %H:%M")
     assert f"{submission.voucher_number} · {sent_at}" in row
-    assert poll_url(update) is None  # nothing in flight any more: polling stops
+    assert not is_quick(update)  # nothing in flight any more: back to slow polling
     timeline = client.get(f"/companies/{books.bakkerij.pk}/runs/{run.pk}/timeline/", **HX)
     assert "claimed → sending" in timeline.content.decode()
     assert "posted → sent" in timeline.content.decode()
@@ -110,17 +135,45 @@ def test_a_poll_answers_only_the_rows_that_changed(books: Books, visma: Emulator
     answer = client.post(
         f"/companies/{books.bakkerij.pk}/runs/{second.pk}/send/", **HX
     ).content.decode()
+    assert is_quick(answer)
+    settle()
     page = client.get(f"/companies/{books.bakkerij.pk}/").content.decode()
     url = poll_url(page)
-    assert url is not None and polled_runs(url) == {first.pk, second.pk}
-    assert poll_url(answer) is not None
+    assert rows_in(client.get(url, **HX).content.decode()) == set()  # nothing changed since
     process_submission(
         Submission.objects.get(journal__run=first).pk, policy=FAST, sleep=lambda _s: None
     )
     update = client.get(url, **HX).content.decode()
     assert 'data-state="sent"' in row_of(update, first.pk)
-    assert f'id="run-{second.pk}"' not in update  # unchanged since the page was rendered
-    assert polled_runs(poll_url(update) or "") == {second.pk}  # still in flight: still polled
+    assert rows_in(update) == {first.pk}  # the second did not change since
+    assert is_quick(update)  # the second is still in flight
+
+
+def test_a_send_started_elsewhere_and_a_new_run_reach_an_idle_page(
+    books: Books, visma: Emulator
+) -> None:
+    """The page polls slowly when idle, so a send it did not start (automatic, the API,
+    another tab) and a run imported meanwhile appear without a reload."""
+    client = client_for(books)
+    settle()
+    page = client.get(f"/companies/{books.bakkerij.pk}/").content.decode()
+    url = poll_url(page)
+    assert not is_quick(page)
+    assert rows_in(client.get(url, **HX).content.decode()) == set()  # nothing happened yet
+    run = books.runs(books.bakkerij)[0]
+    request_send(run)  # not through this page
+    template = json.loads(
+        next((samples_dir() / "nl-bakkerij").glob("run-2026-09.json")).read_text()
+    )
+    added = import_run(
+        books.bakkerij, json.dumps(dict(template, run_id="2026-09-extra")).encode(), "extra.json"
+    ).run
+    update = client.get(url, **HX).content.decode()
+    assert rows_in(update) == {run.pk, added.pk}
+    assert 'data-state="queued"' in row_of(update, run.pk)
+    assert 'data-state="not_sent"' in row_of(update, added.pk)
+    assert is_quick(update)  # the send is on its way
+    assert client.get(f"/companies/{books.bakkerij.pk}/sending/rows/", **HX).status_code == 200
 
 
 def test_needs_action_shows_the_catalog_title_and_retry_queues_again(
@@ -165,7 +218,7 @@ def test_a_stranded_send_stopped_by_the_sweep_offers_retry(books: Books, visma: 
         f"/companies/{books.bakkerij.pk}/submissions/{submission.pk}/retry/", **HX
     ).content.decode()
     assert 'data-state="queued"' in row_of(answer, run.pk)
-    assert poll_url(answer) is not None
+    assert is_quick(answer)
 
 
 def test_bulk_send_selected_runs_and_a_period(books: Books, visma: Emulator) -> None:

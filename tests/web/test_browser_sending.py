@@ -1,8 +1,10 @@
 """Sending from the Journal Entries Export dashlet in a real browser (Debian's chromium): click
 Send and watch the run's row go from queued to sent with its voucher number — and another to
 needs action with the catalog's explanation and a Retry button — without reloading the page;
-open a run's timeline; see the page stop polling once nothing is in flight. A DBOS executor
-runs in the test process and posts to the emulator on loopback."""
+open a run's timeline; see the page poll slowly once nothing is in flight, and a run imported
+and sent elsewhere (as an automatic send would) appear at the top of the table and turn sent,
+still without a reload. A DBOS executor runs in the test process and posts to the emulator on
+loopback."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from payjournal.integrations.tokenstore import DatabaseTokenStore
 from payjournal.payroll.models import PayrollCompany
 from payjournal.payroll.samples import samples_dir
 from payjournal.payroll.services import import_run, map_company
+from payjournal.sending.services import request_send
 from payjournal.visma import TokenSet
 from tests.sending.conftest import executor  # noqa: F401  (the fixture, used by name)
 from tests.web.conftest import PASSWORD, make_tenant
@@ -88,13 +91,25 @@ def test_sending_from_the_dashlet_updates_rows_in_place(
     page.evaluate("window.stillTheSamePage = true")  # gone if anything reloads the page
     row = page.locator('#journal-entries-export tr[data-run="2026-09"]')
     expect(row.locator(".mark.grey")).to_have_text("Not sent")
-    expect(page.locator("#dashlet-poll")).not_to_have_attribute("hx-get", "/.*/")
+    expect(page.locator("#dashlet-poll")).to_have_attribute("data-every", "10")
     row.get_by_role("button", name="Send").click()
     expect(row.locator(".mark.red")).to_have_text("Sent", timeout=WORKER_TIMEOUT_MS)
     expect(row.locator(".voucher")).to_contain_text("A")
-    expect(page.locator("#dashlet-poll")).not_to_have_attribute("data-polling", "true")
+    expect(page.locator("#dashlet-poll")).to_have_attribute("data-every", "10")
     row.get_by_text("Timeline").click()
     expect(row.locator(".timeline-items")).to_contain_text("posted → sent")
+    assert page.evaluate("window.stillTheSamePage") is True
+
+    # A run pushed by the payroll system and sent automatically, not through this page.
+    october = samples_dir() / "nl-bakkerij" / "run-2026-10.json"
+    request_send(import_run(tenant.bakkerij, october.read_bytes(), october.name).run)
+    arrived = page.locator('#journal-entries-export tbody tr[data-run="2026-10"]')
+    expect(arrived.locator(".mark.red")).to_have_text("Sent", timeout=WORKER_TIMEOUT_MS)
+    expect(page.locator("#journal-entries-export tbody tr").first).to_have_attribute(
+        "data-run", "2026-10"
+    )
+    arrived.get_by_text("Timeline").click()  # htmx wired the inserted row
+    expect(arrived.locator(".timeline-items")).to_contain_text("posted → sent")
     assert page.evaluate("window.stillTheSamePage") is True
 
     page.goto(f"{live_server.url}/companies/{tenant.nordisk.pk}/")

@@ -9,15 +9,17 @@ journal winning — and formatted here once: the page must render 1,000 runs wit
 (``payjournal bench pages``). The attempts timeline is not part of a row; it is loaded per run
 when the user opens it (:func:`timeline_of`).
 
-:class:`Poll` is what the page polls while anything is in flight: the runs it shows in flight
-and the time of the render, so a poll re-renders only the rows that changed since.
+:class:`Poll` is how the page keeps up without a reload: every :data:`POLL_IN_FLIGHT_S` seconds
+while a journal of the company is on its way, every :data:`POLL_IDLE_S` otherwise, it asks for
+the runs that changed since its last render (:func:`changed_run_pks`): a send it started, one
+started elsewhere (automatically, through the API, in another tab), a new run.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
@@ -32,7 +34,15 @@ from payjournal.payroll.models import PayrollCompany, PayrollRun, SendState
 from payjournal.sending.models import Attempt, Submission
 from payjournal.web.templatetags.money import minor as format_minor
 
-__all__ = ["DashletRow", "Poll", "dashlet_rows", "error_title", "poll_for", "timeline_of"]
+__all__ = [
+    "DashletRow",
+    "Poll",
+    "changed_run_pks",
+    "dashlet_rows",
+    "error_title",
+    "poll_for",
+    "timeline_of",
+]
 
 NOT_SENT = "not_sent"
 IN_FLIGHT = frozenset({"queued", "sending", "reconciling"})
@@ -44,8 +54,15 @@ LABELS = {
     "sent": "Sent",
     "needs_action": "Needs action",
 }
-#: At most this many runs are polled by one request (a month-end bulk send of a large company).
+#: At most this many rows are answered by one poll (a month-end bulk send of a large company).
 MAX_POLLED = 2000
+#: Seconds between two polls while a journal of the company is queued or on its way.
+POLL_IN_FLIGHT_S = 2
+#: Seconds between two polls otherwise (a send or a run may still come from elsewhere).
+POLL_IDLE_S = 10
+#: A poll asks for changes since a little before its page was rendered: a worker's clock may
+#: lag the web process's, and a row answered twice is only replaced again.
+POLL_OVERLAP = timedelta(seconds=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,13 +103,10 @@ class DashletRow:
 
 @dataclass(frozen=True, slots=True)
 class Poll:
-    """The runs a page shows in flight, and the time it was rendered (none: no polling)."""
+    """Where and how often the page asks for the rows that changed since it was rendered."""
 
-    url: str = ""
-
-    @property
-    def is_active(self) -> bool:
-        return bool(self.url)
+    url: str
+    every_s: int
 
 
 def error_title(code: str, message: str, language: str | None = None) -> str:
@@ -228,13 +242,30 @@ class _Shown:
         return shown
 
 
-def poll_for(company: PayrollCompany, rows: list[DashletRow], now: datetime) -> Poll:
-    """Polling while any shown row is in flight; none when nothing is."""
-    in_flight = [str(row.pk) for row in rows if row.is_in_flight][:MAX_POLLED]
-    if not in_flight:
-        return Poll()
-    query = urlencode({"runs": ",".join(in_flight), "since": now.isoformat()})
-    return Poll(f"{reverse('sending-rows', args=(company.pk,))}?{query}")
+def poll_for(company: PayrollCompany, now: datetime) -> Poll:
+    """The next poll of a page rendered at ``now``: quick while anything is in flight."""
+    in_flight = Submission.objects.filter(company=company, state__in=IN_FLIGHT).exists()
+    query = urlencode({"since": (now - POLL_OVERLAP).isoformat()})
+    return Poll(
+        f"{reverse('sending-rows', args=(company.pk,))}?{query}",
+        POLL_IN_FLIGHT_S if in_flight else POLL_IDLE_S,
+    )
+
+
+def changed_run_pks(company: PayrollCompany, since: datetime) -> list[int]:
+    """The company's runs imported, or whose journal's submission changed, at ``since`` or
+    later (at most :data:`MAX_POLLED`, newest runs first)."""
+    changed = set(
+        PayrollRun.objects.filter(company=company, imported_at__gte=since).values_list(
+            "pk", flat=True
+        )
+    )
+    changed.update(
+        Submission.objects.filter(company=company, updated_at__gte=since).values_list(
+            "journal__run_id", flat=True
+        )
+    )
+    return sorted(changed, reverse=True)[:MAX_POLLED]
 
 
 def timeline_of(company: PayrollCompany, run: PayrollRun) -> list[Attempt]:

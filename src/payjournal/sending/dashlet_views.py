@@ -1,11 +1,12 @@
 """Payroll processing → a company: the Journal Entries Export dashlet and its live updates.
 
 The page lists the company's runs with their Visma state in one table (see
-:mod:`payjournal.sending.dashlet`) and the run import form. While any shown run is queued or
-in flight the page polls :func:`rows` every two seconds; a poll answers with the rows that
-changed since the last one, as out-of-band swaps, and the next poller — or an idle one once
-nothing is in flight, which ends the polling. A run's timeline is loaded when the user opens
-it (:func:`timeline`). Without JavaScript every form posts and the page is simply reloaded.
+:mod:`payjournal.sending.dashlet`) and the run import form. It polls :func:`rows` — every two
+seconds while a journal of the company is in flight, every ten otherwise — and a poll answers
+with the rows that changed since the last one as out-of-band swaps, plus the next poller. A row
+the page does not have yet (a run imported elsewhere) is put at the top of the table by
+``payjournal/dashlet.js``. A run's timeline is loaded when the user opens it
+(:func:`timeline`). Without JavaScript every form posts and the page is simply reloaded.
 
 The page lives in the sending app because it shows sending state; the run import it also
 offers is :func:`payjournal.payroll.services.import_run`.
@@ -28,7 +29,7 @@ from payjournal.catalog.registry import UnknownErrorCodeError
 from payjournal.payroll import services as payroll
 from payjournal.payroll.models import PayrollCompany, PayrollRun
 from payjournal.sending import services
-from payjournal.sending.dashlet import MAX_POLLED, dashlet_rows, poll_for, timeline_of
+from payjournal.sending.dashlet import changed_run_pks, dashlet_rows, poll_for, timeline_of
 from payjournal.sending.dashlet_html import render_rows
 from payjournal.tenancy.access import get_scoped, member_required
 from payjournal.tenancy.models import Membership
@@ -50,7 +51,7 @@ def dashlet_context(membership: Membership, company: PayrollCompany) -> dict[str
         "company": company,
         "rows": rows,
         "rows_html": render_rows(rows, company_pk=company.pk, can_edit=membership.can_edit_payroll),
-        "poll": poll_for(company, rows, now),
+        "poll": poll_for(company, now),
         "membership": membership,
         "automatic": services.sends_automatically(company),
     }
@@ -68,20 +69,18 @@ def render_update(
     membership: Membership,
     company: PayrollCompany,
     run_pks: list[int],
-    since: datetime | None = None,
 ) -> HttpResponse:
-    """Out-of-band swaps: the given rows (those changed since ``since``) and the next poller."""
+    """Out-of-band swaps: the rows of ``run_pks`` as they stand now, and the next poller."""
     now = timezone.now()
     rows = dashlet_rows(company, run_pks)
-    changed = [r for r in rows if since is None or r.changed_at is None or r.changed_at >= since]
     return render(
         request,
         "sending/_dashlet_update.html",
         {
             "rows_html": render_rows(
-                changed, company_pk=company.pk, can_edit=membership.can_edit_payroll, oob=True
+                rows, company_pk=company.pk, can_edit=membership.can_edit_payroll, oob=True
             ),
-            "poll": poll_for(company, rows, now),
+            "poll": poll_for(company, now),
         },
     )
 
@@ -117,10 +116,6 @@ def company(request: HttpRequest, membership: Membership, company_id: int) -> Ht
     return render(request, "payroll/company.html", context)
 
 
-def _run_pks(raw: str) -> list[int]:
-    return [int(pk) for pk in raw.split(",")[:MAX_POLLED] if pk.isdigit()]
-
-
 def _since(raw: str) -> datetime | None:
     try:
         since = datetime.fromisoformat(raw)
@@ -131,15 +126,12 @@ def _since(raw: str) -> datetime | None:
 
 @member_required()
 def rows(request: HttpRequest, membership: Membership, company_id: int) -> HttpResponse:
-    """A poll: ``?runs=1,2,3&since=<ISO time of the last render>``."""
+    """A poll: ``?since=<ISO time>``, answered with the runs that changed since then (a poll
+    without a valid time gets no rows, only the next poller)."""
     found = scoped_company(membership, company_id)
-    return render_update(
-        request,
-        membership,
-        found,
-        _run_pks(request.GET.get("runs", "")),
-        _since(request.GET.get("since", "")),
-    )
+    since = _since(request.GET.get("since", ""))
+    changed = changed_run_pks(found, since) if since is not None else []
+    return render_update(request, membership, found, changed)
 
 
 @member_required()
