@@ -12,6 +12,7 @@ bound (one ``POST /v2/vouchers`` per journal at ``--per-minute``).
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 import time
@@ -64,6 +65,8 @@ def month_end(
             worker_concurrency=concurrency,
         )
         start_django(settings, migrate=True)
+        # One INFO line per Visma call would bury the figures; warnings and errors still show.
+        logging.getLogger("payjournal.visma").setLevel(logging.WARNING)
         from payjournal.integrations import gateway
 
         stack.callback(gateway.reset)  # the limiter's pool, before its database is dropped
