@@ -24,7 +24,6 @@ from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
-from django.db.models import DateTimeField, F, Value
 from django.urls import reverse
 from django.utils import timezone
 
@@ -82,7 +81,6 @@ class DashletRow:
     voucher: str = ""  # "A12 · 2026-11-23 21:05" once sent
     error_code: str = ""
     error_title: str = ""
-    changed_at: datetime | None = None
 
     @property
     def label(self) -> str:
@@ -124,11 +122,6 @@ def _submissions(
     found = Submission.objects.filter(company=company)
     if run_pks is not None:
         found = found.filter(journal__run__pk__in=run_pks)
-    # When each changed matters to a poll only; the page skips reading (converting) it.
-    if run_pks is None:
-        found = found.annotate(changed=Value(None, output_field=DateTimeField()))
-    else:
-        found = found.annotate(changed=F("updated_at"))
     latest: dict[int, tuple[Any, ...]] = {}
     for journal_id, *fields in found.order_by("created_at").values_list(
         "journal_id",
@@ -138,7 +131,6 @@ def _submissions(
         "sent_at",
         "error_code",
         "error_message",
-        "changed",
     ):
         latest[journal_id] = tuple(fields)
     return latest
@@ -225,13 +217,8 @@ class _Shown:
         sent_at: datetime | None,
         code: str,
         message: str,
-        changed_at: datetime | None,
     ) -> dict[str, Any]:
-        shown: dict[str, Any] = {
-            "state": state,
-            "submission_id": str(submission_id),
-            "changed_at": changed_at,
-        }
+        shown: dict[str, Any] = {"state": state, "submission_id": str(submission_id)}
         if state == "sent":
             shown["voucher"] = self.voucher(number, sent_at)
         elif state == "needs_action":
