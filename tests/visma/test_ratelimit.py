@@ -39,7 +39,6 @@ class FakeTime:
 
     def __init__(self) -> None:
         self.now = 1000.0
-        self.sent: list[float] = []
 
     def sleep(self, seconds: float) -> None:
         self.now += seconds

@@ -91,10 +91,6 @@ class DashletRow:
         return self.state == "sent"
 
     @property
-    def is_in_flight(self) -> bool:
-        return self.state in IN_FLIGHT
-
-    @property
     def needs_action(self) -> bool:
         return self.state == "needs_action"
 
