@@ -159,11 +159,16 @@ def test_a_crash_mid_send_reconciles_first(books: Books, visma: Emulator) -> Non
     run = books.runs(books.bakkerij)[0]
     submission = request_send(run)
     submission = transition(submission, Event.CLAIMED)  # the worker claimed it, posted, died
+    from payjournal.sending.legs import leg_content
     from payjournal.sending.voucher import build_voucher
 
     client = connection.client_for(books.bakkerij)  # shares the process transport: not closed
     centers = tuple(client.list_cost_centers())
-    client.create_voucher(build_voucher(run.journal, submission.marker, centers))
+    content = leg_content(submission)
+    voucher = build_voucher(
+        submission.voucher_date, content.text, submission.marker, content.rows, centers
+    )
+    client.create_voucher(voucher)
     process_submission(submission.pk, policy=FAST, sleep=no_sleep)
     submission.refresh_from_db()
     assert_sent_once(visma, submission)
@@ -173,19 +178,32 @@ def test_a_crash_mid_send_reconciles_first(books: Books, visma: Emulator) -> Non
 def test_the_database_refuses_a_second_sent_submission(books: Books, visma: Emulator) -> None:
     run = books.runs(books.bakkerij)[0]
     first = send(run)
+    second = {
+        "journal": first.journal,
+        "company": first.company,
+        "run_key": first.run_key,
+        "voucher_date": first.voucher_date,
+        "marker": first.marker,
+    }
+    Submission.objects.create(**second, state="superseded")  # the columns are all there
     with pytest.raises(IntegrityError), transaction.atomic():
-        Submission.objects.create(
-            journal=first.journal, company=first.company, marker=first.marker, state="sent"
-        )
-    with pytest.raises(SendRefusedError, match="already sent"):
+        Submission.objects.create(**second, state="sent")
+    with pytest.raises(SendRefusedError, match="already booked"):
         request_send(run)
 
 
 def test_requesting_twice_gives_one_submission(books: Books, visma: Emulator) -> None:
     run = books.runs(books.bakkerij)[0]
-    assert request_send(run).pk == request_send(run).pk
+    first = request_send(run)
+    assert request_send(run).pk == first.pk
     with pytest.raises(IntegrityError), transaction.atomic():
-        Submission.objects.create(journal=run.journal, company=run.company, marker="[pj:x]")
+        Submission.objects.create(
+            journal=run.journal,
+            company=run.company,
+            run_key=run.run_id,
+            voucher_date=first.voucher_date,
+            marker="[pj:x]",
+        )
 
 
 def test_bulk_send_of_a_period_sends_every_unsent_run(books: Books, visma: Emulator) -> None:

@@ -54,13 +54,24 @@ class SubmissionState(StrEnum):
     QUEUED = "queued"  # decided; waiting for a worker (or for its retry time)
     SENDING = "sending"  # a worker holds it; the POST may be under way
     RECONCILING = "reconciling"  # a POST's outcome is unknown: read vouchers back before anything
-    SENT = "sent"  # Visma holds the voucher (number known)
+    SENT = "sent"  # Visma holds the voucher (number known), or the leg needed no voucher
     NEEDS_ACTION = "needs_action"  # Visma refused for a reason a person must fix
+    SUPERSEDED = "superseded"  # never posted, and a newer decision replaced it
 
     @property
     def is_final(self) -> bool:
-        """True for sent: nothing may happen to the submission any more."""
-        return self is SubmissionState.SENT
+        """True for sent and superseded: nothing may happen to the submission any more."""
+        return self in (SubmissionState.SENT, SubmissionState.SUPERSEDED)
+
+    @property
+    def is_open(self) -> bool:
+        """True while the submission still stands between its run and the books."""
+        return self in (
+            SubmissionState.QUEUED,
+            SubmissionState.SENDING,
+            SubmissionState.RECONCILING,
+            SubmissionState.NEEDS_ACTION,
+        )
 
     @property
     def is_in_flight(self) -> bool:
@@ -83,6 +94,8 @@ class Event(StrEnum):
     RETRIED_BY_USER = "retried_by_user"  # after fixing the cause, one click
     RESTARTED = "restarted"  # its durable job ended unfinished; a new round starts where it stands
     JOB_FAILED = "job_failed"  # its durable job ended unfinished and may not be restarted by itself
+    SUPERSEDED = "superseded"  # a newer version or a withdrawal replaced it before it was posted
+    NOTHING_TO_BOOK = "nothing_to_book"  # the version books like the booked one: no voucher
 
 
 _TRANSITIONS: dict[tuple[SubmissionState, Event], SubmissionState] = {
@@ -107,6 +120,10 @@ _TRANSITIONS: dict[tuple[SubmissionState, Event], SubmissionState] = {
     (SubmissionState.QUEUED, Event.JOB_FAILED): SubmissionState.NEEDS_ACTION,
     (SubmissionState.SENDING, Event.JOB_FAILED): SubmissionState.NEEDS_ACTION,
     (SubmissionState.RECONCILING, Event.JOB_FAILED): SubmissionState.NEEDS_ACTION,
+    # Only what was certainly never posted may be replaced: a queued or refused leg whose
+    # outcome is known (the caller checks ``needs_reconcile``), never one in flight.
+    (SubmissionState.QUEUED, Event.SUPERSEDED): SubmissionState.SUPERSEDED,
+    (SubmissionState.NEEDS_ACTION, Event.SUPERSEDED): SubmissionState.SUPERSEDED,
 }
 
 
@@ -124,15 +141,20 @@ def next_state(state: SubmissionState, event: Event) -> SubmissionState:
         ) from None
 
 
-def voucher_marker(company: str, run_id: str, version: int) -> str:
-    """The marker of one journal version: ``[pj:<16 hex>]``, the same every time it is asked.
+def voucher_marker(company: str, run_id: str, version: int, kind: str = "full") -> str:
+    """The marker of one leg: ``[pj:<16 hex>]``, the same every time it is asked.
 
-    It depends on the company, the run and the journal version only, so two versions of one
-    run never share a marker and the marker survives a restart of everything.
+    It depends on the company, the run, the journal version and the leg's kind (``full``,
+    ``reversal``, ``difference``) only, so no two legs that may both be sent share a marker and
+    the marker survives a restart of everything. A full posting's marker is the one journal
+    versions had before there were other kinds of legs.
     """
     if version < 1:
         raise ValueError("journal versions count from 1")
-    digest = hashlib.sha256(f"{company}\x1f{run_id}\x1f{version}".encode()).hexdigest()
+    key = f"{company}\x1f{run_id}\x1f{version}"
+    if kind != "full":
+        key += f"\x1f{kind}"
+    digest = hashlib.sha256(key.encode()).hexdigest()
     return f"[pj:{digest[:16]}]"
 
 

@@ -2,7 +2,8 @@
 
 Import reads the file with the domain's readers, checks it against the company's scheme
 (every problem at once, nothing imported partially), builds the journal and freezes it in
-integer minor units. The same content again is a no-op; other content is the next version.
+integer minor units. The same content again is a no-op; other content is the next version, and
+so is the same content of a withdrawn run (it brings the run back).
 """
 
 from __future__ import annotations
@@ -98,8 +99,9 @@ def import_run(
     with transaction.atomic():
         versions = PayrollRun.objects.filter(company=company, run_id=run.run_id)
         latest = versions.order_by("-version").first()
-        if latest is not None and latest.source_sha256 == digest:
+        if latest is not None and latest.source_sha256 == digest and latest.withdrawn_at is None:
             return ImportResult(latest, created=False)
+        # other content, or a withdrawn run sent again: the next version (it is not withdrawn)
         number = (versions.aggregate(top=Max("version"))["top"] or 0) + 1
         stored = PayrollRun.objects.create(
             company=company,

@@ -1,9 +1,13 @@
-"""The outbox: one :class:`Submission` per journal version and send decision, with its attempts.
+"""The outbox: one :class:`Submission` per booking leg (a voucher for one run id), its attempts,
+and per run id the :class:`RunBooking` that says which version the books should hold.
 
-The state column takes the values of :class:`payjournal.domain.submission.SubmissionState`;
-transitions go through :func:`payjournal.domain.submission.next_state` only (see
-``payjournal.sending.states``). A partial unique index forbids a second ``sent`` submission
-for one journal version (invariant 3) on SQLite and PostgreSQL alike.
+A leg is a full posting of a journal version, a reversal of one, or a difference between two
+(:mod:`payjournal.domain.booking`). The state column takes the values of
+:class:`payjournal.domain.submission.SubmissionState`; transitions go through
+:func:`payjournal.domain.submission.next_state` only (see ``payjournal.sending.states``).
+Partial unique indexes, on SQLite and PostgreSQL alike, forbid a second ``sent`` leg of one
+kind for one journal version (invariants 3 and 7) and a second open leg for one run id (legs
+of a run are posted one after the other).
 """
 
 from __future__ import annotations
@@ -13,8 +17,10 @@ import uuid
 from django.db import models
 from django.db.models import Q
 
+from payjournal.domain.booking import CorrectionDate, CorrectionMode, LegKind
 from payjournal.domain.submission import SubmissionState
 from payjournal.payroll.models import JournalSnapshot, PayrollCompany
+from payjournal.tenancy.models import Master
 
 STATE_CHOICES = [(s.value, s.value.replace("_", " ").capitalize()) for s in SubmissionState]
 OPEN_STATES = (
@@ -25,17 +31,74 @@ OPEN_STATES = (
 )
 
 
+MODE_CHOICES = [
+    (CorrectionMode.REVERSE_AND_REBOOK.value, "Reverse and rebook"),
+    (CorrectionMode.DIFFERENCE.value, "Difference"),
+]
+DATE_CHOICES = [
+    (
+        CorrectionDate.ORIGINAL_OR_FIRST_OPEN.value,
+        "The original date, or the first open day after the lock date",
+    ),
+    (CorrectionDate.NEW_VERSION.value, "The new version's date"),
+]
+KIND_CHOICES = [(kind.value, kind.value.capitalize()) for kind in LegKind]
+
+
+class CorrectionDefaults(models.Model):
+    """Per master: how its companies book corrections unless a company says otherwise."""
+
+    master = models.OneToOneField(
+        Master, on_delete=models.CASCADE, related_name="correction_defaults"
+    )
+    correction_mode = models.CharField(
+        max_length=20, choices=MODE_CHOICES, default=CorrectionMode.REVERSE_AND_REBOOK.value
+    )
+    correction_date = models.CharField(
+        max_length=24, choices=DATE_CHOICES, default=CorrectionDate.ORIGINAL_OR_FIRST_OPEN.value
+    )
+
+
 class SendingSettings(models.Model):
-    """Per payroll company: send every processed run (corrections, off-cycle) automatically."""
+    """Per payroll company: send every processed run (corrections, withdrawals, off-cycle)
+    automatically; how corrections are booked (blank: the master's default)."""
 
     company = models.OneToOneField(
         PayrollCompany, on_delete=models.CASCADE, related_name="sending_settings"
     )
     send_automatically = models.BooleanField(default=False)
+    correction_mode = models.CharField(max_length=20, choices=MODE_CHOICES, blank=True)
+    correction_date = models.CharField(max_length=24, choices=DATE_CHOICES, blank=True)
+
+
+class RunBooking(models.Model):
+    """Per run id of a company: which version someone asked to have in the books.
+
+    ``wanted_version`` is set by a send (a click, the API, automatic sending): the version to
+    book, or 0 for nothing (a withdrawn run). Every decision about the legs of the run id locks
+    this row first, so two decisions never race (a send, a new version, a settled leg).
+    """
+
+    company = models.ForeignKey(PayrollCompany, on_delete=models.CASCADE, related_name="+")
+    run_key = models.CharField(max_length=64)
+    wanted_version = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=("company", "run_key"), name="run_booking_unique"),
+        )
 
 
 class Submission(models.Model):
-    """The decision to send one journal version, and where it stands. Its id is the workflow id."""
+    """One leg of a run id's booking — one voucher — and where it stands. Its id is the
+    workflow id.
+
+    ``journal`` is the version the leg is of: the one posted in full, the one reversed, or the
+    new one of a difference (whose ``base`` is the booked version it is netted against).
+    ``voucher_date`` is the date the voucher carries; with ``move_past_lock`` the send step
+    moves it to the first open day when Visma's lock date has passed it (and stores the date
+    it posts with before the POST, so reconciliation reads back the right day).
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     journal = models.ForeignKey(
@@ -44,6 +107,17 @@ class Submission(models.Model):
     company = models.ForeignKey(
         PayrollCompany, on_delete=models.CASCADE, related_name="submissions"
     )
+    run_key = models.CharField(max_length=64, help_text="The payroll run id the leg books.")
+    kind = models.CharField(max_length=12, choices=KIND_CHOICES, default=LegKind.FULL.value)
+    base = models.ForeignKey(
+        JournalSnapshot,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="difference_legs",
+    )
+    voucher_date = models.DateField()
+    move_past_lock = models.BooleanField(default=False)
     state = models.CharField(max_length=16, choices=STATE_CHOICES, default=SubmissionState.QUEUED)
     marker = models.CharField(max_length=32)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -66,17 +140,20 @@ class Submission(models.Model):
         ordering = ("-created_at",)
         constraints = (
             models.UniqueConstraint(
-                fields=("journal",),
+                fields=("journal", "kind"),
                 condition=Q(state="sent"),
-                name="submission_one_sent_per_journal",
+                name="submission_one_sent_leg_per_kind",
             ),
             models.UniqueConstraint(
-                fields=("journal",),
+                fields=("company", "run_key"),
                 condition=Q(state__in=[s.value for s in OPEN_STATES]),
-                name="submission_one_open_per_journal",
+                name="submission_one_open_leg_per_run",
             ),
         )
-        indexes = (models.Index(fields=("state", "enqueued_at")),)
+        indexes = (
+            models.Index(fields=("state", "enqueued_at")),
+            models.Index(fields=("company", "run_key")),
+        )
 
     def __str__(self) -> str:
         return f"submission {self.id} ({self.state})"
@@ -84,6 +161,15 @@ class Submission(models.Model):
     @property
     def state_enum(self) -> SubmissionState:
         return SubmissionState(self.state)
+
+    @property
+    def kind_enum(self) -> LegKind:
+        return LegKind(self.kind)
+
+    @property
+    def is_empty(self) -> bool:
+        """A leg recorded as booked with no voucher: the version books like the one before."""
+        return self.state == SubmissionState.SENT.value and not self.voucher_id
 
     @property
     def workflow_id(self) -> str:

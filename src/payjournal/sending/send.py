@@ -23,17 +23,20 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from uuid import UUID
 
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from payjournal.domain.submission import Event, SubmissionState
-from payjournal.payroll.models import JournalLine
 from payjournal.preflight import Checklist, DailyCache
 from payjournal.preflight.books import CachedBooks
-from payjournal.preflight.service import checklist_with, target_of_journal
-from payjournal.sending import connection
+from payjournal.preflight.checks import JournalRow as CheckedRow
+from payjournal.preflight.checks import Target
+from payjournal.preflight.service import checklist_with, connection_problem
+from payjournal.sending import booking, connection
+from payjournal.sending.legs import leg_content
 from payjournal.sending.models import Submission
 from payjournal.sending.states import transition
 from payjournal.sending.voucher import CostCenterNotFoundError, build_voucher
@@ -47,6 +50,9 @@ from payjournal.visma import (
 )
 
 log = logging.getLogger("payjournal.sending")
+
+#: Visma's refusal of a voucher dated in a locked period (``PeriodLockedError.code``).
+PERIOD_LOCKED = "period_locked"
 
 #: Failures worth another try after a pause: nothing was stored at Visma.
 RETRYABLE = (RateLimitedError, ServerError, NetworkError)
@@ -68,9 +74,9 @@ class SendPolicy:
 
 
 def _load(submission_id: UUID | str) -> Submission:
-    return Submission.objects.select_related("journal__run", "company__visma_account").get(
-        pk=submission_id
-    )
+    return Submission.objects.select_related(
+        "journal__run", "base__run", "company__visma_account"
+    ).get(pk=submission_id)
 
 
 def _code(error: Exception) -> str:
@@ -93,7 +99,7 @@ def process_submission(
     policy = policy or SendPolicy()
     submission = _load(submission_id)
     state = submission.state_enum
-    if state in (SubmissionState.SENT, SubmissionState.NEEDS_ACTION):
+    if state.is_final or state is SubmissionState.NEEDS_ACTION:
         return state
     try:
         visma = connection.client_for(submission.company)
@@ -111,7 +117,7 @@ def _work(
 ) -> SubmissionState:
     while True:
         state = submission.state_enum
-        if state in (SubmissionState.SENT, SubmissionState.NEEDS_ACTION):
+        if state.is_final or state is SubmissionState.NEEDS_ACTION:
             return state
         if state is SubmissionState.QUEUED:
             submission = transition(submission, Event.CLAIMED)
@@ -193,17 +199,26 @@ def _post(
     policy: SendPolicy,
     sleep: Callable[[float], None],
 ) -> Submission:
-    """Pre-flight (cached reads), then ``POST /v2/vouchers`` once."""
-    journal, company = submission.journal, submission.company
-    lines = list(JournalLine.objects.filter(journal_id=journal.pk))
+    """Date the leg, pre-flight it (cached reads), then ``POST /v2/vouchers`` once."""
+    company = submission.company
+    content = leg_content(submission)
     cache = DailyCache()
-    checklist = checklist_with(visma, target_of_journal(company, journal, lines), cache=cache)
+    books = CachedBooks(visma, company.visma_company_id, cache)
+    try:
+        day = _voucher_date(submission, books)
+    except RETRYABLE as exc:
+        return _retry_later(submission, exc, policy, sleep)
+    except VismaError as exc:
+        return transition(submission, Event.REFUSED, error_code=exc.code, message=_message(exc))
+    rows = tuple(CheckedRow(row.account, row.dimension or "") for row in content.rows)
+    target = Target(company.visma_company_id, day, rows, connection_problem(company))
+    checklist = checklist_with(visma, target, cache=cache)
     if not checklist.passed:
         return _stop_before_sending(submission, checklist, policy, sleep)
     books = CachedBooks(visma, company.visma_company_id, cache)
     try:
-        centers = books.cost_centers() if any(line.dimension for line in lines) else ()
-        voucher = build_voucher(journal, submission.marker, centers, lines)
+        centers = books.cost_centers() if any(row.dimension for row in content.rows) else ()
+        voucher = build_voucher(day, content.text, submission.marker, content.rows, centers)
     except CostCenterNotFoundError as exc:
         books.forget()
         return transition(submission, Event.REFUSED, error_code=exc.code, message=str(exc))
@@ -227,8 +242,26 @@ def _post(
     except VismaError as exc:
         # Visma refused what the pre-flight passed: the day's cached reads are out of date.
         cache.invalidate(company.visma_company_id)
+        if submission.move_past_lock and exc.code == PERIOD_LOCKED:
+            # The lock date moved since the cached read: the next attempt dates the leg anew.
+            return _retry_later(submission, exc, policy, sleep)
         return transition(submission, Event.REFUSED, error_code=exc.code, message=_message(exc))
     return _mark_sent(submission, Event.POSTED, str(posted.id), posted.number_and_number_series)
+
+
+def _voucher_date(submission: Submission, books: CachedBooks) -> date:
+    """The leg's date; a correction leg allowed to move goes to the first open day after
+    Visma's lock date. A moved date is stored before the POST: reconciliation reads that day.
+    """
+    day = submission.voucher_date
+    if submission.move_past_lock:
+        locked_to = books.company_settings().accounting_locked_to
+        if locked_to is not None and day <= locked_to:
+            day = locked_to + timedelta(days=1)
+    if day != submission.voucher_date:
+        Submission.objects.filter(pk=submission.pk).update(voucher_date=day)
+        submission.voucher_date = day
+    return day
 
 
 def _stop_before_sending(
@@ -266,7 +299,7 @@ def _reconcile(
     policy: SendPolicy,
     sleep: Callable[[float], None],
 ) -> Submission:
-    day = submission.journal.voucher_date
+    day = submission.voucher_date
     try:
         found = visma.find_vouchers(day, day, submission.marker)
     except (*RETRYABLE, OutcomeUnknownError) as exc:
@@ -292,15 +325,21 @@ def _reconcile(
 def _mark_sent(
     submission: Submission, event: Event, voucher_id: str, number: str | None
 ) -> Submission:
+    """``sent``, and in the same transaction the run id's next leg (a rebooking after a
+    reversal, a version that arrived meanwhile) under the run id's booking lock."""
     try:
-        return transition(
-            submission,
-            event,
-            voucher_id=voucher_id,
-            voucher_number=number or "",
-            sent_at=timezone.now(),
-            needs_reconcile=False,
-        )
+        with transaction.atomic():
+            booking.locked_booking(submission.company, submission.run_key)
+            submission = transition(
+                submission,
+                event,
+                voucher_id=voucher_id,
+                voucher_number=number or "",
+                sent_at=timezone.now(),
+                needs_reconcile=False,
+            )
+            booking.advance(submission.company, submission.run_key)
+            return submission
     except IntegrityError:
         # Another submission of this journal version is already sent: the constraint held.
         log.error(

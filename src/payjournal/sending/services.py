@@ -11,14 +11,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from payjournal.domain.submission import Event, SubmissionState, voucher_marker
+from payjournal.domain.booking import NOTHING, LegKind, SettledLeg, booked_version
+from payjournal.domain.submission import Event, SubmissionState
 from payjournal.jobs import enqueue_submission
-from payjournal.payroll.models import JournalSnapshot, PayrollCompany, PayrollRun
-from payjournal.sending.models import OPEN_STATES, SendingSettings, Submission
+from payjournal.payroll.models import PayrollCompany, PayrollRun
+from payjournal.sending import booking
+from payjournal.sending.models import SendingSettings, Submission
 from payjournal.sending.recovery import QUIET_IN_FLIGHT, recover_stranded
 from payjournal.sending.states import transition
 
@@ -27,7 +30,7 @@ SWEEP_AFTER = timedelta(minutes=2)
 
 
 class SendRefusedError(ValueError):
-    """The run cannot be sent (already sent, or its company has no Visma mapping)."""
+    """The run has nothing to book (already booked, no change) or no Visma mapping."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,22 +39,12 @@ class BulkResult:
     skipped: dict[int, str]  # run pk → why
 
 
-def marker_of(journal: JournalSnapshot) -> str:
-    """The journal version's marker; stable across restarts (company pk, run id, version)."""
-    run = journal.run
-    return voucher_marker(str(run.company_id), run.run_id, run.version)
-
-
-def latest_submission(journal: JournalSnapshot) -> Submission | None:
-    return journal.submissions.order_by("-created_at").first()
-
-
 def _enqueue_after_commit(submission: Submission) -> None:
     transaction.on_commit(lambda: enqueue_submission(submission))
 
 
 def request_send(run: PayrollRun) -> Submission:
-    """Decide to send ``run``'s journal: an existing open submission is returned as it is."""
+    """Book ``run``'s run id as the payroll has it now; returns the leg on its way."""
     result = request_send_many([run])
     if run.pk in result.skipped:
         raise SendRefusedError(result.skipped[run.pk])
@@ -59,85 +52,109 @@ def request_send(run: PayrollRun) -> Submission:
 
 
 def request_send_many(runs: Iterable[PayrollRun]) -> BulkResult:
-    """Decide to send each run's journal; the refused ones say why.
+    """Book each run's run id as the payroll has it now (its latest version, or nothing when
+    withdrawn); the ones with nothing to book say why.
 
-    One transaction for the whole batch, with a fixed number of queries whatever its size:
-    the journals are locked, their open or sent submissions read, the new submissions (the
-    outbox rows) inserted together; each is enqueued after the commit. A run whose journal
-    has an open submission gets that one back; an already sent one is refused.
+    One transaction for the whole batch; each run id's decision locks its booking row
+    (:func:`payjournal.sending.booking.advance`). A run id whose next leg is already on its way
+    gets that leg back; one whose books already hold its latest version is skipped.
     """
-    wanted = [run.pk for run in runs]
     queued: dict[int, Submission] = {}
     skipped: dict[int, str] = {}
+    wanted = list(runs)
     with transaction.atomic():
-        journals = {
-            journal.run_id: journal
-            for journal in JournalSnapshot.objects.select_for_update()
-            .select_related("run__company")
-            .filter(run_id__in=wanted)
-        }
-        taken = {
-            submission.journal_id: submission
-            for submission in Submission.objects.filter(
-                journal__in=list(journals.values()),
-                state__in=[*(s.value for s in OPEN_STATES), SubmissionState.SENT.value],
-            ).select_related("company")
-        }
-        new: list[Submission] = []
-        for run_pk in wanted:
-            journal = journals.get(run_pk)
-            if journal is None:
-                skipped[run_pk] = "The run has no journal (it was not processed)."
+        for run in wanted:
+            company = run.company
+            if company.visma_account_id is None:
+                skipped[run.pk] = (
+                    f"{company.name} is not mapped to a Visma company yet (Administrations tab)."
+                )
                 continue
-            run, existing = journal.run, taken.get(journal.pk)
-            if existing is not None and existing.state_enum is SubmissionState.SENT:
-                skipped[run_pk] = (
-                    f"Run {run.run_id} v{run.version} was already sent "
-                    f"(voucher {existing.voucher_number or existing.voucher_id})."
-                )
-            elif existing is not None:
-                queued[run_pk] = existing
-            elif run.company.visma_account_id is None:
-                skipped[run_pk] = (
-                    f"{run.company.name} is not mapped to a Visma company yet "
-                    "(Administrations tab)."
-                )
+            leg = booking.advance(company, run.run_id, booking.WANT_TARGET)
+            if leg is None or leg.is_empty:
+                skipped[run.pk] = _nothing_to_book(company, run.run_id)
             else:
-                submission = Submission(
-                    journal=journal,
-                    company=run.company,
-                    marker=marker_of(journal),
-                    enqueued_at=timezone.now(),
-                )
-                new.append(submission)
-                queued[run_pk] = submission
-        Submission.objects.bulk_create(new)
-        for submission in new:
-            _enqueue_after_commit(submission)
-    return BulkResult([queued[pk] for pk in wanted if pk in queued], skipped)
+                queued[run.pk] = leg
+    return BulkResult([queued[run.pk] for run in wanted if run.pk in queued], skipped)
+
+
+def _nothing_to_book(company: PayrollCompany, run_key: str) -> str:
+    state = booking.run_state(company, run_key)
+    if state.booked == NOTHING:
+        return f"Run {run_key} was withdrawn and nothing of it is booked."
+    leg = state.booking_leg(state.booked)
+    if leg is not None and leg.is_empty:
+        return (
+            f"Run {run_key} v{state.booked} books the same as the version before it: "
+            "no change to book."
+        )
+    voucher = (leg.voucher_number or leg.voucher_id) if leg is not None else ""
+    return f"Run {run_key} v{state.booked} is already booked (voucher {voucher})."
+
+
+def withdraw(run: PayrollRun, user: AbstractBaseUser | None = None) -> Submission | None:
+    """The payroll withdrew ``run``'s run id: the books should hold nothing of it.
+
+    Marks the latest version withdrawn; with automatic sending the reversal of what is booked
+    is queued at once, otherwise waiting legs are replaced and the run offers *Send*. Returns
+    the open leg, if any. Withdrawing twice changes nothing.
+    """
+    with transaction.atomic():
+        booking.locked_booking(run.company, run.run_id)
+        latest = (
+            PayrollRun.objects.select_for_update()
+            .filter(company=run.company, run_id=run.run_id)
+            .order_by("-version")
+            .first()
+        )
+        assert latest is not None
+        if latest.withdrawn_at is None:
+            latest.withdrawn_at = timezone.now()
+            latest.withdrawn_by = user if user is not None and user.is_authenticated else None
+            latest.save(update_fields=("withdrawn_at", "withdrawn_by"))
+        return payroll_changed(latest)
+
+
+def payroll_changed(run: PayrollRun) -> Submission | None:
+    """A new version or a withdrawal of ``run``'s run id: book it when the company sends
+    automatically, else only replace the legs still waiting for the old state."""
+    company = run.company
+    if company.visma_account_id is None:
+        return None
+    want = booking.WANT_TARGET if sends_automatically(company) else booking.WANT_NOTHING_NEW
+    return booking.advance(company, run.run_id, want)
 
 
 def unsent_runs(
     company: PayrollCompany, start: date | None = None, end: date | None = None
 ) -> QuerySet[PayrollRun]:
-    """The company's runs (latest version of each) whose journal is not sent, in a period."""
-    runs = PayrollRun.objects.filter(company=company).exclude(
-        journal__submissions__state=SubmissionState.SENT.value
-    )
+    """The latest version of each of the company's run ids whose books do not hold it yet (or
+    still hold something of a withdrawn run), overlapping ``start``..``end``."""
+    runs = PayrollRun.objects.filter(company=company)
     if start is not None:
         runs = runs.filter(period_end__gte=start)
     if end is not None:
         runs = runs.filter(period_start__lte=end)
     latest: dict[str, PayrollRun] = {}
-    for run in runs.order_by("run_id", "-version"):
+    for run in runs.select_related("journal").order_by("run_id", "-version"):
         latest.setdefault(run.run_id, run)
-    return PayrollRun.objects.filter(pk__in=[r.pk for r in latest.values()]).select_related(
-        "company"
-    )
+    settled = Submission.objects.filter(
+        company=company, run_key__in=list(latest), state=SubmissionState.SENT.value
+    ).order_by("created_at", "id")
+    numbers = {run.journal.pk: run.version for run in runs.select_related("journal")}
+    legs: dict[str, list[SettledLeg]] = {}
+    for run_key, kind, journal_id in settled.values_list("run_key", "kind", "journal_id"):
+        legs.setdefault(run_key, []).append(SettledLeg(LegKind(kind), numbers[journal_id]))
+    wanted = []
+    for run_key, run in latest.items():
+        target = NOTHING if run.withdrawn_at is not None else run.version
+        if booked_version(legs.get(run_key, ())) != target:
+            wanted.append(run.pk)
+    return PayrollRun.objects.filter(pk__in=wanted).select_related("company")
 
 
 def send_period(company: PayrollCompany, start: date, end: date) -> BulkResult:
-    """Bulk send: every unsent run of ``company`` overlapping ``start``..``end``."""
+    """Bulk send: every run of ``company`` overlapping ``start``..``end`` not booked as it is."""
     return request_send_many(unsent_runs(company, start, end))
 
 

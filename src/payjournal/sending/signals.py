@@ -1,5 +1,7 @@
-"""Automatic sending: a run processed for a company that sends automatically is queued at once,
-in the import's own transaction (every run kind: regular, correction, off-cycle)."""
+"""Automatic sending and superseding: a new version of a run (a journal frozen by an import)
+goes to :func:`payjournal.sending.services.payroll_changed` in the import's own transaction —
+booked at once when the company sends automatically (every run kind: regular, correction,
+off-cycle), else only the legs still waiting for the old version are replaced."""
 
 from __future__ import annotations
 
@@ -15,11 +17,9 @@ def _journal_saved(
 ) -> None:
     if not created:
         return
-    from payjournal.sending.services import request_send, sends_automatically
+    from payjournal.sending.services import payroll_changed
 
-    run = instance.run
-    if sends_automatically(run.company) and run.company.visma_account_id is not None:
-        request_send(run)
+    payroll_changed(instance.run)
 
 
 def connect() -> None:

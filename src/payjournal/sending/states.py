@@ -48,7 +48,7 @@ def transition(
         updated = Submission.objects.filter(pk=submission.pk, state=seen.value).update(**changes)
         if updated != 1:
             raise StaleSubmissionError(f"{submission} is no longer {seen.value}")
-        if new is SubmissionState.SENT:
+        if new is SubmissionState.SENT and submission.kind != "reversal":
             # The journal's stored copy of "sent" changes with the submission, in one place.
             JournalSnapshot.objects.filter(pk=submission.journal_id).update(
                 send_state="sent",

@@ -1,14 +1,14 @@
-"""A journal snapshot as the Visma voucher it becomes: date, text with marker, rows, cost centers."""
+"""A booking leg as the Visma voucher it becomes: date, text with marker, rows, cost centers."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from payjournal.domain.journal import MAX_ROW_TEXT
+from payjournal.domain.journal import MAX_ROW_TEXT, JournalRow, Side
 from payjournal.domain.submission import voucher_text_with_marker
-from payjournal.payroll.models import JournalLine, JournalSnapshot
 from payjournal.visma import CostCenter, NewVoucher, VoucherRow
 
 
@@ -16,10 +16,6 @@ class CostCenterNotFoundError(Exception):
     """A journal row names a dimension that is not an active cost center item in Visma."""
 
     code = "cost_center_not_found"
-
-
-def _cents(minor: int) -> Decimal:
-    return (Decimal(minor) / 100).quantize(Decimal("0.01"))
 
 
 def _resolve(dimension: str, cost_centers: Iterable[CostCenter]) -> tuple[int, UUID]:
@@ -38,30 +34,29 @@ def _resolve(dimension: str, cost_centers: Iterable[CostCenter]) -> tuple[int, U
 
 
 def build_voucher(
-    journal: JournalSnapshot,
+    day: date,
+    text: str,
     marker: str,
+    rows: Iterable[JournalRow],
     cost_centers: Iterable[CostCenter] = (),
-    lines: Iterable[JournalLine] | None = None,
 ) -> NewVoucher:
-    """The voucher of ``journal``: its date and text (plus ``marker``), one row per line
-    (``lines`` when the caller has read them already, else the journal's)."""
+    """The voucher of one leg: ``day``, ``text`` plus ``marker``, one voucher row per row."""
     centers = tuple(cost_centers)
-    rows = []
-    for line in journal.lines.all() if lines is None else lines:
-        amount = _cents(line.amount_minor)
+    voucher_rows = []
+    for row in rows:
+        amount: Decimal = row.amount.amount
+        zero = Decimal(0).quantize(amount)
         items: dict[str, UUID] = {}
-        if line.dimension:
-            number, item = _resolve(line.dimension, centers)
+        if row.dimension:
+            number, item = _resolve(row.dimension, centers)
             items[f"cost_center_item_id{number}"] = item
-        rows.append(
+        voucher_rows.append(
             VoucherRow(
-                int(line.account),
-                debit_amount=amount if line.side == "debit" else Decimal("0.00"),
-                credit_amount=amount if line.side == "credit" else Decimal("0.00"),
-                transaction_text=line.text[:MAX_ROW_TEXT] or None,
+                int(row.account),
+                debit_amount=amount if row.side is Side.DEBIT else zero,
+                credit_amount=amount if row.side is Side.CREDIT else zero,
+                transaction_text=row.text[:MAX_ROW_TEXT] or None,
                 **items,  # type: ignore[arg-type]
             )
         )
-    return NewVoucher(
-        journal.voucher_date, voucher_text_with_marker(journal.voucher_text, marker), tuple(rows)
-    )
+    return NewVoucher(day, voucher_text_with_marker(text, marker), tuple(voucher_rows))

@@ -1,0 +1,317 @@
+"""Booking a run id: which leg to post next so the books end at the version someone asked for.
+
+Every decision about the legs of one run id — a send (click, API, automatic), a withdrawal, a
+leg that settled in a worker — runs :func:`advance` in a transaction that first locks the run
+id's :class:`RunBooking` row, so two decisions never race. :func:`advance` reads what is booked
+(the settled legs, :func:`payjournal.domain.booking.booked_version`) and what is wanted, asks
+the domain for the next leg (:func:`payjournal.domain.booking.next_leg`), replaces a waiting leg
+that no longer leads there (``superseded``: only one never posted), and writes the next leg as
+an outbox row, enqueued after the commit. A leg in flight is never replaced: the next decision
+waits until it settles, and its settling calls :func:`advance` again (invariant 7).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from payjournal.domain.booking import (
+    NOTHING,
+    CorrectionDate,
+    CorrectionMode,
+    LegKind,
+    LegPlan,
+    SettledLeg,
+    booked_version,
+    difference_rows,
+    next_leg,
+)
+from payjournal.domain.journal import JournalRow, Side
+from payjournal.domain.money import Money
+from payjournal.domain.submission import Event, SubmissionState, voucher_marker
+from payjournal.jobs import enqueue_submission
+from payjournal.payroll.models import JournalLine, JournalSnapshot, PayrollCompany, PayrollRun
+from payjournal.sending.models import (
+    Attempt,
+    CorrectionDefaults,
+    RunBooking,
+    SendingSettings,
+    Submission,
+)
+from payjournal.sending.states import StaleSubmissionError, transition
+
+__all__ = [
+    "WANT_NOTHING_NEW",
+    "WANT_TARGET",
+    "CorrectionPolicy",
+    "RunState",
+    "advance",
+    "correction_policy",
+    "journal_rows",
+    "locked_booking",
+    "run_state",
+]
+
+_SENT = SubmissionState.SENT.value
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectionPolicy:
+    """How a company books corrections: the mode and the date of correction legs."""
+
+    mode: CorrectionMode
+    date: CorrectionDate
+
+
+def correction_policy(company: PayrollCompany) -> CorrectionPolicy:
+    """The company's own choice where it made one, else its master's default."""
+    own = SendingSettings.objects.filter(company=company).first()
+    master = CorrectionDefaults.objects.filter(master_id=company.master_id).first()
+    mode = (own and own.correction_mode) or (master and master.correction_mode)
+    day = (own and own.correction_date) or (master and master.correction_date)
+    return CorrectionPolicy(
+        CorrectionMode(mode or CorrectionMode.REVERSE_AND_REBOOK),
+        CorrectionDate(day or CorrectionDate.ORIGINAL_OR_FIRST_OPEN),
+    )
+
+
+def journal_rows(journal: JournalSnapshot) -> tuple[JournalRow, ...]:
+    """The journal's stored lines as domain rows (amounts back from minor units)."""
+    return tuple(
+        JournalRow(
+            line.account,
+            Side(line.side),
+            Money.from_minor_units(line.amount_minor, journal.currency),
+            line.text,
+            line.dimension or None,
+            line.employee_id or None,
+            line.is_rounding,
+        )
+        for line in JournalLine.objects.filter(journal_id=journal.pk).order_by("position")
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RunState:
+    """One run id as the booking sees it: its versions, its legs, and where the books stand."""
+
+    versions: tuple[PayrollRun, ...]  # oldest first, each with its journal
+    legs: tuple[Submission, ...]  # oldest first
+    booked: int  # the version the settled legs net to, or NOTHING
+    wanted_version: int | None  # what was asked for (None: nothing asked yet)
+    numbers: dict[int, int]  # journal pk → version number
+
+    def version_of(self, leg: Submission) -> int:
+        """The version a leg is of (posted, reversed, or the new one of a difference)."""
+        return self.numbers[leg.journal_id]
+
+    def base_of(self, leg: Submission) -> int | None:
+        """The booked version a difference leg is netted against."""
+        return self.numbers[leg.base_id] if leg.base_id is not None else None
+
+    @property
+    def latest(self) -> PayrollRun:
+        return self.versions[-1]
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.latest.withdrawn_at is not None
+
+    @property
+    def target(self) -> int:
+        """What the books should hold now: the latest version, or NOTHING when withdrawn."""
+        return NOTHING if self.is_withdrawn else self.latest.version
+
+    @property
+    def open_leg(self) -> Submission | None:
+        for leg in self.legs:
+            if leg.state_enum.is_open:
+                return leg
+        return None
+
+    @property
+    def is_settled(self) -> bool:
+        """The books hold the target and nothing is on its way."""
+        return self.booked == self.target and self.open_leg is None
+
+    def version(self, number: int) -> PayrollRun:
+        for run in self.versions:
+            if run.version == number:
+                return run
+        raise LookupError(f"run {self.latest.run_id} has no version {number}")
+
+    def booking_leg(self, number: int) -> Submission | None:
+        """The settled leg that put version ``number`` into the books (the last such)."""
+        found = None
+        for leg in self.legs:
+            if (
+                leg.state == _SENT
+                and leg.kind != LegKind.REVERSAL
+                and self.version_of(leg) == number
+            ):
+                found = leg
+        return found
+
+
+def run_state(company: PayrollCompany, run_key: str) -> RunState:
+    """Read one run id's versions and legs (no lock: for pages, the API and the CLI)."""
+    versions = tuple(
+        PayrollRun.objects.filter(company=company, run_id=run_key)
+        .select_related("journal")
+        .order_by("version")
+    )
+    if not versions:
+        raise LookupError(f"no run {run_key!r} in {company}")
+    numbers = {run.journal.pk: run.version for run in versions}
+    legs = tuple(
+        Submission.objects.filter(company=company, run_key=run_key).order_by("created_at", "id")
+    )
+    settled = [
+        SettledLeg(LegKind(leg.kind), numbers[leg.journal_id]) for leg in legs if leg.state == _SENT
+    ]
+    wanted = RunBooking.objects.filter(company=company, run_key=run_key).values_list(
+        "wanted_version", flat=True
+    )
+    return RunState(versions, legs, booked_version(settled), next(iter(wanted), None), numbers)
+
+
+def locked_booking(company: PayrollCompany, run_key: str) -> RunBooking:
+    """The run id's booking row, created if need be and locked for this transaction."""
+    RunBooking.objects.bulk_create(
+        [RunBooking(company=company, run_key=run_key)], ignore_conflicts=True
+    )
+    return RunBooking.objects.select_for_update().get(company=company, run_key=run_key)
+
+
+#: ``want`` of :func:`advance`: book what the payroll says now (a send, automatic sending).
+WANT_TARGET = "target"
+#: ``want`` of :func:`advance`: nobody asked for the change (a new version or a withdrawal
+#: without automatic sending): stop after what is in flight, replace what waits.
+WANT_NOTHING_NEW = "nothing_new"
+
+
+def advance(company: PayrollCompany, run_key: str, want: str | None = None) -> Submission | None:
+    """Bring the run id one leg closer to what was asked for; returns the open leg, if any
+    (a leg that needed no voucher is returned settled).
+
+    ``want`` first records a new wish (:data:`WANT_TARGET`, :data:`WANT_NOTHING_NEW`); without
+    it the stored one holds (a leg settled). Locks the run id's booking row for the caller's
+    transaction (or its own).
+    """
+    with transaction.atomic():
+        booking = locked_booking(company, run_key)
+        state = run_state(company, run_key)
+        if want is not None:
+            wanted = state.target if want == WANT_TARGET else None
+            if wanted != booking.wanted_version:
+                booking.wanted_version = wanted
+                booking.save(update_fields=("wanted_version",))
+            state = replace(state, wanted_version=wanted)
+        return _advance(company, state)
+
+
+def _advance(company: PayrollCompany, state: RunState) -> Submission | None:
+    if state.wanted_version is None:
+        leg = state.open_leg
+        if leg is not None and _supersede(leg):
+            return None
+        return leg
+    plan = _plan(state, state.wanted_version, correction_policy(company).mode)
+    leg = state.open_leg
+    if leg is not None:
+        if plan is not None and _leads_to(state, leg, plan):
+            return leg
+        if not _supersede(leg):
+            return leg  # in flight: its settling decides again
+    if plan is None:
+        return None
+    return _write_leg(company, state, plan)
+
+
+def _plan(state: RunState, wanted: int, mode: CorrectionMode) -> LegPlan | None:
+    booked = state.booked
+    same = False
+    if booked not in (NOTHING, wanted) and wanted != NOTHING:
+        old, new = state.version(booked).journal, state.version(wanted).journal
+        same = old.voucher_date == new.voucher_date and not difference_rows(
+            journal_rows(old), journal_rows(new), new.currency
+        )
+    return next_leg(booked, wanted, mode, books_the_same=same)
+
+
+def _leads_to(state: RunState, leg: Submission, plan: LegPlan) -> bool:
+    return (
+        leg.kind == plan.kind
+        and state.version_of(leg) == plan.version
+        and state.base_of(leg) == plan.base
+    )
+
+
+def _supersede(leg: Submission) -> bool:
+    """Replace ``leg`` if it was certainly never posted; False when it may be (in flight)."""
+    if leg.needs_reconcile or leg.state_enum not in (
+        SubmissionState.QUEUED,
+        SubmissionState.NEEDS_ACTION,
+    ):
+        return False
+    why = "a newer version or a withdrawal replaced it before it was posted"
+    try:
+        transition(leg, Event.SUPERSEDED, message=why)
+    except StaleSubmissionError:
+        return False  # a worker claimed it meanwhile
+    return True
+
+
+def _write_leg(company: PayrollCompany, state: RunState, plan: LegPlan) -> Submission:
+    journal = state.version(plan.version).journal
+    base = state.version(plan.base).journal if plan.base is not None else None
+    voucher_date, move = _leg_date(company, state, plan)
+    leg = Submission(
+        journal=journal,
+        company=company,
+        run_key=state.latest.run_id,
+        kind=plan.kind.value,
+        base=base,
+        voucher_date=voucher_date,
+        move_past_lock=move,
+        marker=voucher_marker(str(company.pk), state.latest.run_id, plan.version, plan.kind),
+        enqueued_at=timezone.now(),
+    )
+    if plan.is_empty:
+        leg.state = _SENT
+        leg.sent_at = timezone.now()
+        leg.save(force_insert=True)
+        Attempt.objects.create(
+            submission=leg,
+            event=Event.NOTHING_TO_BOOK.value,
+            state=_SENT,
+            message=f"v{plan.version} books the same as v{plan.base}: no voucher is needed",
+        )
+        return leg
+    leg.save(force_insert=True)
+    transaction.on_commit(lambda: enqueue_submission(leg))
+    return leg
+
+
+def _leg_date(company: PayrollCompany, state: RunState, plan: LegPlan) -> tuple[date, bool]:
+    """The voucher date of a leg, and whether the send step may move it past the lock date.
+
+    The first posting of a run carries its journal's date. A correction leg (anything posted
+    after an earlier leg) follows the company's :class:`CorrectionDate`: the corrected voucher's
+    date, moved to the first open day when Visma has locked it; or the new version's date.
+    """
+    journal = state.version(plan.version).journal
+    is_correction = any(leg.state == _SENT for leg in state.legs)
+    if not is_correction:
+        return journal.voucher_date, False
+    rule = correction_policy(company).date
+    booked_leg = state.booking_leg(state.booked) if state.booked != NOTHING else None
+    original = booked_leg.voucher_date if booked_leg is not None else journal.voucher_date
+    if rule is CorrectionDate.NEW_VERSION and state.target != NOTHING:
+        return state.version(state.target).journal.voucher_date, False
+    if plan.kind is LegKind.FULL:
+        return journal.voucher_date, True
+    return original, True

@@ -1,0 +1,61 @@
+"""What one booking leg posts: its voucher text and rows, from the stored journals.
+
+* a full posting: the journal's text and rows;
+* a reversal: "Reversal of A3: <text>" and the rows with debit and credit swapped;
+* a difference: "Correction of A3 (v1 → v2): <text>" and new − booked per account + side +
+  dimension (:func:`payjournal.domain.booking.difference_rows`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from payjournal.domain.booking import LegKind, difference_rows, reversed_rows
+from payjournal.domain.journal import JournalRow
+from payjournal.domain.submission import SubmissionState
+from payjournal.payroll.models import JournalSnapshot
+from payjournal.sending.booking import journal_rows
+from payjournal.sending.models import Submission
+
+__all__ = ["LegContent", "leg_content"]
+
+
+@dataclass(frozen=True, slots=True)
+class LegContent:
+    """The human voucher text and the rows of one leg (the marker is added when it is sent)."""
+
+    text: str
+    rows: tuple[JournalRow, ...]
+
+
+def _booked_as(journal: JournalSnapshot) -> str:
+    """The voucher number that booked ``journal`` (a full or difference leg), else ``vN``."""
+    leg = (
+        Submission.objects.filter(journal=journal, state=SubmissionState.SENT.value)
+        .exclude(kind=LegKind.REVERSAL.value)
+        .exclude(voucher_id="")
+        .order_by("-created_at")
+        .first()
+    )
+    if leg is not None and leg.voucher_number:
+        return leg.voucher_number
+    return f"{journal.run.run_id} v{journal.run.version}"
+
+
+def leg_content(leg: Submission) -> LegContent:
+    """The text and rows ``leg`` posts (its journal and base are read as needed)."""
+    journal = leg.journal
+    kind = leg.kind_enum
+    if kind is LegKind.FULL:
+        return LegContent(journal.voucher_text, journal_rows(journal))
+    if kind is LegKind.REVERSAL:
+        text = f"Reversal of {_booked_as(journal)}: {journal.voucher_text}"
+        return LegContent(text, reversed_rows(journal_rows(journal)))
+    base = leg.base
+    assert base is not None, "a difference leg names the booked version it is netted against"
+    rows = difference_rows(journal_rows(base), journal_rows(journal), journal.currency)
+    text = (
+        f"Correction of {_booked_as(base)} (v{base.run.version} → v{journal.run.version}): "
+        f"{journal.voucher_text}"
+    )
+    return LegContent(text, rows)

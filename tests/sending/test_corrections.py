@@ -1,0 +1,266 @@
+"""Corrections against the emulator: a new version of a booked run is booked as a reversal plus
+the new version, or as one difference voucher; never twice. Withdrawals reverse; a version that
+never reached Visma is superseded; a leg in flight makes the next one wait.
+
+Each test ends with the emulator's vouchers for the run id netting, per account and cost
+center, to the latest version (or to nothing) — invariant 7."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from payjournal.domain.submission import Event
+from payjournal.emulator import Emulator
+from payjournal.payroll.models import PayrollCompany, PayrollRun
+from payjournal.payroll.samples import samples_dir
+from payjournal.payroll.services import import_run
+from payjournal.sending.models import SendingSettings, Submission
+from payjournal.sending.send import SendPolicy, process_submission
+from payjournal.sending.services import (
+    SendRefusedError,
+    request_send,
+    set_send_automatically,
+    withdraw,
+)
+from payjournal.sending.states import transition
+from tests.sending.conftest import Books
+from tests.sending.netting import books_net, expected_net, vouchers_of_run
+
+FAST = SendPolicy(max_attempts=6, base_delay_s=0.0, max_delay_s=0.0)
+RUN = "2026-09"
+
+
+def no_sleep(_seconds: float) -> None:
+    return None
+
+
+def drain(company: PayrollCompany) -> list[Submission]:
+    """Process every open leg of the company until none is left (no job backend in tests)."""
+    done: list[Submission] = []
+    for _ in range(20):
+        waiting = list(Submission.objects.filter(company=company, state="queued"))
+        if not waiting:
+            return done
+        for leg in waiting:
+            process_submission(leg.pk, policy=FAST, sleep=no_sleep)
+            leg.refresh_from_db()
+            done.append(leg)
+    raise AssertionError("legs kept coming")
+
+
+def corrected(raise_by: str = "100.00", *, run: str = RUN, line: int = 0) -> bytes:
+    """The Bakkerij sample run with one line's amount raised by ``raise_by``."""
+    data = json.loads((samples_dir() / "nl-bakkerij" / f"run-{run}.json").read_bytes())
+    amount = Decimal(data["lines"][line]["amount"]) + Decimal(raise_by)
+    data["lines"][line]["amount"] = str(amount)
+    return json.dumps(data).encode()
+
+
+def version_1(books: Books) -> PayrollRun:
+    return PayrollRun.objects.get(company=books.bakkerij, run_id=RUN, version=1)
+
+
+def legs(company: PayrollCompany, run_key: str = RUN) -> list[tuple[str, str]]:
+    return [
+        (leg.kind, leg.state)
+        for leg in Submission.objects.filter(company=company, run_key=run_key).order_by(
+            "created_at"
+        )
+    ]
+
+
+def assert_books_hold_the_latest(
+    emu: Emulator, company: PayrollCompany, run_key: str = RUN
+) -> None:
+    assert books_net(emu, company, run_key) == expected_net(company, run_key)
+
+
+def use_mode(company: PayrollCompany, mode: str) -> None:
+    SendingSettings.objects.update_or_create(company=company, defaults={"correction_mode": mode})
+
+
+def test_a_correction_is_reversed_and_rebooked_not_booked_twice(
+    books: Books, visma: Emulator
+) -> None:
+    request_send(version_1(books))
+    drain(books.bakkerij)
+    first = vouchers_of_run(visma, books.bakkerij, RUN)
+    assert len(first) == 1
+    v2 = import_run(books.bakkerij, corrected(), "run-2026-09-v2.json").run
+    assert v2.version == 2
+    leg = request_send(v2)
+    assert (leg.kind, leg.state) == ("reversal", "queued")
+    drain(books.bakkerij)
+    assert legs(books.bakkerij) == [
+        ("full", "sent"),
+        ("reversal", "sent"),
+        ("full", "sent"),
+    ]
+    posted = sorted(vouchers_of_run(visma, books.bakkerij, RUN), key=lambda v: v.number)
+    assert len(posted) == 3
+    original, reversal, rebooked = posted
+    number = f"{original.series}{original.number}"
+    assert reversal.text.startswith(f"Reversal of {number}: ")
+    assert [(r.account_number, r.debit, r.credit) for r in reversal.rows] == [
+        (r.account_number, r.credit, r.debit) for r in original.rows
+    ]
+    assert sum(r.debit for r in rebooked.rows) == sum(r.debit for r in original.rows) + Decimal(
+        "100.00"
+    )
+    assert_books_hold_the_latest(visma, books.bakkerij)
+    with pytest.raises(SendRefusedError, match="already booked"):
+        request_send(v2)
+
+
+def test_difference_mode_posts_only_new_minus_old(books: Books, visma: Emulator) -> None:
+    use_mode(books.bakkerij, "difference")
+    request_send(version_1(books))
+    drain(books.bakkerij)
+    v2 = import_run(books.bakkerij, corrected("100.00"), "run-2026-09-v2.json").run
+    request_send(v2)
+    drain(books.bakkerij)
+    assert legs(books.bakkerij) == [("full", "sent"), ("difference", "sent")]
+    posted = sorted(vouchers_of_run(visma, books.bakkerij, RUN), key=lambda v: v.number)
+    difference = posted[-1]
+    assert "(v1 → v2)" in difference.text
+    assert sum(r.debit for r in difference.rows) == sum(r.credit for r in difference.rows)
+    assert all(r.debit or r.credit for r in difference.rows)  # zero rows left out
+    assert len(difference.rows) < len(posted[0].rows)
+    assert_books_hold_the_latest(visma, books.bakkerij)
+
+
+def test_a_version_that_books_the_same_posts_nothing(books: Books, visma: Emulator) -> None:
+    request_send(version_1(books))
+    drain(books.bakkerij)
+    # the same amounts in another file: a new version, nothing new for the books
+    same = json.loads(corrected("0.00"))
+    v2 = import_run(books.bakkerij, json.dumps(same, indent=1).encode(), "again.json").run
+    assert v2.version == 2
+    with pytest.raises(SendRefusedError, match="no change to book"):
+        request_send(v2)
+    assert len(vouchers_of_run(visma, books.bakkerij, RUN)) == 1
+    assert legs(books.bakkerij) == [("full", "sent"), ("difference", "sent")]
+    assert_books_hold_the_latest(visma, books.bakkerij)
+
+
+def test_a_withdrawn_run_is_reversed_and_comes_back_with_a_new_version(
+    books: Books, visma: Emulator
+) -> None:
+    request_send(version_1(books))
+    drain(books.bakkerij)
+    withdraw(version_1(books))
+    assert legs(books.bakkerij) == [("full", "sent")]  # no automatic sending: waits for Send
+    request_send(version_1(books))
+    drain(books.bakkerij)
+    assert legs(books.bakkerij) == [("full", "sent"), ("reversal", "sent")]
+    assert books_net(visma, books.bakkerij, RUN) == {} == expected_net(books.bakkerij, RUN)
+    # the same file again brings the run back as version 2
+    again = (samples_dir() / "nl-bakkerij" / f"run-{RUN}.json").read_bytes()
+    back = import_run(books.bakkerij, again, "run-2026-09.json")
+    assert back.created and back.run.version == 2
+    request_send(back.run)
+    drain(books.bakkerij)
+    assert_books_hold_the_latest(visma, books.bakkerij)
+
+
+def test_a_version_never_posted_is_superseded(books: Books, visma: Emulator) -> None:
+    waiting = request_send(version_1(books))
+    v2 = import_run(books.bakkerij, corrected(), "run-2026-09-v2.json").run
+    waiting.refresh_from_db()
+    assert waiting.state == "superseded"
+    request_send(v2)
+    drain(books.bakkerij)
+    assert legs(books.bakkerij) == [("full", "superseded"), ("full", "sent")]
+    assert len(vouchers_of_run(visma, books.bakkerij, RUN)) == 1
+    assert_books_hold_the_latest(visma, books.bakkerij)
+
+
+def test_a_leg_in_flight_makes_the_correction_wait(books: Books, visma: Emulator) -> None:
+    leg = request_send(version_1(books))
+    leg = transition(leg, Event.CLAIMED)  # a worker holds it: its POST may be under way
+    v2 = import_run(books.bakkerij, corrected(), "run-2026-09-v2.json").run
+    assert request_send(v2).pk == leg.pk  # the one in flight; nothing races it
+    assert legs(books.bakkerij) == [("full", "sending")]
+    drain_in_flight = process_submission(leg.pk, policy=FAST, sleep=no_sleep)
+    assert drain_in_flight.value == "sent"
+    drain(books.bakkerij)  # its settling queued the reversal, then the rebooking
+    assert legs(books.bakkerij) == [("full", "sent"), ("reversal", "sent"), ("full", "sent")]
+    assert_books_hold_the_latest(visma, books.bakkerij)
+
+
+def test_automatic_sending_books_corrections_and_withdrawals(books: Books, visma: Emulator) -> None:
+    set_send_automatically(books.bakkerij, True)
+    v2 = import_run(books.bakkerij, corrected(), "run-2026-09-v2.json").run
+    drain(books.bakkerij)
+    assert_books_hold_the_latest(visma, books.bakkerij)
+    import_run(books.bakkerij, corrected("250.00"), "run-2026-09-v3.json")
+    drain(books.bakkerij)
+    assert_books_hold_the_latest(visma, books.bakkerij)
+    withdraw(v2)
+    drain(books.bakkerij)
+    assert books_net(visma, books.bakkerij, RUN) == {}
+    assert legs(books.bakkerij)[-1] == ("reversal", "sent")
+
+
+def test_a_correction_of_a_locked_period_is_dated_on_the_first_open_day(
+    books: Books, visma: Emulator
+) -> None:
+    request_send(version_1(books))
+    drain(books.bakkerij)
+    company = visma.state.company("nl-bakkerij")
+    assert company is not None
+    lock = version_1(books).journal.voucher_date + timedelta(days=10)
+    company.accounting_locked_to = lock
+    v2 = import_run(books.bakkerij, corrected(), "run-2026-09-v2.json").run
+    request_send(v2)
+    drain(books.bakkerij)
+    dates = sorted((v.number, v.voucher_date) for v in vouchers_of_run(visma, books.bakkerij, RUN))
+    first_open = lock + timedelta(days=1)
+    assert legs(books.bakkerij) == [("full", "sent"), ("reversal", "sent"), ("full", "sent")], [
+        (s.error_code, s.error_message) for s in Submission.objects.filter(state="needs_action")
+    ]
+    assert [day for _, day in dates] == [
+        version_1(books).journal.voucher_date,
+        first_open,
+        first_open,
+    ]
+    reconciled = Submission.objects.filter(company=books.bakkerij, kind="reversal").get()
+    assert reconciled.voucher_date == first_open  # stored before the POST
+    assert_books_hold_the_latest(visma, books.bakkerij)
+
+
+def test_new_version_date_rule_keeps_the_date_and_stops_at_the_lock(
+    books: Books, visma: Emulator
+) -> None:
+    SendingSettings.objects.update_or_create(
+        company=books.bakkerij, defaults={"correction_date": "new_version"}
+    )
+    request_send(version_1(books))
+    drain(books.bakkerij)
+    company = visma.state.company("nl-bakkerij")
+    assert company is not None
+    company.accounting_locked_to = version_1(books).journal.voucher_date
+    v2 = import_run(books.bakkerij, corrected(), "run-2026-09-v2.json").run
+    request_send(v2)
+    drain(books.bakkerij)
+    reversal = Submission.objects.get(company=books.bakkerij, kind="reversal")
+    assert reversal.voucher_date == v2.journal.voucher_date
+    assert (reversal.state, reversal.error_code) == ("needs_action", "period_locked")
+    assert len(vouchers_of_run(visma, books.bakkerij, RUN)) == 1  # nothing half-booked
+
+
+def test_reversal_legs_do_not_change_the_journals_voucher_number(
+    books: Books, visma: Emulator
+) -> None:
+    request_send(version_1(books))
+    drain(books.bakkerij)
+    number = version_1(books).journal.voucher_number
+    v2 = import_run(books.bakkerij, corrected(), "x.json").run
+    request_send(v2)
+    drain(books.bakkerij)
+    assert version_1(books).journal.voucher_number == number
+    assert date.today()  # the clock is real: the dates come from the run files
