@@ -264,3 +264,26 @@ def test_reversal_legs_do_not_change_the_journals_voucher_number(
     drain(books.bakkerij)
     assert version_1(books).journal.voucher_number == number
     assert date.today()  # the clock is real: the dates come from the run files
+
+
+def test_the_preview_shows_the_vouchers_and_the_change_per_account(
+    books: Books, visma: Emulator
+) -> None:
+    from payjournal.domain.booking import LegKind
+    from payjournal.sending.booking import preview
+
+    request_send(version_1(books))
+    drain(books.bakkerij)
+    import_run(books.bakkerij, corrected(), "run-2026-09-v2.json")
+    shown = preview(books.bakkerij, RUN)
+    assert (shown.booked, shown.wanted) == (1, 2)
+    assert [(leg.kind, leg.version) for leg in shown.legs] == [
+        (LegKind.REVERSAL, 1),
+        (LegKind.FULL, 2),
+    ]
+    assert shown.vouchers == 2
+    assert shown.changes, "raising one line changes some accounts"
+    assert sum((c.change.amount for c in shown.changes), Decimal(0)) == 0  # still balances
+    assert Submission.objects.filter(company=books.bakkerij).count() == 1  # read only
+    use_mode(books.bakkerij, "difference")
+    assert [leg.kind for leg in preview(books.bakkerij, RUN).legs] == [LegKind.DIFFERENCE]

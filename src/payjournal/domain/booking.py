@@ -42,6 +42,7 @@ __all__ = [
     "SettledLeg",
     "booked_version",
     "difference_rows",
+    "legs_to",
     "net_by_account",
     "next_leg",
     "reversed_rows",
@@ -132,6 +133,17 @@ def next_leg(
     if mode is CorrectionMode.DIFFERENCE:
         return LegPlan(LegKind.DIFFERENCE, wanted, base=booked)
     return LegPlan(LegKind.REVERSAL, booked)
+
+
+def legs_to(
+    booked: int, wanted: int, mode: CorrectionMode, *, books_the_same: bool = False
+) -> tuple[LegPlan, ...]:
+    """Every leg from ``booked`` to ``wanted``, in order (what a preview shows before a send)."""
+    legs: list[LegPlan] = []
+    while (leg := next_leg(booked, wanted, mode, books_the_same=books_the_same)) is not None:
+        legs.append(leg)
+        booked = NOTHING if leg.kind is LegKind.REVERSAL else leg.version
+    return tuple(legs)
 
 
 def reversed_rows(rows: Iterable[JournalRow]) -> tuple[JournalRow, ...]:

@@ -27,6 +27,8 @@ from payjournal.domain.booking import (
     SettledLeg,
     booked_version,
     difference_rows,
+    legs_to,
+    net_by_account,
     next_leg,
 )
 from payjournal.domain.journal import JournalRow, Side
@@ -52,6 +54,7 @@ __all__ = [
     "correction_policy",
     "journal_rows",
     "locked_booking",
+    "preview",
     "run_state",
 ]
 
@@ -176,6 +179,88 @@ def run_state(company: PayrollCompany, run_key: str) -> RunState:
         "wanted_version", flat=True
     )
     return RunState(versions, legs, booked_version(settled), next(iter(wanted), None), numbers)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountChange:
+    """One account + dimension of a preview: what the books hold, what they will hold."""
+
+    account: str
+    dimension: str
+    booked: Money  # debit − credit now
+    wanted: Money  # debit − credit once the legs are posted
+
+    @property
+    def change(self) -> Money:
+        return self.wanted - self.booked
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedLeg:
+    """A voucher a send would post: its kind, the version it is of, and its base."""
+
+    kind: LegKind
+    version: int
+    base: int | None
+    is_empty: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BookingPreview:
+    """What a send of the run id would do: from the booked version to the wanted one, the
+    vouchers it posts in order and the change per account + dimension (changed ones only)."""
+
+    run_key: str
+    booked: int
+    wanted: int
+    mode: CorrectionMode
+    legs: tuple[PlannedLeg, ...]
+    changes: tuple[AccountChange, ...]
+    currency: str
+
+    @property
+    def vouchers(self) -> int:
+        """How many vouchers the send posts (a leg with no change posts none)."""
+        return sum(1 for leg in self.legs if not leg.is_empty)
+
+
+def preview(company: PayrollCompany, run_key: str) -> BookingPreview:
+    """What sending the run id now would post (read only: nothing is locked or written).
+
+    With a leg on its way the preview still starts from what is booked: the legs in flight
+    are part of the path it shows.
+    """
+    state = run_state(company, run_key)
+    mode = correction_policy(company).mode
+    wanted = state.target
+    plan = _plan(state, wanted, mode) if wanted != state.booked else None
+    same = plan is not None and plan.is_empty
+    legs = legs_to(state.booked, wanted, mode, books_the_same=same)
+    currency = state.latest.currency
+    old = _net(state, state.booked)
+    new = _net(state, wanted)
+    zero = Money.zero(currency)
+    changes = tuple(
+        AccountChange(account, dimension, old.get(key, zero), new.get(key, zero))
+        for key in sorted({*old, *new})
+        for account, dimension in (key,)
+        if old.get(key, zero) != new.get(key, zero)
+    )
+    return BookingPreview(
+        run_key,
+        state.booked,
+        wanted,
+        mode,
+        tuple(PlannedLeg(leg.kind, leg.version, leg.base, leg.is_empty) for leg in legs),
+        changes,
+        currency,
+    )
+
+
+def _net(state: RunState, version: int) -> dict[tuple[str, str], Money]:
+    if version == NOTHING:
+        return {}
+    return net_by_account(journal_rows(state.version(version).journal))
 
 
 def locked_booking(company: PayrollCompany, run_key: str) -> RunBooking:
