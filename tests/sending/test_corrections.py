@@ -104,7 +104,7 @@ def test_a_correction_is_reversed_and_rebooked_not_booked_twice(
     assert len(posted) == 3
     original, reversal, rebooked = posted
     number = f"{original.series}{original.number}"
-    assert reversal.text.startswith(f"Reversal of {number}: ")
+    assert reversal.text.startswith(f"Terugboeking van {number}: ")  # Bakkerij books in Dutch
     assert [(r.account_number, r.debit, r.credit) for r in reversal.rows] == [
         (r.account_number, r.credit, r.debit) for r in original.rows
     ]
@@ -126,7 +126,7 @@ def test_difference_mode_posts_only_new_minus_old(books: Books, visma: Emulator)
     assert legs(books.bakkerij) == [("full", "sent"), ("difference", "sent")]
     posted = sorted(vouchers_of_run(visma, books.bakkerij, RUN), key=lambda v: v.number)
     difference = posted[-1]
-    assert "(v1 → v2)" in difference.text
+    assert difference.text.startswith("Correctie van ") and "(v1 → v2)" in difference.text
     assert sum(r.debit for r in difference.rows) == sum(r.credit for r in difference.rows)
     assert all(r.debit or r.credit for r in difference.rows)  # zero rows left out
     assert len(difference.rows) < len(posted[0].rows)
@@ -287,3 +287,21 @@ def test_the_preview_shows_the_vouchers_and_the_change_per_account(
     assert Submission.objects.filter(company=books.bakkerij).count() == 1  # read only
     use_mode(books.bakkerij, "difference")
     assert [leg.kind for leg in preview(books.bakkerij, RUN).legs] == [LegKind.DIFFERENCE]
+
+
+@pytest.mark.parametrize(
+    ("language", "prefix"),
+    [("", "Terugboeking van "), ("sv", "Återföring av "), ("en", "Reversal of ")],
+)
+def test_the_words_added_to_a_voucher_are_in_the_companys_language(
+    books: Books, visma: Emulator, language: str, prefix: str
+) -> None:
+    PayrollCompany.objects.filter(pk=books.bakkerij.pk).update(language=language)
+    request_send(version_1(books))
+    drain(books.bakkerij)
+    withdraw(version_1(books))
+    request_send(version_1(books))
+    drain(books.bakkerij)
+    reversal = max(vouchers_of_run(visma, books.bakkerij, RUN), key=lambda v: v.number)
+    assert reversal.text.startswith(prefix + "A"), reversal.text
+    assert "Loonjournaal" in reversal.text  # the scheme's own text follows

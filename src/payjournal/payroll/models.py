@@ -8,6 +8,10 @@ from django.db import models
 from payjournal.integrations.models import VismaAccount
 from payjournal.tenancy.models import Master
 
+#: The language of a company's voucher texts when it has not chosen one: Visma eAccounting's
+#: Dutch companies book in euros, its Swedish ones (eEkonomi) in kronor.
+CURRENCY_LANGUAGES = {"EUR": "nl", "SEK": "sv"}
+
 
 class PayrollCompany(models.Model):
     """An administration of a master. ``key`` is the company code used in run files."""
@@ -25,6 +29,14 @@ class PayrollCompany(models.Model):
         related_name="payroll_companies",
     )
     visma_company_id = models.CharField(max_length=64, blank=True)
+    language = models.CharField(
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text="The language of the texts payjournal writes into Visma (reversals, "
+        "corrections); empty follows the journal's currency: EUR Dutch, SEK Swedish, else "
+        "English.",
+    )
     assignees = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="payroll_companies"
     )

@@ -4,16 +4,22 @@
 * a reversal: "Reversal of A3: <text>" and the rows with debit and credit swapped;
 * a difference: "Correction of A3 (v1 → v2): <text>" and new − booked per account + side +
   dimension (:func:`payjournal.domain.booking.difference_rows`).
+
+The words payjournal adds are in the company's language (:func:`voucher_language`), like the
+journal text the ledger scheme writes, so a voucher never mixes two languages.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils import translation
+from django.utils.translation import gettext, pgettext
+
 from payjournal.domain.booking import LegKind, difference_rows, reversed_rows
 from payjournal.domain.journal import JournalRow
 from payjournal.domain.submission import SubmissionState
-from payjournal.payroll.models import JournalSnapshot
+from payjournal.payroll.models import CURRENCY_LANGUAGES, JournalSnapshot
 from payjournal.sending.booking import journal_rows
 from payjournal.sending.models import Submission
 
@@ -39,7 +45,15 @@ def _booked_as(journal: JournalSnapshot) -> str:
     )
     if leg is not None and leg.voucher_number:
         return leg.voucher_number
-    return f"{journal.run.run_id} v{journal.run.version}"
+    return gettext("run %(run)s v%(version)s") % {
+        "run": journal.run.run_id,
+        "version": journal.run.version,
+    }
+
+
+def voucher_language(leg: Submission) -> str:
+    """The company's chosen language, else the one its currency implies, else English."""
+    return leg.company.language or CURRENCY_LANGUAGES.get(leg.journal.currency, "en")
 
 
 def leg_content(leg: Submission) -> LegContent:
@@ -48,14 +62,22 @@ def leg_content(leg: Submission) -> LegContent:
     kind = leg.kind_enum
     if kind is LegKind.FULL:
         return LegContent(journal.voucher_text, journal_rows(journal))
-    if kind is LegKind.REVERSAL:
-        text = f"Reversal of {_booked_as(journal)}: {journal.voucher_text}"
-        return LegContent(text, reversed_rows(journal_rows(journal)))
-    base = leg.base
-    assert base is not None, "a difference leg names the booked version it is netted against"
-    rows = difference_rows(journal_rows(base), journal_rows(journal), journal.currency)
-    text = (
-        f"Correction of {_booked_as(base)} (v{base.run.version} → v{journal.run.version}): "
-        f"{journal.voucher_text}"
-    )
-    return LegContent(text, rows)
+    with translation.override(voucher_language(leg)):
+        if kind is LegKind.REVERSAL:
+            text = pgettext("voucher text", "Reversal of %(voucher)s: %(text)s") % {
+                "voucher": _booked_as(journal),
+                "text": journal.voucher_text,
+            }
+            return LegContent(text, reversed_rows(journal_rows(journal)))
+        base = leg.base
+        assert base is not None, "a difference leg names the booked version it is netted against"
+        rows = difference_rows(journal_rows(base), journal_rows(journal), journal.currency)
+        text = pgettext(
+            "voucher text", "Correction of %(voucher)s (v%(old)s → v%(new)s): %(text)s"
+        ) % {
+            "voucher": _booked_as(base),
+            "old": base.run.version,
+            "new": journal.run.version,
+            "text": journal.voucher_text,
+        }
+        return LegContent(text, rows)
