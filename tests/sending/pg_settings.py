@@ -7,15 +7,18 @@ runs never share it) and drops it after; DBOS gets its own system database next 
 
 import os
 
-os.environ["PAYJOURNAL_DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/payjournal_pg"
-
 from payjournal.site.databases import database_settings
 from tests.web.settings import *  # noqa: F403
 from tests.web.settings import DATABASES
 
+#: A constant, not read back from the environment: ``tests.web.settings`` sets
+#: ``PAYJOURNAL_DATABASE_URL`` to its SQLite file, and reading it after that import ran every
+#: "PostgreSQL" test on SQLite.
+POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/payjournal_pg"
+
 # As ``payjournal web``/``worker`` configure it (the connection pool included).
 DATABASES["default"] = {
-    **database_settings(os.environ["PAYJOURNAL_DATABASE_URL"], conn_max_age=0, pool_size=16),
+    **database_settings(POSTGRES_URL, conn_max_age=0, pool_size=16),
     "TEST": {"NAME": f"test_payjournal_pg_{os.getpid()}"},
 }
 PAYJOURNAL_TEST_DBOS_URL = (

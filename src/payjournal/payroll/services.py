@@ -97,6 +97,9 @@ def import_run(
     journal = build_journal(run, scheme)
     digest = hashlib.sha256(data).hexdigest()
     with transaction.atomic():
+        # Pushes of one company queue here: the next version number is read and used under
+        # the company's row lock, so concurrent pushes never race for one version.
+        PayrollCompany.objects.select_for_update().filter(pk=company.pk).first()
         versions = PayrollRun.objects.filter(company=company, run_id=run.run_id)
         latest = versions.order_by("-version").first()
         if latest is not None and latest.source_sha256 == digest and latest.withdrawn_at is None:
