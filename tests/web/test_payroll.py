@@ -170,3 +170,22 @@ def test_a_mapping_whose_account_moved_to_another_company_is_flagged(tenant: Ten
     client.post(f"/companies/{tenant.nordisk.pk}/mapping/", {"account": account.pk})
     VismaAccount.objects.filter(pk=account.pk).update(visma_company_id="c-9")
     assert "Wrong Visma company" in client.get(f"/companies/{tenant.nordisk.pk}/").content.decode()
+
+
+def test_a_refused_run_adds_at_most_a_hundred_unknown_codes_to_the_coverage(
+    tenant: Tenant,
+) -> None:
+    from payjournal.payroll.models import SeenComponent
+    from payjournal.payroll.services import RunRejectedError, import_run
+
+    data = json.loads(RUN.read_bytes())
+    junk = dict(data["lines"][0], amount="1.00")
+    data["lines"] += [dict(junk, component=f"JUNK{n:05d}") for n in range(20_000)]
+    with pytest.raises(RunRejectedError):
+        import_run(tenant.bakkerij, json.dumps(data).encode(), "flood.json")
+    seen = set(
+        SeenComponent.objects.filter(company=tenant.bakkerij).values_list("component", flat=True)
+    )
+    assert len([code for code in seen if code.startswith("JUNK")]) == 100
+    assert "GROSS" in seen  # the mapped codes of the refused run still count
+    assert not PayrollRun.objects.exists()

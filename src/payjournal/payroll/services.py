@@ -29,6 +29,9 @@ from payjournal.payroll.models import (
 )
 from payjournal.tenancy.models import Master, Membership
 
+#: Unmapped component codes a refused run adds to the scheme editor's coverage, at most.
+MAX_UNMAPPED_REMEMBERED = 100
+
 
 class RunRejectedError(ValueError):
     """The file cannot become a journal; ``problems`` lists every reason."""
@@ -91,8 +94,16 @@ def import_run(
     scheme = load_scheme(company)
     problems = check_run(run, scheme)
     if problems:
-        # nothing of the run is stored, but its component codes count for the coverage
-        remember_components(company, run.run_id, {line.component for line in run.lines})
+        # Nothing of the run is stored, but its component codes count for the coverage: the
+        # ones the scheme maps, and at most MAX_UNMAPPED_REMEMBERED of the others, so a file
+        # of thousands of junk codes cannot flood the scheme editor.
+        codes = {line.component for line in run.lines}
+        unmapped = sorted(code for code in codes if code not in scheme.components)
+        remember_components(
+            company,
+            run.run_id,
+            (codes - set(unmapped)) | set(unmapped[:MAX_UNMAPPED_REMEMBERED]),
+        )
         raise RunRejectedError([p.message for p in problems])
     journal = build_journal(run, scheme)
     digest = hashlib.sha256(data).hexdigest()
