@@ -58,6 +58,52 @@ def test_wrong_passwords_lock_the_user_out_even_for_the_right_one(tenant: Tenant
     assert "_auth_user_id" not in client.session
 
 
+def test_look_alike_user_names_share_the_lockout(tenant: Tenant) -> None:
+    """Django signs ``ｔhr872c9b`` (fullwidth t) in as ``thr872c9b`` (NFKC): the lockout
+    of one is the lockout of the other, and so of every case or width variant."""
+    from payjournal.tenancy.models import Role
+    from payjournal.tenancy.users import create_user
+
+    create_user("thr872c9b", PASSWORD, master_name="a Payroll", role=Role.VIEWER)
+    client = Client()
+    for _ in range(5):
+        assert login(client, "thr872c9b", "wrong") == 200
+    for variant in ("\uff54hr872c9b", "THR872C9B", "\uff34\uff28\uff32872c9b"):
+        response = client.post("/login/", {"username": variant, "password": PASSWORD})
+        assert "Too many failed sign-ins" in response.content.decode(), variant
+        assert "_auth_user_id" not in client.session
+
+
+def test_look_alike_failures_count_towards_one_user(tenant: Tenant) -> None:
+    client = Client()
+    for variant in ("a-admin", "\uff41-admin", "a-\uff41dmin", "A-ADMIN", "a-adm\uff49n"):
+        assert login(client, variant, "wrong") == 200
+    assert (
+        "Too many failed sign-ins"
+        in client.post("/login/", {"username": "a-admin", "password": PASSWORD}).content.decode()
+    )
+
+
+def test_a_blank_password_does_not_clear_the_failures(tenant: Tenant) -> None:
+    client = Client()
+    for _ in range(3):
+        login(client, "a-admin", "wrong")
+    assert login(client, "a-admin", "") == 200  # no password checked: nothing to clear
+    for _ in range(2):
+        login(client, "a-admin", "wrong")
+    response = client.post("/login/", {"username": "a-admin", "password": PASSWORD})
+    assert "Too many failed sign-ins" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_lockout_speaks_the_browser_s_language(tenant: Tenant) -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE="nl")
+    for _ in range(5):
+        login(client, "a-admin", "wrong")
+    response = client.post("/login/", {"username": "a-admin", "password": PASSWORD})
+    assert "Te veel mislukte aanmeldpogingen. Wacht 15 minuten" in response.content.decode()
+
+
 def test_a_successful_sign_in_clears_earlier_failures(tenant: Tenant) -> None:
     client = Client()
     for _ in range(4):

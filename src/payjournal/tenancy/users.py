@@ -49,7 +49,10 @@ def create_user(
     """A user with a role in the master named ``master_name`` (created when new); without a
     password (None) the user cannot sign in until they accept an invitation."""
     users = get_user_model()
-    if users.objects.filter(username=username).exists():
+    # Django stores the NFKC form (``ａ`` → ``a``) and, like its user-creation form, a name
+    # that differs from a taken one only in case would be a confusing twin: both refused here.
+    username = users.normalize_username(username)
+    if users.objects.filter(username__iexact=username).exists():
         raise UserExistsError(f"a user named {username!r} already exists")
     master, _ = Master.objects.get_or_create(name=master_name)
     user: AbstractUser = users.objects.create_user(
