@@ -13,6 +13,7 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr
@@ -53,10 +54,22 @@ class Settings(BaseSettings):
     worker_concurrency: int = 8  # send workflows in flight per executor process
     db_conn_max_age: int = 60  # SQLite: seconds a thread keeps its connection (0: per request)
     db_pool_size: int = 16  # PostgreSQL: connections each process keeps at most (a pool)
-    email_backend: str = "django.core.mail.backends.console.EmailBackend"
+    # Mail (password reset). No SMTP host and no mail directory: password reset by e-mail is
+    # off, and the reset page says whom to ask. Mail never goes to the log (no console backend).
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_timeout_s: int = 20
+    mail_dir: Path | None = None  # the demo: each mail a file here (inside the data dir)
     default_from_email: str = "payjournal@localhost"
+    support_contact: str = ""  # whom users ask when reset by e-mail is off, e.g. an address
     login_attempts: int = 5  # failed logins per user and address within the window
     login_window_s: int = 900
+    reset_requests_per_account: int = 3  # password-reset mails per address/account per window
+    reset_requests_per_address: int = 15  # reset requests from one client address per window
+    reset_window_s: int = 3600
 
     def database(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'app.sqlite'}"

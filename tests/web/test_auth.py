@@ -1,4 +1,4 @@
-"""Sign-in, throttle, password reset, CSRF (forms and htmx), security headers, admin."""
+"""Sign-in, throttle, CSRF (forms and htmx), security headers, admin."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core import mail
 from django.test import Client
 
 from tests.web.conftest import PASSWORD, Tenant
@@ -118,23 +117,6 @@ def test_sign_out_is_a_post(tenant: Tenant) -> None:
     client = tenant.client(tenant.admin)
     assert client.post("/logout/").status_code == 302
     assert client.get("/companies/").status_code == 302
-
-
-def test_password_reset_by_email(tenant: Tenant) -> None:
-    user = tenant.admin.user
-    user.email = "admin@a.example"
-    user.save()
-    client = Client()
-    assert client.post("/password-reset/", {"email": "admin@a.example"}).status_code == 302
-    assert len(mail.outbox) == 1
-    link = re.search(r"http://testserver(/password-reset/\S+/)", mail.outbox[0].body)
-    assert link is not None
-    form = client.get(link.group(1), follow=True)
-    assert "Choose a new password" in form.content.decode()
-    new = "a much better password 42"
-    done = client.post(form.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
-    assert done.status_code == 302
-    assert get_user_model().objects.get(pk=user.pk).check_password(new)
 
 
 def test_forms_need_the_csrf_token_and_htmx_sends_it_in_a_header(tenant: Tenant) -> None:

@@ -6,6 +6,7 @@ from csp.constants import NONE, SELF
 
 from payjournal.config import get_settings
 from payjournal.site.databases import database_settings
+from payjournal.site.mail import mail_settings
 
 _s = get_settings()
 (_s.data_dir / "static").mkdir(parents=True, exist_ok=True)
@@ -134,8 +135,15 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-EMAIL_BACKEND = _s.email_backend
+# Mail: SMTP, the demo's mail directory, or nothing (then no password reset by e-mail); never
+# the console, which would put reset links in the log (payjournal/site/mail.py).
+# EMAIL_BACKEND, EMAIL_HOST … and PAYJOURNAL_PASSWORD_RESET_BY_MAIL, by their Django names.
+globals().update(mail_settings(_s).django_settings())
 DEFAULT_FROM_EMAIL = _s.default_from_email
+PAYJOURNAL_SUPPORT_CONTACT = _s.support_contact
+PAYJOURNAL_RESET_REQUESTS_PER_ACCOUNT = _s.reset_requests_per_account
+PAYJOURNAL_RESET_REQUESTS_PER_ADDRESS = _s.reset_requests_per_address
+PAYJOURNAL_RESET_WINDOW_S = _s.reset_window_s
 
 STATIC_URL = "/static/"
 STATIC_ROOT = str(_s.data_dir / "static")
