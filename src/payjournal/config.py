@@ -19,6 +19,8 @@ from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from payjournal.private_files import private_dir, private_file
+
 __all__ = ["Settings", "default_data_dir", "ensure_secrets", "get_settings", "use_settings"]
 
 SECRETS_FILE = "secrets.env"
@@ -84,8 +86,8 @@ def ensure_secrets(settings: Settings) -> Settings:
     if "SECRET_KEY" not in values or "TOKEN_KEY" not in values:
         values.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
         values.setdefault("TOKEN_KEY", Fernet.generate_key().decode())
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        private_dir(settings.data_dir)
+        fd = os.open(private_file(path), os.O_WRONLY | os.O_TRUNC)
         with os.fdopen(fd, "w") as out:
             out.write("".join(f"{k}={v}\n" for k, v in sorted(values.items())))
     return settings.model_copy(

@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from payjournal.config import Settings
+from payjournal.private_files import private_dir, private_umask
 from payjournal.site.bootstrap import start_django
 
 DEMO_MASTER = "Demo Payroll Bureau"
@@ -38,8 +39,9 @@ def demo(
     from payjournal.emulator.server import run_in_thread
 
     console = Console()
+    private_umask()  # every file the demo writes (databases, mail, emulator state) is 0600
     data_dir = data_dir.resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)
     emulator = create_app(seed="demo", state_file=data_dir / "visma-emulator.json")
     with run_in_thread(emulator, host="127.0.0.1", port=0) as visma_url:
         start_django(demo_settings(data_dir, visma_url), migrate=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from payjournal.private_files import private_umask
 from payjournal.site.bootstrap import start_django
 
 console = Console()
@@ -28,6 +29,7 @@ def serve(
     """Start the web app (uvicorn + whitenoise) with settings from PAYJOURNAL_* / .env."""
     import uvicorn
 
+    private_umask()  # payroll data, tokens, sessions: every file this server writes is 0600
     start_django(migrate=migrate)
     from payjournal.cli.sending import start_jobs
     from payjournal.site.asgi import application

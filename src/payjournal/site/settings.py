@@ -5,11 +5,13 @@ from __future__ import annotations
 from csp.constants import NONE, SELF
 
 from payjournal.config import get_settings
+from payjournal.private_files import private_dir
 from payjournal.site.databases import database_settings
 from payjournal.site.mail import mail_settings
 
 _s = get_settings()
-(_s.data_dir / "static").mkdir(parents=True, exist_ok=True)
+private_dir(_s.data_dir)  # 0700: databases, secrets.env, mail files (payjournal/private_files.py)
+(_s.data_dir / "static").mkdir(exist_ok=True)
 assert _s.secret_key is not None
 
 SECRET_KEY = _s.secret_key.get_secret_value()
