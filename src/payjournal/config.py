@@ -72,6 +72,7 @@ class Settings(BaseSettings):
     reset_requests_per_account: int = 3  # password-reset mails per address/account per window
     reset_requests_per_address: int = 15  # reset requests from one client address per window
     reset_window_s: int = 3600
+    hsts_seconds: int = 31_536_000  # Strict-Transport-Security max-age with secure_cookies
 
     def database(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'app.sqlite'}"

@@ -40,7 +40,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files: cached, above no-store
+    "payjournal.site.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -114,6 +115,9 @@ CSRF_COOKIE_SECURE = _s.secure_cookies
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"  # the OAuth callback is a top-level GET from Visma
 SESSION_COOKIE_AGE = 8 * 3600
+# HTTPS only from the first visit on, once a browser saw payjournal over HTTPS: on with secure
+# cookies (production), off for plain HTTP (the demo). Django sends it on HTTPS answers only.
+SECURE_HSTS_SECONDS = _s.hsts_seconds if _s.secure_cookies else 0
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
