@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,11 +39,18 @@ class Inbox:
 
 @contextmanager
 def smtp_server() -> Iterator[Inbox]:
-    """An SMTP server at 127.0.0.1 (no TLS, no login) for as long as the block runs."""
+    """An SMTP server at 127.0.0.1 (no TLS, no login) for as long as the block runs.
+
+    The server's own log (``mail.log``) echoes every line it receives, links included; it is
+    kept quiet so that a test's look at the logs sees payjournal's records only."""
     inbox = Inbox(port=free_port())
+    server_log = logging.getLogger("mail.log")
+    level = server_log.level
+    server_log.setLevel(logging.WARNING)
     controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
     controller.start()
     try:
         yield inbox
     finally:
         controller.stop()
+        server_log.setLevel(level)
