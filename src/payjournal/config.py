@@ -13,10 +13,13 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from payjournal.private_files import private_dir, private_file
 
 __all__ = ["Settings", "default_data_dir", "ensure_secrets", "get_settings", "use_settings"]
 
@@ -53,10 +56,23 @@ class Settings(BaseSettings):
     worker_concurrency: int = 8  # send workflows in flight per executor process
     db_conn_max_age: int = 60  # SQLite: seconds a thread keeps its connection (0: per request)
     db_pool_size: int = 16  # PostgreSQL: connections each process keeps at most (a pool)
-    email_backend: str = "django.core.mail.backends.console.EmailBackend"
+    # Mail (password reset). No SMTP host and no mail directory: password reset by e-mail is
+    # off, and the reset page says whom to ask. Mail never goes to the log (no console backend).
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_timeout_s: int = 20
+    mail_dir: Path | None = None  # the demo: each mail a file here (inside the data dir)
     default_from_email: str = "payjournal@localhost"
+    support_contact: str = ""  # whom users ask when reset by e-mail is off, e.g. an address
     login_attempts: int = 5  # failed logins per user and address within the window
     login_window_s: int = 900
+    reset_requests_per_account: int = 3  # password-reset mails per address/account per window
+    reset_requests_per_address: int = 15  # reset requests from one client address per window
+    reset_window_s: int = 3600
+    hsts_seconds: int = 31_536_000  # Strict-Transport-Security max-age with secure_cookies
 
     def database(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'app.sqlite'}"
@@ -71,8 +87,8 @@ def ensure_secrets(settings: Settings) -> Settings:
     if "SECRET_KEY" not in values or "TOKEN_KEY" not in values:
         values.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
         values.setdefault("TOKEN_KEY", Fernet.generate_key().decode())
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        private_dir(settings.data_dir)
+        fd = os.open(private_file(path), os.O_WRONLY | os.O_TRUNC)
         with os.fdopen(fd, "w") as out:
             out.write("".join(f"{k}={v}\n" for k, v in sorted(values.items())))
     return settings.model_copy(

@@ -52,6 +52,20 @@ def test_createuser_refuses_a_weak_password_and_a_taken_name(
     assert taken.exit_code == 1 and "already exists" in taken.output
 
 
+def test_createuser_and_invite_refuse_a_look_alike_of_a_taken_name(
+    cli: CliRunner, tenant: Tenant
+) -> None:
+    """Django stores ``ａ-admin`` (fullwidth a) as ``a-admin`` (NFKC): a clear refusal, not an
+    IntegrityError; a case variant is refused too, as Django's own user-creation form does."""
+    for name in ("\uff41-admin", "A-Admin"):
+        taken = cli.invoke(
+            app, ["createuser", name, "--master", "M", "--password", "another long passphrase"]
+        )
+        assert taken.exit_code == 1 and "already exists" in taken.output, taken.output
+        invited = cli.invoke(app, ["invite", name, "--master", "M"])
+        assert invited.exit_code == 1 and "already exists" in invited.output, invited.output
+
+
 def test_runs_import_reports_each_file(cli: CliRunner, tenant: Tenant) -> None:
     runs = sorted(str(p) for p in (samples_dir() / "se-nordisk").glob("run-*"))
     result = cli.invoke(app, ["runs", "import", *runs, "--company", str(tenant.nordisk.pk)])

@@ -71,3 +71,22 @@ def test_payjournal_invite_prints_the_link_for_the_first_administrator() -> None
     assert member.role == Role.MASTER_ADMIN
     _, page = accept(Client(), link.removeprefix("http://127.0.0.1:8000"))
     assert "Your password is set" in page
+
+
+def test_payjournal_password_link_lets_an_existing_user_choose_a_new_password() -> None:
+    """The operator's way to help when password reset by e-mail is not set up."""
+    from payjournal.tenancy.users import create_user
+
+    create_user("clerk", "the old passphrase 1", master_name="Acme Payroll", role=Role.VIEWER)
+    result = CliRunner().invoke(app, ["password-link", "clerk"])
+    assert result.exit_code == 0, result.output
+    link = result.stdout.strip().splitlines()[-1]
+    assert link.startswith("http://127.0.0.1:8000/password-reset/")
+    status, page = accept(Client(), link.removeprefix("http://127.0.0.1:8000"))
+    assert status == 200 and "Password saved" in page
+    assert Client().login(username="clerk", password=PASSWORD)
+    assert not Client().login(username="clerk", password="the old passphrase 1")
+    again = Client().get(link.removeprefix("http://127.0.0.1:8000"), follow=True)
+    assert "This link does not work" in again.content.decode()  # it worked once
+    unknown = CliRunner().invoke(app, ["password-link", "nobody"])
+    assert unknown.exit_code == 1 and "no user named 'nobody'" in unknown.output

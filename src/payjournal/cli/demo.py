@@ -13,9 +13,11 @@ import typer
 from rich.console import Console
 
 from payjournal.config import Settings
+from payjournal.private_files import private_dir, private_umask
 from payjournal.site.bootstrap import start_django
 
 DEMO_MASTER = "Demo Payroll Bureau"
+MAIL_DIR = "mail"
 DEMO_LOGINS = (
     ("admin", "payjournal-demo", "master_admin"),
     ("payroll", "payjournal-demo", "payroll_admin"),
@@ -33,23 +35,16 @@ def demo(
     """Run payjournal with a local Visma emulator, demo logins and sample payroll runs."""
     import uvicorn
 
-    from payjournal.emulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, create_app
+    from payjournal.emulator import create_app
     from payjournal.emulator.server import run_in_thread
 
     console = Console()
+    private_umask()  # every file the demo writes (databases, mail, emulator state) is 0600
     data_dir = data_dir.resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)
     emulator = create_app(seed="demo", state_file=data_dir / "visma-emulator.json")
     with run_in_thread(emulator, host="127.0.0.1", port=0) as visma_url:
-        settings = Settings(
-            data_dir=data_dir,
-            secure_cookies=False,
-            visma_identity_url=visma_url,
-            visma_api_url=f"{visma_url}/v2/",
-            visma_client_id=DEMO_CLIENT_ID,
-            visma_client_secret=DEMO_CLIENT_SECRET,
-        )
-        start_django(settings, migrate=True)
+        start_django(demo_settings(data_dir, visma_url), migrate=True)
         seed()
         from payjournal.cli.sending import start_jobs
 
@@ -62,8 +57,25 @@ def demo(
         console.print(
             f"  Visma emulator: {visma_url}  (Visma user erik@nordisk.example / erik-demo)"
         )
+        console.print(f"  password-reset mails: files in {data_dir / MAIL_DIR}")
         console.print(f"  data: {data_dir}   Ctrl-C stops")
         uvicorn.run(application, host="127.0.0.1", port=port, log_level="warning")
+
+
+def demo_settings(data_dir: Path, visma_url: str) -> Settings:
+    """The demo's settings: plain HTTP on loopback, the emulator as Visma, and mail kept as
+    files in ``<data_dir>/mail`` (a local way to try a password reset; never the log)."""
+    from payjournal.emulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
+
+    return Settings(
+        data_dir=data_dir,
+        secure_cookies=False,
+        visma_identity_url=visma_url,
+        visma_api_url=f"{visma_url}/v2/",
+        visma_client_id=DEMO_CLIENT_ID,
+        visma_client_secret=DEMO_CLIENT_SECRET,
+        mail_dir=data_dir / MAIL_DIR,
+    )
 
 
 def seed() -> None:
@@ -78,7 +90,8 @@ def seed() -> None:
     users = get_user_model()
     for username, password, role in DEMO_LOGINS:
         if not users.objects.filter(username=username).exists():
-            create_user(username, password, master_name=DEMO_MASTER, role=Role(role))
+            email = f"{username}@demo.example"  # a reset mail lands in <data_dir>/mail
+            create_user(username, password, master_name=DEMO_MASTER, role=Role(role), email=email)
     companies = add_sample_companies(master)
     payroll_user = users.objects.get(username="payroll")
     companies[0].assignees.add(payroll_user)

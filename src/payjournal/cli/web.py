@@ -1,5 +1,5 @@
-"""Web-app commands: ``serve`` (production start), ``createuser``, ``invite``, ``rotate-keys``,
-``runs import``.
+"""Web-app commands: ``serve`` (production start), ``createuser``, ``invite``,
+``password-link``, ``rotate-keys``, ``runs import``.
 
 Each command starts Django from the settings of the environment / ``.env`` and calls the same
 service functions as the views; errors are translated to messages here, once.
@@ -12,6 +12,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from payjournal.private_files import private_umask
 from payjournal.site.bootstrap import start_django
 
 console = Console()
@@ -28,13 +29,27 @@ def serve(
     """Start the web app (uvicorn + whitenoise) with settings from PAYJOURNAL_* / .env."""
     import uvicorn
 
+    private_umask()  # payroll data, tokens, sessions: every file this server writes is 0600
     start_django(migrate=migrate)
     from payjournal.cli.sending import start_jobs
     from payjournal.site.asgi import application
 
     start_jobs()  # the embedded DBOS executor: send workflows run in this process
     console.print(f"payjournal on http://{host}:{port}/  (Ctrl-C stops)")
+    print_mail_status()
     uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
+def print_mail_status() -> None:
+    """Say at start whether users can reset their password by e-mail, and what to do if not."""
+    from django.conf import settings
+
+    if not settings.PAYJOURNAL_PASSWORD_RESET_BY_MAIL:
+        console.print(
+            "Password reset by e-mail is off (no PAYJOURNAL_SMTP_HOST): the reset page tells "
+            "users to ask PAYJOURNAL_SUPPORT_CONTACT; `payjournal password-link NAME` makes "
+            "a link."
+        )
 
 
 def createuser(
@@ -98,6 +113,26 @@ def invite(
     )
     console.print("Send them this link to choose a password (it works once, for three days):")
     typer.echo(base + invitation.path)
+
+
+def password_link(
+    username: str = typer.Argument(..., help="The sign-in name of an existing user."),
+) -> None:
+    """Print a one-time link where a user chooses a new password (it works once, for three
+    days): the way to help a user when password reset by e-mail is not set up."""
+    start_django(migrate=True)
+    from django.conf import settings
+
+    from payjournal.tenancy.users import UnknownUserError, password_link_path
+
+    try:
+        path = password_link_path(username)
+    except UnknownUserError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    base = (settings.PAYJOURNAL_PUBLIC_URL or "http://127.0.0.1:8000").rstrip("/")
+    console.print("Send this link to the user, not by a public channel (it works once):")
+    typer.echo(base + path)
 
 
 def rotate_keys() -> None:

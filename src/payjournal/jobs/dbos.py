@@ -39,6 +39,7 @@ from django.db import close_old_connections
 
 from payjournal import jobs
 from payjournal.jobs.dbos_status import workflow_statuses
+from payjournal.private_files import private_sqlite
 
 QUEUE = "visma-send"
 SWEEP_SCHEDULE = "payjournal-sweep"
@@ -143,7 +144,11 @@ def system_database_url(data_dir: Path, app_database_url: str, override: str | N
 def sqlite_engine(url: str) -> sa.Engine:
     """The embedded system database as DBOS sets it up (IMMEDIATE transactions, a long busy
     timeout, foreign keys), plus write-ahead logging and ``synchronous=NORMAL`` like the app's
-    SQLite: readers no longer block the writers, and a commit does not wait for an fsync."""
+    SQLite: readers no longer block the writers, and a commit does not wait for an fsync. The
+    file is created 0600 (it holds the send workflows' inputs and outputs)."""
+    database = sa.engine.make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        private_sqlite(Path(database))  # 0600 before SQLite creates it (and its -wal, -shm)
     engine = sa.create_engine(url)
 
     @sa.event.listens_for(engine, "connect")

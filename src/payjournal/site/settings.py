@@ -5,10 +5,13 @@ from __future__ import annotations
 from csp.constants import NONE, SELF
 
 from payjournal.config import get_settings
+from payjournal.private_files import private_dir
 from payjournal.site.databases import database_settings
+from payjournal.site.mail import mail_settings
 
 _s = get_settings()
-(_s.data_dir / "static").mkdir(parents=True, exist_ok=True)
+private_dir(_s.data_dir)  # 0700: databases, secrets.env, mail files (payjournal/private_files.py)
+(_s.data_dir / "static").mkdir(exist_ok=True)
 assert _s.secret_key is not None
 
 SECRET_KEY = _s.secret_key.get_secret_value()
@@ -37,7 +40,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files: cached, above no-store
+    "payjournal.site.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -111,6 +115,9 @@ CSRF_COOKIE_SECURE = _s.secure_cookies
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"  # the OAuth callback is a top-level GET from Visma
 SESSION_COOKIE_AGE = 8 * 3600
+# HTTPS only from the first visit on, once a browser saw payjournal over HTTPS: on with secure
+# cookies (production), off for plain HTTP (the demo). Django sends it on HTTPS answers only.
+SECURE_HSTS_SECONDS = _s.hsts_seconds if _s.secure_cookies else 0
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -134,8 +141,15 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-EMAIL_BACKEND = _s.email_backend
+# Mail: SMTP, the demo's mail directory, or nothing (then no password reset by e-mail); never
+# the console, which would put reset links in the log (payjournal/site/mail.py).
+# EMAIL_BACKEND, EMAIL_HOST … and PAYJOURNAL_PASSWORD_RESET_BY_MAIL, by their Django names.
+globals().update(mail_settings(_s).django_settings())
 DEFAULT_FROM_EMAIL = _s.default_from_email
+PAYJOURNAL_SUPPORT_CONTACT = _s.support_contact
+PAYJOURNAL_RESET_REQUESTS_PER_ACCOUNT = _s.reset_requests_per_account
+PAYJOURNAL_RESET_REQUESTS_PER_ADDRESS = _s.reset_requests_per_address
+PAYJOURNAL_RESET_WINDOW_S = _s.reset_window_s
 
 STATIC_URL = "/static/"
 STATIC_ROOT = str(_s.data_dir / "static")

@@ -1,4 +1,4 @@
-"""Masters, memberships with a role, and failed-login records for the login throttle."""
+"""Masters, memberships with a role, and the events the throttles count."""
 
 from __future__ import annotations
 
@@ -50,9 +50,13 @@ class Membership(models.Model):
         return self.role in (Role.MASTER_ADMIN, Role.PAYROLL_ADMIN)
 
 
-class LoginFailure(models.Model):
-    """One failed login; counted per user name and per address to throttle guessing."""
+class ThrottleEvent(models.Model):
+    """One counted event of a throttle key: a failed sign-in, a password-reset request
+    (:mod:`payjournal.tenancy.throttle`)."""
 
-    username = models.CharField(max_length=254, db_index=True)
-    address = models.CharField(max_length=64, db_index=True)
+    kind = models.CharField(max_length=32)
+    key = models.CharField(max_length=254)
     at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = (models.Index(fields=("kind", "key", "at"), name="throttle_kind_key_at"),)

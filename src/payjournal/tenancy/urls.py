@@ -7,6 +7,7 @@ from django.contrib.auth import views as auth
 from django.urls import path, reverse_lazy
 
 from payjournal.tenancy.forms import ThrottledLoginForm
+from payjournal.tenancy.passwords import ThrottledPasswordResetView
 
 urlpatterns = [
     path(
@@ -17,7 +18,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
-    path("password-reset/", auth.PasswordResetView.as_view(), name="password_reset"),
+    path("password-reset/", ThrottledPasswordResetView.as_view(), name="password_reset"),
     path("password-reset/sent/", auth.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "password-reset/<uidb64>/<token>/",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
@@ -18,6 +19,10 @@ from payjournal.tenancy.models import Master, Membership, Role
 
 class UserExistsError(ValueError):
     """The user name is taken."""
+
+
+class UnknownUserError(LookupError):
+    """No user has that name."""
 
 
 @dataclass(frozen=True)
@@ -36,10 +41,23 @@ def invite_user(username: str, *, master_name: str, role: Role, email: str = "")
     (the token covers the password hash) and after ``PASSWORD_RESET_TIMEOUT`` (3 days).
     """
     membership = create_user(username, None, master_name=master_name, role=role, email=email)
-    user = membership.user
+    return Invitation(membership, _choose_password_path(membership.user, "invite_accept"))
+
+
+def password_link_path(username: str) -> str:
+    """A one-time link for an existing user to choose a new password: what an operator hands
+    out when password reset by e-mail is not set up. Same token and lifetime as an invitation;
+    it stops working once used."""
+    users = get_user_model()
+    user = users._default_manager.filter(username=users.normalize_username(username)).first()
+    if user is None:
+        raise UnknownUserError(f"no user named {username!r}")
+    return _choose_password_path(user, "password_reset_confirm")
+
+
+def _choose_password_path(user: AbstractBaseUser, view_name: str) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    return Invitation(membership, reverse("invite_accept", args=(uid, token)))
+    return reverse(view_name, args=(uid, default_token_generator.make_token(user)))
 
 
 @transaction.atomic
@@ -49,7 +67,10 @@ def create_user(
     """A user with a role in the master named ``master_name`` (created when new); without a
     password (None) the user cannot sign in until they accept an invitation."""
     users = get_user_model()
-    if users.objects.filter(username=username).exists():
+    # Django stores the NFKC form (``ａ`` → ``a``) and, like its user-creation form, a name
+    # that differs from a taken one only in case would be a confusing twin: both refused here.
+    username = users.normalize_username(username)
+    if users.objects.filter(username__iexact=username).exists():
         raise UserExistsError(f"a user named {username!r} already exists")
     master, _ = Master.objects.get_or_create(name=master_name)
     user: AbstractUser = users.objects.create_user(

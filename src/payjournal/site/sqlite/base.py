@@ -8,14 +8,20 @@ sleeps. Here a thread first takes a per-database lock of the process (woken the 
 holder commits), then SQLite's lock, which only another process can still hold. Waiting for
 the process lock is bounded by the connection's ``timeout``, after which SQLite's own busy
 handling takes over as before.
+
+A new connection first makes the database file its owner's alone (0600, see
+:mod:`payjournal.private_files`): it holds payroll data, encrypted tokens and sessions.
 """
 
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any
 
 from django.db.backends.sqlite3 import base
+
+from payjournal.private_files import private_sqlite
 
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
@@ -32,6 +38,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._holds_write_turn = False
+
+    def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
+        name = str(conn_params.get("database", ""))
+        if not self.is_in_memory_db() and not name.startswith("file:"):
+            private_sqlite(Path(name))  # 0600 before SQLite creates it (and its -wal, -shm)
+        return super().get_new_connection(conn_params)
 
     def _write_lock(self) -> threading.Lock:
         return _lock_of(str(self.settings_dict["NAME"]))
