@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from payjournal.domain.formats import (
     InputError,
@@ -94,9 +95,13 @@ def print_problems(
 
 
 def print_journal(console: Console, journal: Journal) -> None:
-    """The journal as a table with totals."""
+    """The journal as a table with totals; texts from the files are shown as they are (never
+    read as Rich markup: a row text ``[/red]`` would stop the command)."""
     table = Table(
-        title=f"{journal.voucher_text}\nvoucher date {journal.voucher_date.isoformat()}, {journal.currency}",
+        title=Text(
+            f"{journal.voucher_text}\n"
+            f"voucher date {journal.voucher_date.isoformat()}, {journal.currency}"
+        ),
         title_justify="left",
     )
     table.add_column("Account")
@@ -107,7 +112,7 @@ def print_journal(console: Console, journal: Journal) -> None:
     for row in journal.rows:
         debit = "" if row.debit.is_zero() else str(row.debit.amount)
         credit = "" if row.credit.is_zero() else str(row.credit.amount)
-        table.add_row(row.account, debit, credit, row.text, row.dimension or "")
+        table.add_row(row.account, debit, credit, Text(row.text), Text(row.dimension or ""))
     table.add_section()
     table.add_row(
         "Total", str(journal.debit_total.amount), str(journal.credit_total.amount), "", ""

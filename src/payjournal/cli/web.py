@@ -12,6 +12,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from payjournal.cli.journal import EXIT_INPUT, EXIT_PROBLEMS
 from payjournal.private_files import private_umask
 from payjournal.site.bootstrap import start_django
 
@@ -157,26 +158,34 @@ def import_runs(
     files: list[Path] = typer.Argument(..., exists=True, dir_okay=False, help="Run files."),
     company: int = typer.Option(..., help="The payroll company's id."),
 ) -> None:
-    """Import processed runs (JSON or CSV) into a payroll company."""
+    """Import processed runs (JSON or CSV) into a payroll company.
+
+    Exits with 0 when every file was imported (or was already), 1 when a run has problems
+    (an unmapped component …), 2 when a file cannot be read; each problem names its line and
+    field. Texts from the files are printed as they are, never as Rich markup.
+    """
     start_django(migrate=True)
     from payjournal.payroll.models import PayrollCompany
-    from payjournal.payroll.services import RunRejectedError, import_run
+    from payjournal.payroll.services import RunRejectedError, RunUnreadableError, import_run
 
     target = PayrollCompany.objects.filter(pk=company).first()
     if target is None:
         console.print(f"[red]No payroll company with id {company}.[/red]")
         raise typer.Exit(1)
-    failed = False
+    exit_code = 0
     for path in files:
         try:
             result = import_run(target, path.read_bytes(), path.name)
         except RunRejectedError as exc:
-            failed = True
-            console.print(f"[red]{path.name}: not imported[/red]")
+            unreadable = isinstance(exc, RunUnreadableError)
+            exit_code = max(exit_code, EXIT_INPUT if unreadable else EXIT_PROBLEMS)
+            console.print(f"{path.name}: not imported", style="red", markup=False)
             for problem in exc.problems:
-                console.print(f"  - {problem}")
+                console.print(f"  - {problem}", markup=False, highlight=False, soft_wrap=True)
             continue
         state = "imported" if result.created else "unchanged"
-        console.print(f"{path.name}: run {result.run.run_id} v{result.run.version} {state}")
-    if failed:
-        raise typer.Exit(1)
+        console.print(
+            f"{path.name}: run {result.run.run_id} v{result.run.version} {state}", markup=False
+        )
+    if exit_code:
+        raise typer.Exit(exit_code)

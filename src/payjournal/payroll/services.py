@@ -41,6 +41,10 @@ class RunRejectedError(ValueError):
         self.problems = problems
 
 
+class RunUnreadableError(RunRejectedError):
+    """The file itself cannot be read as a run (format, encoding, a field's value)."""
+
+
 class MappingRefusedError(ValueError):
     """A mapping that would point an administration at the wrong Visma company."""
 
@@ -86,7 +90,7 @@ def import_run(
     try:
         run = read_run(data, source_name)
     except InputError as exc:
-        raise RunRejectedError([str(p) for p in exc.problems]) from None
+        raise RunUnreadableError([str(p) for p in exc.problems]) from None
     if run.company != company.key:
         raise RunRejectedError(
             [f"The file is for company {run.company!r}, not {company.key!r} ({company.name})."]

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from payjournal.domain.formats.fields import FileProblem, InputError
 from payjournal.domain.formats.journalfile import journal_to_csv, journal_to_dict
-from payjournal.domain.formats.runfile import read_run_csv, read_run_json
+from payjournal.domain.formats.runcsv import read_run_csv
+from payjournal.domain.formats.runfile import read_run_json
 from payjournal.domain.formats.schemefile import read_scheme_csv, read_scheme_json
 from payjournal.domain.formats.schemewriter import write_scheme
 from payjournal.domain.run import PayrollRun

@@ -9,13 +9,15 @@ cost center side) or ``dimension`` (``key`` = department or cost center, ``value
 from __future__ import annotations
 
 import csv
-import json
 import re
 from collections.abc import Mapping
-from decimal import Decimal
+from string import Formatter
 from typing import Any
 
+from payjournal.domain.formats.codes import parse_code, parse_name, shown
 from payjournal.domain.formats.fields import ProblemList, decode_text
+from payjournal.domain.formats.jsontext import load_json
+from payjournal.domain.journal import MAX_VOUCHER_TEXT
 from payjournal.domain.money import CURRENCY_EXPONENTS
 from payjournal.domain.scheme import (
     DEFAULT_VOUCHER_TEXT,
@@ -29,7 +31,10 @@ from payjournal.domain.scheme import (
 
 __all__ = ["read_scheme_csv", "read_scheme_json"]
 
-_ACCOUNT = re.compile(r"\d{1,9}")
+_ACCOUNT = re.compile(r"[0-9]{1,9}")  # ASCII digits: `\d` also takes ٤ and other scripts
+_DAY = re.compile(r"[0-9]{1,2}")
+_PLACEHOLDERS = ("company", "run_id", "kind", "period", "payment_date")
+_USE_PLACEHOLDERS = "use {company}, {run_id}, {kind}, {period} and {payment_date}"
 _SIDES = ", ".join(side.value for side in CostCenterSide)
 _RULES = ", ".join(rule.value for rule in DateRule)
 _DETAILS = ", ".join(level.value for level in DetailLevel)
@@ -50,13 +55,7 @@ _RawComponent = tuple[int, str, str, str, str, str]
 def read_scheme_json(data: bytes, source: str) -> LedgerScheme:
     """A ledger scheme from its JSON document."""
     problems = ProblemList(source)
-    text = decode_text(data, source)
-    try:
-        document = json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as error:
-        problems.add(error.lineno, None, f"not valid JSON: {error.msg} (column {error.colno})")
-        problems.check()
-        raise AssertionError("unreachable") from None
+    document = load_json(data, source, problems)
     if not isinstance(document, dict):
         problems.add(0, None, "expected a JSON object with the scheme's settings and 'components'")
         problems.check()
@@ -94,12 +93,22 @@ def read_scheme_csv(data: bytes, source: str) -> LedgerScheme:
     text = decode_text(data, source)
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    rows = list(csv.reader(text.splitlines(), delimiter=delimiter))
+    try:
+        rows = list(csv.reader(text.splitlines(), delimiter=delimiter))
+    except csv.Error as error:  # e.g. a field over the csv module's limit of 128 KiB
+        problems.add(0, None, f"cannot be read as CSV: {error}")
+        problems.check()
+        raise AssertionError("unreachable") from None
     if not rows:
         problems.add(0, None, "the file is empty: expected a header line")
         problems.check()
-    columns = {name.strip().lower(): index for index, name in enumerate(rows[0])}
     required = ("type", "key", "value", "debit_account", "credit_account", "cost_center_side")
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(rows[0]):
+        name = cell.strip().lower()
+        if name in columns and name in required:
+            problems.add(1, name, "is a column twice: keep one")
+        columns.setdefault(name, index)
     missing = [name for name in required if name not in columns]
     if missing:
         problems.add(1, None, f"missing column(s): {', '.join(missing)}")
@@ -117,7 +126,7 @@ def read_scheme_csv(data: bytes, source: str) -> LedgerScheme:
         if kind == "setting":
             if key not in _SETTINGS:
                 problems.add(
-                    line_no, "key", f"{key!r} is not a setting (use {', '.join(_SETTINGS)})"
+                    line_no, "key", f"{shown(key)} is not a setting (use {', '.join(_SETTINGS)})"
                 )
             elif key in settings:
                 problems.add(line_no, "key", f"setting {key!r} is given twice")
@@ -131,7 +140,7 @@ def read_scheme_csv(data: bytes, source: str) -> LedgerScheme:
             problems.add(
                 line_no,
                 "type",
-                f"{kind!r} is not a line type (use setting, component or dimension)",
+                f"{shown(kind)} is not a line type (use setting, component or dimension)",
             )
     return _build_scheme(settings, components, dimensions, problems)
 
@@ -146,34 +155,30 @@ def _build_scheme(
     dimensions: list[tuple[int, str, str]],
     problems: ProblemList,
 ) -> LedgerScheme:
-    name = settings.get("name", "")
-    if not name:
+    name = problems.attempt(0, "name", parse_name, settings.get("name", ""))
+    if name == "":
         problems.add(0, "name", "the scheme needs a name")
     rounding = settings.get("rounding_account", "")
     if not _ACCOUNT.fullmatch(rounding):
-        problems.add(0, "rounding_account", f"{rounding!r} is not an account number (digits only)")
+        problems.add(0, "rounding_account", _not_an_account(rounding))
     currency = settings.get("currency", "").upper() or None
     if currency is not None and currency not in CURRENCY_EXPONENTS:
-        problems.add(0, "currency", f"{currency!r} is not a currency payjournal books in")
+        problems.add(0, "currency", f"{shown(currency)} is not a currency payjournal books in")
+    voucher_text = problems.attempt(
+        0, "voucher_text", _voucher_text, settings.get("voucher_text", "")
+    )
     date_rule = _date_rule(
         settings.get("voucher_date", ""), settings.get("voucher_day", ""), problems
     )
     detail_text = settings.get("detail", "") or DetailLevel.ACCOUNT.value
     if detail_text not in DetailLevel._value2member_map_:
-        problems.add(0, "detail", f"{detail_text!r} is not a detail level (use {_DETAILS})")
+        problems.add(0, "detail", f"{shown(detail_text)} is not a detail level (use {_DETAILS})")
     mappings = _component_mappings(components, problems)
-    items: dict[str, str] = {}
-    for line, key, value in dimensions:
-        if not key or not value:
-            problems.add(
-                line, "dimension", "a dimension needs a department or cost center and an item"
-            )
-        elif key in items:
-            problems.add(line, "dimension", f"{key!r} is mapped twice")
-        else:
-            items[key] = value
+    items = _dimension_items(dimensions, problems)
     problems.check()
     assert date_rule is not None
+    assert name is not None
+    assert voucher_text is not None
     return LedgerScheme(
         name=name,
         components=mappings,
@@ -182,18 +187,71 @@ def _build_scheme(
         voucher_date=date_rule,
         detail=DetailLevel(detail_text),
         dimensions=items,
-        voucher_text=settings.get("voucher_text", "") or DEFAULT_VOUCHER_TEXT,
+        voucher_text=voucher_text or DEFAULT_VOUCHER_TEXT,
     )
+
+
+def _not_an_account(account: str) -> str:
+    return f"{shown(account)} is not an account number (1 to 9 digits)"
+
+
+def _voucher_text(raw: str) -> str:
+    """A voucher text template: text with the placeholders of `_PLACEHOLDERS` only.
+
+    The template is filled in with `str.format`, so anything else in braces — an attribute
+    (``{run_id.__class__}``), an index, a conversion or a format spec (``{run_id:>999999999}``
+    builds a string of a billion characters) — is refused here, where the file is read.
+    """
+    text = parse_name(raw, MAX_VOUCHER_TEXT)
+    try:
+        fields = [
+            (name, spec, conversion)
+            for _, name, spec, conversion in Formatter().parse(text)
+            if name is not None
+        ]
+    except ValueError as error:
+        raise ValueError(f"is not a valid template ({error}); {_USE_PLACEHOLDERS}") from None
+    for name, spec, conversion in fields:
+        if name not in _PLACEHOLDERS or spec or conversion:
+            braced = (
+                "{"
+                + name
+                + (f"!{conversion}" if conversion else "")
+                + (f":{spec}" if spec else "")
+                + "}"
+            )
+            raise ValueError(f"{shown(braced)} is not a placeholder; {_USE_PLACEHOLDERS}")
+    return text
+
+
+def _dimension_items(
+    dimensions: list[tuple[int, str, str]], problems: ProblemList
+) -> dict[str, str]:
+    items: dict[str, str] = {}
+    for line, raw_key, raw_value in dimensions:
+        key = problems.attempt(line, "dimension", parse_code, raw_key)
+        value = problems.attempt(line, "dimension", parse_code, raw_value)
+        if key is None or value is None:
+            continue
+        if not key or not value:
+            problems.add(
+                line, "dimension", "a dimension needs a department or cost center and an item"
+            )
+        elif key in items:
+            problems.add(line, "dimension", f"{key!r} is mapped twice")
+        else:
+            items[key] = value
+    return items
 
 
 def _date_rule(rule: str, day: str, problems: ProblemList) -> VoucherDateRule | None:
     rule = rule or DateRule.PERIOD_END.value
     if rule not in DateRule._value2member_map_:
-        problems.add(0, "voucher_date", f"{rule!r} is not a voucher date rule (use {_RULES})")
+        problems.add(0, "voucher_date", f"{shown(rule)} is not a voucher date rule (use {_RULES})")
         return None
-    parsed_day = int(day) if day.isdigit() else None
+    parsed_day = int(day) if _DAY.fullmatch(day) else None
     if day and parsed_day is None:
-        problems.add(0, "voucher_day", f"{day!r} is not a day of the month")
+        problems.add(0, "voucher_day", f"{shown(day)} is not a day of the month")
         return None
     try:
         return VoucherDateRule(DateRule(rule), parsed_day)
@@ -207,20 +265,25 @@ def _component_mappings(
 ) -> dict[str, ComponentMapping]:
     mappings: dict[str, ComponentMapping] = {}
     seen: set[str] = set()
-    for line, code, description, debit, credit, side_text in components:
+    for line, raw_code, raw_description, debit, credit, side_text in components:
         before = len(problems.items)
-        if not code:
+        code = problems.attempt(line, "component", parse_code, raw_code)
+        if code == "":
             problems.add(line, "component", "is required")
-        elif code in seen:
+        elif code is not None and code in seen:
             problems.add(line, "component", f"{code!r} is mapped twice")
-        seen.add(code)
+        if code:
+            seen.add(code)
+        description = problems.attempt(line, "description", parse_name, raw_description)
         for field, account in (("debit_account", debit), ("credit_account", credit)):
             if not _ACCOUNT.fullmatch(account):
-                problems.add(line, field, f"{account!r} is not an account number (digits only)")
+                problems.add(line, field, _not_an_account(account))
         side_text = side_text or CostCenterSide.NONE.value
         if side_text not in CostCenterSide._value2member_map_:
-            problems.add(line, "cost_center_side", f"{side_text!r} is not a side (use {_SIDES})")
-        if len(problems.items) == before:
+            problems.add(
+                line, "cost_center_side", f"{shown(side_text)} is not a side (use {_SIDES})"
+            )
+        if len(problems.items) == before and code and description is not None:
             side = CostCenterSide(side_text)
             mappings[code] = ComponentMapping(code, debit, credit, side, description or None)
     return mappings
