@@ -189,3 +189,16 @@ def test_a_refused_run_adds_at_most_a_hundred_unknown_codes_to_the_coverage(
     assert len([code for code in seen if code.startswith("JUNK")]) == 100
     assert "GROSS" in seen  # the mapped codes of the refused run still count
     assert not PayrollRun.objects.exists()
+
+
+def test_a_stored_scheme_the_reader_now_refuses_gives_a_message_not_a_crash(
+    tenant: Tenant,
+) -> None:
+    from payjournal.payroll.services import RunRejectedError, import_run
+
+    scheme = json.loads(tenant.bakkerij.scheme_source)
+    scheme["voucher_text"] = "{run_id:>999999999}"  # accepted before the reader's limits
+    tenant.bakkerij.scheme_source = json.dumps(scheme)
+    tenant.bakkerij.save()
+    with pytest.raises(RunRejectedError, match="can no longer be read"):
+        import_run(tenant.bakkerij, RUN.read_bytes(), RUN.name)

@@ -95,7 +95,16 @@ def import_run(
         raise RunRejectedError(
             [f"The file is for company {run.company!r}, not {company.key!r} ({company.name})."]
         )
-    scheme = load_scheme(company)
+    try:
+        scheme = load_scheme(company)
+    except InputError as exc:  # stored under older, looser rules of the reader
+        raise RunRejectedError(
+            [
+                f"The ledger scheme of {company.name} can no longer be read: {p}"
+                for p in exc.problems
+            ]
+            + ["Correct the scheme on the company page (Ledger scheme) and import the run again."]
+        ) from None
     problems = check_run(run, scheme)
     if problems:
         # Nothing of the run is stored, but its component codes count for the coverage: the
