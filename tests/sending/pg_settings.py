@@ -7,11 +7,12 @@ runs never share it) and drops it after; DBOS gets its own system database next 
 
 import os
 
-os.environ["PAYJOURNAL_DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/payjournal_pg"
-
 from payjournal.site.databases import database_settings
 from tests.web.settings import *  # noqa: F403
 from tests.web.settings import DATABASES
+
+# After the import: the SQLite test settings set this variable too, and the app reads it.
+os.environ["PAYJOURNAL_DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/payjournal_pg"
 
 # As ``payjournal web``/``worker`` configure it (the connection pool included).
 DATABASES["default"] = {
