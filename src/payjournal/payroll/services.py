@@ -27,6 +27,7 @@ from payjournal.payroll.models import (
     PayrollRun,
     SeenComponent,
 )
+from payjournal.payroll.signals import journal_frozen
 from payjournal.tenancy.models import Master, Membership
 
 
@@ -140,6 +141,7 @@ def import_run(
             for position, row in enumerate(journal.rows, start=1)
         )
         remember_components(company, run.run_id, {line.component for line in run.lines})
+        journal_frozen.send(sender=JournalSnapshot, journal=snapshot)
     return ImportResult(stored, created=True)
 
 
