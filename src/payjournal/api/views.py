@@ -1,22 +1,52 @@
 """Routes of ``/api/v1`` (OpenAPI at ``/api/docs``). Errors become HTTP answers in one place
-(the exception handlers below); the routes call the same services as the pages and the CLI."""
+(the exception handlers below), always as :class:`~payjournal.api.schemas.ProblemOut` JSON in
+the request's language (``Accept-Language``); the routes call the same services as the pages
+and the CLI.
+
+A run is addressed by its payroll run id; its answers describe the run id across its versions
+(:mod:`payjournal.api.history`): pushing other content makes the next version, a send books
+the latest one (a correction as a reversal and the rebooking, or as one difference voucher),
+``DELETE`` withdraws the run so the books hold nothing of it.
+"""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
+from ninja import NinjaAPI, Status
+from ninja.errors import ValidationError
 from ninja.security import HttpBearer
 from ninja.throttling import AuthRateThrottle
 
+from payjournal.api.history import (
+    amount,
+    leg_out,
+    preview_out,
+    refusal,
+    run_detail,
+    run_out,
+    run_states,
+)
 from payjournal.api.models import ApiToken, Scope
-from payjournal.api.schemas import ImportOut, JournalOut, LineOut, ProblemOut, RunOut, SendOut
+from payjournal.api.schemas import (
+    ImportOut,
+    JournalOut,
+    LineOut,
+    ProblemOut,
+    RefusalCode,
+    RunDetailOut,
+    RunOut,
+    SendOut,
+    WithdrawOut,
+)
 from payjournal.api.tokens import authenticate
 from payjournal.payroll.models import PayrollCompany, PayrollRun
 from payjournal.payroll.services import RunRejectedError, import_run
-from payjournal.sending.models import Submission
-from payjournal.sending.services import SendRefusedError, request_send
+from payjournal.sending.booking import preview, run_state
+from payjournal.sending.services import SendRefusedError, request_send, withdraw
 
 MAX_BODY = 5 * 1024 * 1024
 
@@ -30,134 +60,228 @@ class ScopeMissingError(Exception):
     """The token lacks the scope the route needs."""
 
 
+class NotFoundError(Exception):
+    """The company, run or version named in the path is not there (for this token)."""
+
+
+class SendConflictError(Exception):
+    """A send was refused: the books already hold what the payroll says, or cannot be sent."""
+
+    def __init__(self, code: RefusalCode, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+
+
 api = NinjaAPI(
     title="payjournal API",
     version="1",
+    description=(
+        "Push processed payroll runs, read their journals and where their books stand in Visma "
+        "eAccounting, send or withdraw them. A run id has versions (other content pushed again "
+        "is the next version) and legs: the vouchers that bring Visma's books to the latest "
+        "version — a full posting, a reversal, or a difference. Every error is "
+        '`{"detail": …, "problems": […]}` in the language of `Accept-Language` (en, nl, sv).'
+    ),
     urls_namespace="api",
     docs_url="/docs",
     auth=TokenAuth(),
     throttle=[AuthRateThrottle("600/m")],
 )
 
+#: The error answers every route may give (documented in the OpenAPI document).
+ERRORS: dict[int, Any] = {401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 429: ProblemOut}
+
+
+def _problem(
+    request: HttpRequest,
+    status: int,
+    detail: str,
+    problems: list[str] | None = None,
+    code: str | None = None,
+) -> HttpResponse:
+    body = {"detail": detail, "problems": problems or [], "code": code}
+    return api.create_response(request, body, status=status)
+
 
 @api.exception_handler(RunRejectedError)
 def _rejected(request: HttpRequest, exc: RunRejectedError) -> HttpResponse:
-    return api.create_response(
-        request, {"detail": "The run was not imported.", "problems": exc.problems}, status=422
-    )
+    return _problem(request, 422, gettext("The run was not imported."), exc.problems)
+
+
+@api.exception_handler(SendConflictError)
+def _conflict(request: HttpRequest, exc: SendConflictError) -> HttpResponse:
+    return _problem(request, 409, str(exc), code=exc.code)
 
 
 @api.exception_handler(SendRefusedError)
 def _refused(request: HttpRequest, exc: SendRefusedError) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc), "problems": []}, status=409)
+    return _problem(request, 409, str(exc), code="refused")
 
 
 @api.exception_handler(ScopeMissingError)
 def _scope(request: HttpRequest, exc: ScopeMissingError) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc), "problems": []}, status=403)
+    return _problem(request, 403, str(exc))
+
+
+@api.exception_handler(NotFoundError)
+def _not_found(request: HttpRequest, exc: NotFoundError) -> HttpResponse:
+    return _problem(request, 404, str(exc))
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    problems = [
+        f"{'.'.join(str(part) for part in error.get('loc', ()))}: {error.get('msg', '')}"
+        for error in exc.errors
+    ]
+    return _problem(request, 422, gettext("The request is not valid."), problems)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return _problem(request, 413, gettext("The request body is too large."))
 
 
 def _token(request: HttpRequest, scope: Scope) -> ApiToken:
     token = request.auth  # type: ignore[attr-defined]
     assert isinstance(token, ApiToken)
     if not token.allows(scope):
-        raise ScopeMissingError(f"This token lacks the {scope.value!r} scope.")
+        raise ScopeMissingError(
+            gettext("This token lacks the %(scope)r scope.") % {"scope": scope.value}
+        )
     return token
 
 
 def _company(token: ApiToken, key: str) -> PayrollCompany:
     company = PayrollCompany.objects.filter(master=token.master, key=key).first()
     if company is None:
-        raise Http404(f"No company {key!r}.")
+        raise NotFoundError(gettext("No payroll company %(company)r.") % {"company": key})
     return company
 
 
 def _run(company: PayrollCompany, run_id: str) -> PayrollRun:
     run = (
         PayrollRun.objects.filter(company=company, run_id=run_id)
-        .select_related("journal")
+        .select_related("journal", "company")
         .order_by("-version")
         .first()
     )
     if run is None:
-        raise Http404(f"No run {run_id!r}.")
+        raise NotFoundError(
+            gettext("No run %(run)r in company %(company)r.")
+            % {"run": run_id, "company": company.key}
+        )
     return run
-
-
-def _amount(minor: int) -> str:
-    return str((Decimal(minor) / 100).quantize(Decimal("0.01")))
-
-
-def _run_out(run: PayrollRun) -> RunOut:
-    submission: Submission | None = run.journal.submissions.order_by("-created_at").first()
-    return RunOut(
-        run_id=run.run_id,
-        version=run.version,
-        kind=run.kind,
-        period=run.period_label,
-        payment_date=run.payment_date,
-        currency=run.currency,
-        total=_amount(run.journal.total_minor),
-        state=submission.state if submission else "not_sent",
-        voucher_number=(submission.voucher_number or None) if submission else None,
-        sent_at=submission.sent_at if submission else None,
-        error_code=(submission.error_code or None) if submission else None,
-        error_message=(submission.error_message or None) if submission else None,
-    )
 
 
 @api.post(
     "/v1/companies/{company}/runs",
-    response={200: ImportOut, 201: ImportOut, 422: ProblemOut},
+    response={200: ImportOut, 201: ImportOut, 413: ProblemOut, 422: ProblemOut, **ERRORS},
     summary="Push a processed run (the run file's JSON); the same content again is a no-op",
+    description=(
+        "Other content for a run id becomes its next version (201); the same content as the "
+        "latest version changes nothing (200). The answer says what a send would post now "
+        "(`to_book`: a first posting, or for a correction the reversal and the rebooking or "
+        "one difference voucher) and, when the company sends automatically, the voucher on its "
+        "way (`leg`)."
+    ),
 )
-def push_run(request: HttpRequest, company: str) -> tuple[int, ImportOut]:
-    token = _token(request, Scope.RUNS_WRITE)
-    target = _company(token, company)
+def push_run(request: HttpRequest, company: str) -> Status[ImportOut]:
+    target = _company(_token(request, Scope.RUNS_WRITE), company)
     result = import_run(target, request.body[:MAX_BODY], "api.json")
-    return (201 if result.created else 200), ImportOut(
-        run=_run_out(result.run), created=result.created
+    state = run_state(target, result.run.run_id)
+    leg = state.open_leg
+    return Status(
+        201 if result.created else 200,
+        ImportOut(
+            run=run_out(state),
+            created=result.created,
+            version=result.run.version,
+            leg=leg_out(state, leg) if leg is not None else None,
+            to_book=preview_out(preview(target, result.run.run_id)),
+        ),
     )
 
 
 @api.get(
-    "/v1/companies/{company}/runs", response=list[RunOut], summary="The latest version of every run"
+    "/v1/companies/{company}/runs",
+    response={200: list[RunOut], **ERRORS},
+    summary="The latest version of every run",
 )
 def list_runs(request: HttpRequest, company: str) -> list[RunOut]:
     target = _company(_token(request, Scope.RUNS_READ), company)
-    latest: dict[str, PayrollRun] = {}
-    for run in (
-        PayrollRun.objects.filter(company=target)
-        .select_related("journal")
-        .order_by("run_id", "-version")
-    ):
-        latest.setdefault(run.run_id, run)
-    return [_run_out(run) for run in latest.values()]
-
-
-@api.get("/v1/companies/{company}/runs/{run}", response=RunOut, summary="A run's status")
-def get_run(request: HttpRequest, company: str, run: str) -> RunOut:
-    return _run_out(_run(_company(_token(request, Scope.RUNS_READ), company), run))
+    return [run_out(state) for state in run_states(target).values()]
 
 
 @api.get(
-    "/v1/companies/{company}/runs/{run}/journal", response=JournalOut, summary="A run's journal"
+    "/v1/companies/{company}/runs/{run}",
+    response={200: RunDetailOut, **ERRORS},
+    summary="A run's status: its versions, its vouchers (legs) and where its books stand",
 )
-def get_journal(request: HttpRequest, company: str, run: str) -> JournalOut:
-    found = _run(_company(_token(request, Scope.RUNS_READ), company), run)
+def get_run(request: HttpRequest, company: str, run: str) -> RunDetailOut:
+    target = _company(_token(request, Scope.RUNS_READ), company)
+    return run_detail(target, _run(target, run).run_id)
+
+
+@api.delete(
+    "/v1/companies/{company}/runs/{run}",
+    response={200: WithdrawOut, **ERRORS},
+    summary="Withdraw a run: the books should hold nothing of it (a reversal of what is booked)",
+    description=(
+        "Withdrawing again changes nothing. With automatic sending the reversal is queued at "
+        "once (`leg`); otherwise `to_book` shows what a send would post. Pushing the run again "
+        "brings it back as its next version."
+    ),
+)
+def withdraw_run(request: HttpRequest, company: str, run: str) -> WithdrawOut:
+    target = _company(_token(request, Scope.SEND), company)
+    withdraw(_run(target, run))
+    state = run_state(target, run)
+    leg = state.open_leg
+    return WithdrawOut(
+        run=run_out(state),
+        leg=leg_out(state, leg) if leg is not None else None,
+        to_book=preview_out(preview(target, run)),
+    )
+
+
+@api.get(
+    "/v1/companies/{company}/runs/{run}/journal",
+    response={200: JournalOut, 422: ProblemOut, **ERRORS},
+    summary="A run's journal (the latest version, or the one asked for)",
+    url_name="run-journal",
+)
+def get_journal(
+    request: HttpRequest, company: str, run: str, version: int | None = None
+) -> JournalOut:
+    target = _company(_token(request, Scope.RUNS_READ), company)
+    found = _run(target, run)
+    if version is not None and version != found.version:
+        asked = (
+            PayrollRun.objects.filter(company=target, run_id=found.run_id, version=version)
+            .select_related("journal")
+            .first()
+        )
+        if asked is None:
+            raise NotFoundError(
+                gettext("Run %(run)r has no version %(version)s.")
+                % {"run": found.run_id, "version": version}
+            )
+        found = asked
     journal = found.journal
+    currency = journal.currency
     return JournalOut(
         run_id=found.run_id,
         version=found.version,
         voucher_date=journal.voucher_date,
         voucher_text=journal.voucher_text,
-        currency=journal.currency,
-        total=_amount(journal.total_minor),
+        currency=currency,
+        total=amount(journal.total_minor, currency),
         lines=[
             LineOut(
                 account=line.account,
-                debit=_amount(line.amount_minor if line.side == "debit" else 0),
-                credit=_amount(line.amount_minor if line.side == "credit" else 0),
+                debit=amount(line.amount_minor if line.side == "debit" else 0, currency),
+                credit=amount(line.amount_minor if line.side == "credit" else 0, currency),
                 text=line.text,
                 dimension=line.dimension or None,
             )
@@ -168,10 +292,32 @@ def get_journal(request: HttpRequest, company: str, run: str) -> JournalOut:
 
 @api.post(
     "/v1/companies/{company}/runs/{run}/send",
-    response={202: SendOut, 409: ProblemOut},
-    summary="Send the run's journal to Visma (queued; poll the run for the outcome)",
+    response={202: SendOut, 409: ProblemOut, **ERRORS},
+    summary="Send the run to Visma (queued; poll the run for the outcome)",
+    description=(
+        "Books the run id's latest version (or, once withdrawn, reverses what is booked). The "
+        "answer names the voucher queued (`leg`) — or the one already on its way — and every "
+        "voucher of the path (`to_book`): a reversal is followed by the rebooking once it is "
+        "sent. 409 with `code` `already_booked`, `no_change`, `nothing_booked` or "
+        "`not_mapped` when there is nothing to send."
+    ),
 )
-def send_run(request: HttpRequest, company: str, run: str) -> tuple[int, SendOut]:
-    found = _run(_company(_token(request, Scope.SEND), company), run)
-    submission = request_send(found)
-    return 202, SendOut(submission_id=str(submission.pk), state=submission.state)
+def send_run(request: HttpRequest, company: str, run: str) -> Status[SendOut]:
+    target = _company(_token(request, Scope.SEND), company)
+    found = _run(target, run)
+    try:
+        submission = request_send(found)
+    except SendRefusedError as exc:
+        raise SendConflictError(*refusal(target, found.run_id, str(exc))) from None
+    shown = preview(target, found.run_id)  # before the leg may settle: the path it is on
+    state = run_state(target, found.run_id)
+    leg = next(leg for leg in state.legs if leg.pk == submission.pk)
+    return Status(
+        202,
+        SendOut(
+            submission_id=str(submission.pk),
+            state=leg.state,
+            leg=leg_out(state, leg),
+            to_book=preview_out(shown),
+        ),
+    )

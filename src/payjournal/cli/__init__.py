@@ -17,6 +17,7 @@ from payjournal.cli import (
     demo,
     emulator,
     errors,
+    history,
     journal,
     sending,
     web,
@@ -40,6 +41,8 @@ app.command("invite")(web.invite)
 app.command("password-link")(web.password_link)
 app.command("rotate-keys")(web.rotate_keys)
 web.runs_app.command("send")(sending.send_runs)
+web.runs_app.command("withdraw")(sending.withdraw_run)
+web.runs_app.command("history")(history.history)
 app.add_typer(web.runs_app, name="runs")
 app.command("web")(sending.web)
 app.command("worker")(sending.worker)

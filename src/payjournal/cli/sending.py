@@ -1,4 +1,5 @@
-"""Sending commands: ``runs send``, and the scaled processes ``web`` and ``worker``.
+"""Sending commands: ``runs send``, ``runs withdraw``, and the scaled processes ``web`` and
+``worker``.
 
 ``serve`` and ``demo`` start an embedded DBOS executor through :func:`start_jobs`; ``web``
 enqueues only; ``worker --executor-id N`` executes. Errors become messages here, once.
@@ -10,13 +11,20 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable, Collection, Sequence
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from payjournal.cli.history import LANG_OPTION, Language, speaking
 from payjournal.site.bootstrap import start_django
+
+if TYPE_CHECKING:
+    from payjournal.payroll.models import PayrollCompany
+    from payjournal.sending.models import Submission
 
 console = Console()
 
@@ -98,11 +106,13 @@ def send_runs(
         False, "--here", help="Execute in this process (no worker or server running)."
     ),
     wait: float = typer.Option(120.0, help="Seconds to wait for the outcome (0: don't)."),
+    lang: Language = LANG_OPTION,
 ) -> None:
-    """Send journals to Visma: the named runs, or every unsent run (of a period)."""
+    """Send journals to Visma: the named runs, or every unsent run (of a period). A corrected
+    run is booked as a reversal and the rebooking, or as one difference voucher; waits until
+    each run id is settled or needs action."""
     start_django(migrate=True)
     from payjournal.payroll.models import PayrollCompany
-    from payjournal.sending.models import Submission
     from payjournal.sending.services import request_send_many, unsent_runs
 
     target = PayrollCompany.objects.filter(pk=company).first()
@@ -125,28 +135,129 @@ def send_runs(
         if not result.queued:
             console.print("Nothing to send.")
             return
-        ids = [s.pk for s in result.queued]
-        deadline = time.monotonic() + wait
-        final = {"sent", "needs_action"}
-        while wait and time.monotonic() < deadline:
-            if all(s.state in final for s in Submission.objects.filter(pk__in=ids)):
-                break
-            time.sleep(0.5)
-        table = Table("run", "state", "voucher", "error")
-        failed = False
-        for submission in Submission.objects.filter(pk__in=ids).select_related("journal__run"):
-            run = submission.journal.run
-            failed |= submission.state == "needs_action"
-            table.add_row(
-                f"{run.run_id} v{run.version}",
-                submission.state,
-                submission.voucher_number,
-                submission.error_message,
-            )
-        console.print(table)
-        if failed:
-            raise typer.Exit(1)
+        with speaking(lang):
+            if not print_outcome(target, result.queued, wait):
+                raise typer.Exit(1)
     finally:
         from payjournal.jobs import dbos as dbos_jobs
 
         dbos_jobs.stop()
+
+
+def withdraw_run(
+    run_key: str = typer.Argument(..., metavar="RUN", help="The payroll run id."),
+    company: int = typer.Option(..., help="The payroll company's id."),
+    here: bool = typer.Option(
+        False, "--here", help="Execute in this process (no worker or server running)."
+    ),
+    wait: float = typer.Option(120.0, help="Seconds to wait for the outcome (0: don't)."),
+    lang: Language = LANG_OPTION,
+) -> None:
+    """Withdraw a run: Visma's books should hold nothing of it. What is booked is reversed —
+    at once when the company sends automatically, else by the next ``runs send``."""
+    start_django(migrate=True)
+    with speaking(lang):
+        _withdraw(run_key, company, here, wait)
+
+
+def _withdraw(run_key: str, company: int, here: bool, wait: float) -> None:
+    from django.utils.translation import gettext
+
+    from payjournal.api.history import preview_out
+    from payjournal.cli.history import find_company, no_such_run, to_book_line
+    from payjournal.payroll.models import PayrollRun
+    from payjournal.sending.booking import preview
+    from payjournal.sending.services import sends_automatically, withdraw
+
+    errors = Console(stderr=True, soft_wrap=True)
+    target = find_company(company, errors)
+    latest = PayrollRun.objects.filter(company=target, run_id=run_key).order_by("-version").first()
+    if latest is None:
+        raise no_such_run(target, run_key, errors)
+    automatic = target.visma_account_id is not None and sends_automatically(target)
+    if automatic:
+        start_jobs(execute=here, executor_id="cli" if here else None)
+    try:
+        again = latest.withdrawn_at is not None
+        leg = withdraw(latest)
+        said = (
+            gettext("Run %(run)s was already withdrawn.")
+            if again
+            else gettext("Run %(run)s withdrawn.")
+        )
+        console.print(said % {"run": run_key}, markup=False, highlight=False)
+        if leg is not None and automatic:
+            if not print_outcome(target, [leg], wait):
+                raise typer.Exit(1)
+            return
+        console.print(
+            to_book_line(preview_out(preview(target, run_key))), markup=False, highlight=False
+        )
+    finally:
+        if automatic:
+            from payjournal.jobs import dbos as dbos_jobs
+
+            dbos_jobs.stop()
+
+
+#: Leg states that a worker will still move by itself.
+MOVING = frozenset({"queued", "sending", "reconciling"})
+
+
+def wait_for_books(
+    company: PayrollCompany,
+    run_keys: Collection[str],
+    seconds: float,
+    *,
+    pause: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> bool:
+    """Wait until every run id of ``run_keys`` is settled (:attr:`RunState.is_settled`), has a
+    leg that needs action, or has nothing more on its way; at most ``seconds``. True when
+    they all came to rest.
+
+    A correction is two legs one after the other (the rebooking is created only once its
+    reversal is sent), so waiting on the legs a send queued would stop half-way.
+    """
+    from payjournal.api.history import run_states
+
+    deadline = clock() + seconds
+    while True:
+        states = run_states(company, run_keys).values()
+        if all(not (s.open_leg and s.open_leg.state in MOVING) for s in states):
+            return True
+        if clock() >= deadline:
+            return False
+        pause(0.5)
+
+
+def print_outcome(company: PayrollCompany, queued: Sequence[Submission], wait: float) -> bool:
+    """Wait for the run ids of the ``queued`` legs, then print every leg from those on: the run,
+    the leg, its state, voucher and error. False when a leg needs action."""
+    from django.utils.translation import gettext
+
+    from payjournal.api.history import leg_out, run_states
+    from payjournal.cli.history import describe_leg, leg_note, state_label
+
+    first = {leg.run_key: leg.pk for leg in queued}
+    if wait:
+        wait_for_books(company, list(first), wait)
+    table = Table(
+        gettext("Run"), gettext("Leg"), gettext("State"), gettext("Voucher"), gettext("Note")
+    )
+    failed = False
+    for run_key, state in run_states(company, list(first)).items():
+        legs = list(state.legs)
+        since = next(i for i, leg in enumerate(legs) if leg.pk == first[run_key])
+        for leg in legs[since:]:
+            failed |= leg.state == "needs_action"
+            shown = leg_out(state, leg)
+            table.add_row(
+                run_key,
+                describe_leg(shown.kind, shown.version, shown.base_version),
+                state_label(shown.state),
+                shown.voucher_number or "",
+                leg_note(shown),
+            )
+    console.print(table)
+    return not failed

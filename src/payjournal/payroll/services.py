@@ -27,6 +27,7 @@ from payjournal.payroll.models import (
     PayrollRun,
     SeenComponent,
 )
+from payjournal.payroll.signals import journal_frozen
 from payjournal.tenancy.models import Master, Membership
 
 #: Unmapped component codes a refused run adds to the scheme editor's coverage, at most.
@@ -167,6 +168,7 @@ def import_run(
             for position, row in enumerate(journal.rows, start=1)
         )
         remember_components(company, run.run_id, {line.component for line in run.lines})
+        journal_frozen.send(sender=JournalSnapshot, journal=snapshot)
     return ImportResult(stored, created=True)
 
 

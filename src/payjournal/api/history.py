@@ -1,0 +1,237 @@
+"""A run id's history as the API and ``payjournal runs history`` show it: its versions, its legs
+in order, where the books stand and what a send would post now.
+
+Everything here reads :func:`payjournal.sending.booking.run_state` (or the same facts for many
+run ids at once, :func:`run_states`) and :func:`payjournal.sending.booking.preview`, and turns
+them into the response shapes of :mod:`payjournal.api.schemas`, so the JSON of the API and of
+the CLI are one and the same. Amounts leave as decimal strings of the run's currency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils.translation import gettext
+
+from payjournal.api.schemas import (
+    AccountChangeOut,
+    BooksOut,
+    LegOut,
+    PlannedLegOut,
+    PreviewOut,
+    RefusalCode,
+    RunDetailOut,
+    RunOut,
+    VersionOut,
+)
+from payjournal.domain.booking import NOTHING, LegKind, SettledLeg, booked_version
+from payjournal.domain.money import Money
+from payjournal.domain.submission import SubmissionState
+from payjournal.payroll.models import PayrollCompany, PayrollRun
+from payjournal.sending.booking import BookingPreview, RunState, preview, run_state
+from payjournal.sending.models import RunBooking, Submission
+
+__all__ = [
+    "amount",
+    "journal_url",
+    "leg_out",
+    "preview_out",
+    "refusal",
+    "run_detail",
+    "run_out",
+    "run_states",
+]
+
+_SENT = SubmissionState.SENT.value
+_NEEDS_ACTION = SubmissionState.NEEDS_ACTION.value
+
+
+def amount(minor: int, currency: str) -> str:
+    """Integer minor units as the API's decimal string ("44542.23")."""
+    return str(Money.from_minor_units(minor, currency).amount)
+
+
+def _version_or_null(number: int) -> int | None:
+    return None if number == NOTHING else number
+
+
+def run_states(
+    company: PayrollCompany, run_keys: Collection[str] | None = None
+) -> dict[str, RunState]:
+    """:func:`~payjournal.sending.booking.run_state` of every run id of ``company`` (or of
+    ``run_keys``) in three queries, keyed by run id in the runs' order."""
+    runs = PayrollRun.objects.filter(company=company).select_related("journal")
+    legs = Submission.objects.filter(company=company)
+    bookings = RunBooking.objects.filter(company=company)
+    if run_keys is not None:
+        runs = runs.filter(run_id__in=run_keys)
+        legs = legs.filter(run_key__in=run_keys)
+        bookings = bookings.filter(run_key__in=run_keys)
+    versions: dict[str, list[PayrollRun]] = {}
+    for run in runs.order_by("run_id", "version"):
+        versions.setdefault(run.run_id, []).append(run)
+    legs_of: dict[str, list[Submission]] = {}
+    for leg in legs.order_by("created_at", "id"):
+        legs_of.setdefault(leg.run_key, []).append(leg)
+    wanted = dict(bookings.values_list("run_key", "wanted_version"))
+    states = {}
+    for key, found in versions.items():
+        numbers = {run.journal.pk: run.version for run in found}
+        its_legs = tuple(legs_of.get(key, ()))
+        settled = [
+            SettledLeg(LegKind(leg.kind), numbers[leg.journal_id])
+            for leg in its_legs
+            if leg.state == _SENT
+        ]
+        states[key] = RunState(
+            tuple(found), its_legs, booked_version(settled), wanted.get(key), numbers
+        )
+    return states
+
+
+def _run_state_name(state: RunState) -> str:
+    leg = state.open_leg
+    if leg is not None:
+        return leg.state
+    if not state.is_settled:
+        return "not_sent"
+    return "withdrawn" if state.target == NOTHING else _SENT
+
+
+def run_out(state: RunState) -> RunOut:
+    """The run id as its latest version, with the state of its books (see :class:`RunOut`)."""
+    run = state.latest
+    name = _run_state_name(state)
+    booked = state.booking_leg(state.target) if name == _SENT else None
+    waiting = state.open_leg if name == _NEEDS_ACTION else None
+    return RunOut(
+        run_id=run.run_id,
+        version=run.version,
+        kind=run.kind,
+        period=run.period_label,
+        payment_date=run.payment_date,
+        currency=run.currency,
+        total=amount(run.journal.total_minor, run.currency),
+        state=name,  # type: ignore[arg-type]  # one of RunStateName by construction
+        voucher_number=(booked.voucher_number or None) if booked else None,
+        sent_at=booked.sent_at if booked else None,
+        error_code=(waiting.error_code or None) if waiting else None,
+        error_message=(waiting.error_message or None) if waiting else None,
+        withdrawn=state.is_withdrawn,
+        books=BooksOut(
+            booked_version=_version_or_null(state.booked),
+            target_version=_version_or_null(state.target),
+            settled=state.is_settled,
+        ),
+    )
+
+
+def leg_out(state: RunState, leg: Submission) -> LegOut:
+    """One leg of the run id: its kind, versions, state and voucher."""
+    needs_action = leg.state == _NEEDS_ACTION
+    return LegOut(
+        id=str(leg.pk),
+        kind=leg.kind,
+        version=state.version_of(leg),
+        base_version=state.base_of(leg),
+        state=leg.state,
+        voucher_date=leg.voucher_date,
+        voucher_number=leg.voucher_number or None,
+        voucher_id=leg.voucher_id or None,
+        created_at=leg.created_at,
+        sent_at=leg.sent_at,
+        no_change=leg.is_empty,
+        error_code=(leg.error_code or None) if needs_action else None,
+        error_message=(leg.error_message or None) if needs_action else None,
+    )
+
+
+def journal_url(company: PayrollCompany, run_key: str, version: int) -> str:
+    """The API path of one version's journal."""
+    path = reverse("api:run-journal", kwargs={"company": company.key, "run": run_key})
+    return f"{path}?{urlencode({'version': version})}"
+
+
+def _version_out(company: PayrollCompany, state: RunState, run: PayrollRun) -> VersionOut:
+    return VersionOut(
+        version=run.version,
+        imported_at=run.imported_at,
+        source_name=run.source_name,
+        voucher_date=run.journal.voucher_date,
+        total=amount(run.journal.total_minor, run.currency),
+        withdrawn=run.withdrawn_at is not None,
+        withdrawn_at=run.withdrawn_at,
+        superseded=run.version != state.latest.version,
+        booked=run.version == state.booked,
+        journal=journal_url(company, run.run_id, run.version),
+    )
+
+
+def preview_out(shown: BookingPreview) -> PreviewOut:
+    """What a send would post: the legs in order and the change per account + dimension."""
+    currency = shown.currency
+    return PreviewOut(
+        booked_version=_version_or_null(shown.booked),
+        target_version=_version_or_null(shown.wanted),
+        mode=shown.mode.value,
+        vouchers=shown.vouchers,
+        legs=[
+            PlannedLegOut(
+                kind=leg.kind.value,
+                version=leg.version,
+                base_version=leg.base,
+                no_change=leg.is_empty,
+            )
+            for leg in shown.legs
+        ],
+        changes=[
+            AccountChangeOut(
+                account=change.account,
+                dimension=change.dimension or None,
+                booked=str(change.booked.amount),
+                wanted=str(change.wanted.amount),
+                change=str(change.change.amount),
+            )
+            for change in shown.changes
+        ],
+        currency=currency,
+    )
+
+
+def run_detail(company: PayrollCompany, run_key: str) -> RunDetailOut:
+    """The whole history of ``run_key`` (``LookupError`` when the company has no such run)."""
+    state = run_state(company, run_key)
+    summary = run_out(state)
+    return RunDetailOut(
+        **summary.model_dump(),
+        versions=[_version_out(company, state, run) for run in state.versions],
+        legs=[leg_out(state, leg) for leg in state.legs],
+        to_book=preview_out(preview(company, run_key)),
+    )
+
+
+def refusal(company: PayrollCompany, run_key: str, fallback: str) -> tuple[RefusalCode, str]:
+    """Why a send of ``run_key`` was refused, as a code and a sentence in the active language
+    (``fallback``: the refusal's own message, when the run moved on meanwhile)."""
+    if company.visma_account_id is None:
+        return "not_mapped", gettext(
+            "%(company)s is not mapped to a Visma company yet (Administrations tab)."
+        ) % {"company": company.name}
+    state = run_state(company, run_key)
+    if state.open_leg is not None or state.booked != state.target:
+        return "refused", fallback
+    if state.booked == NOTHING:
+        return "nothing_booked", gettext(
+            "Run %(run)s was withdrawn and nothing of it is booked: nothing to send."
+        ) % {"run": run_key}
+    leg = state.booking_leg(state.booked)
+    if leg is not None and leg.is_empty:
+        return "no_change", gettext(
+            "Run %(run)s v%(version)s books the same as the version before it: no change to book."
+        ) % {"run": run_key, "version": state.booked}
+    voucher = (leg.voucher_number or leg.voucher_id) if leg is not None else ""
+    return "already_booked", gettext(
+        "Run %(run)s v%(version)s is already booked (voucher %(voucher)s)."
+    ) % {"run": run_key, "version": state.booked, "voucher": voucher}
