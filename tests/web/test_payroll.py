@@ -14,6 +14,7 @@ from payjournal.integrations.models import AccountStatus, VismaAccount
 from payjournal.integrations.services import create_account
 from payjournal.payroll.models import JournalSnapshot, PayrollRun
 from payjournal.payroll.samples import samples_dir
+from payjournal.sending.models import Submission
 from tests.web.conftest import Tenant
 
 pytestmark = pytest.mark.django_db
@@ -151,7 +152,18 @@ def test_mapping_sent_journals_to_another_visma_company_is_refused(tenant: Tenan
     client = tenant.client(tenant.admin)
     client.post(f"/companies/{tenant.bakkerij.pk}/mapping/", {"account": first.pk})
     upload(client, tenant.bakkerij.pk, RUN.name, RUN.read_bytes())
-    JournalSnapshot.objects.update(send_state="sent")
+    journal = JournalSnapshot.objects.get()
+    Submission.objects.create(  # as a send leaves it: a sent leg, and the journal's copy
+        journal=journal,
+        company=tenant.bakkerij,
+        run_key=journal.run.run_id,
+        voucher_date=journal.voucher_date,
+        marker="[pj:0000000000000001]",
+        state="sent",
+        voucher_id="v-1",
+        voucher_number="A1",
+    )
+    JournalSnapshot.objects.update(send_state="sent", voucher_number="A1")
     page = client.post(
         f"/companies/{tenant.bakkerij.pk}/mapping/", {"account": second.pk}, follow=True
     )

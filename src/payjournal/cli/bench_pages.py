@@ -5,11 +5,13 @@ of each against the 150 ms target."""
 
 from __future__ import annotations
 
+import copy
 import statistics
 import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -26,7 +28,8 @@ def pages(
     sent: bool = typer.Option(
         False,
         "--sent/--not-sent",
-        help="Give every run a submission: 90 % sent, 5 % needs action, 5 % in flight.",
+        help="Give every run a leg: 90 % sent, 5 % needs action, 5 % in flight; and one "
+        "sent run in ten a correction (version 2, reversal and rebooking, all sent).",
     ),
 ) -> None:
     """Median render time of the dashlet and the accounts page (target ≤ 150 ms)."""
@@ -126,30 +129,75 @@ def _populate(runs: int, accounts: int) -> tuple[int, object]:
 
 
 def _submit_all(company_id: int) -> None:
-    """A submission for every run's journal, as after a month-end: most sent with a voucher
-    number, some stopped in needs action, some still on their way (the page then polls)."""
+    """A leg for every run's journal, as after a month-end: most sent with a voucher number,
+    some stopped in needs action, some still on their way (the page then polls); and one sent
+    run in ten corrected — a version 2, the reversal of version 1 and version 2 in full, all
+    sent — so the rows with a line per version are part of the budget."""
     from django.utils import timezone
 
-    from payjournal.payroll.models import JournalSnapshot
+    from payjournal.payroll.models import JournalLine, JournalSnapshot, PayrollRun
     from payjournal.sending.models import Submission
 
     now = timezone.now()
-    journals = list(JournalSnapshot.objects.filter(run__company_id=company_id).order_by("pk"))
-    submissions = []
+    journals = list(
+        JournalSnapshot.objects.filter(run__company_id=company_id)
+        .select_related("run")
+        .order_by("pk")
+    )
+    legs = []
+    corrected = []
     for n, journal in enumerate(journals):
         state = ("needs_action", "queued")[n % 2] if n % 10 == 9 else "sent"
-        submissions.append(
-            Submission(
-                journal=journal,
-                company_id=company_id,
-                marker=f"[pj:{n:016x}]",
-                state=state,
-                voucher_number=f"A{n + 1}" if state == "sent" else "",
-                sent_at=now if state == "sent" else None,
-                error_code="period_locked" if state == "needs_action" else "",
-                error_message="The voucher date is in a locked period" if state != "sent" else "",
-            )
-        )
-    Submission.objects.bulk_create(submissions)
-    sent_ids = [s.journal_id for s in submissions if s.state == "sent"]
+        legs.append(_leg(journal, n, state, "full", now))
+        if n % 10 == 3:
+            corrected.append(journal)
+    Submission.objects.bulk_create(legs)
+    for original in corrected:
+        journal, run = copy.copy(original), copy.copy(original.run)
+        run.pk = None
+        run.version = 2
+        run.source_sha256 = f"v2-{journal.pk:061d}"
+        run.save()
+        lines = list(JournalLine.objects.filter(journal=original))
+        journal.pk = None
+        journal.run = run
+        journal.send_state = "not_sent"
+        journal.save()
+        for line in lines:
+            line.pk = None
+            line.journal = journal
+        JournalLine.objects.bulk_create(lines)
+    versions = {
+        journal.run.run_id: journal
+        for journal in JournalSnapshot.objects.filter(
+            run__company_id=company_id, run__version=2
+        ).select_related("run")
+    }
+    extra = []
+    for n, journal in enumerate(journals):
+        if journal.run.run_id in versions:
+            extra.append(_leg(journal, n + 100_000, "sent", "reversal", now))
+            extra.append(_leg(versions[journal.run.run_id], n + 200_000, "sent", "full", now))
+    Submission.objects.bulk_create(extra)
+    sent_ids = [leg.journal_id for leg in [*legs, *extra] if leg.state == "sent"]
     JournalSnapshot.objects.filter(pk__in=sent_ids).update(send_state="sent", sent_at=now)
+    PayrollRun.objects.filter(company_id=company_id).update(imported_at=now)
+
+
+def _leg(journal: Any, n: int, state: str, kind: str, now: Any) -> Any:
+    from payjournal.sending.models import Submission
+
+    return Submission(
+        journal=journal,
+        company_id=journal.run.company_id,
+        run_key=journal.run.run_id,
+        kind=kind,
+        voucher_date=journal.voucher_date,
+        marker=f"[pj:{n:016x}]",
+        state=state,
+        voucher_id=f"v-{n}" if state == "sent" else "",
+        voucher_number=f"A{n + 1}" if state == "sent" else "",
+        sent_at=now if state == "sent" else None,
+        error_code="period_locked" if state == "needs_action" else "",
+        error_message="The voucher date is in a locked period" if state == "needs_action" else "",
+    )

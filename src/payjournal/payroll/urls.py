@@ -6,6 +6,5 @@ from payjournal.payroll import views
 
 urlpatterns = [
     path("", views.companies, name="companies"),
-    path("<int:company_id>/runs/<int:run_pk>/", views.run_detail, name="run"),
     path("<int:company_id>/mapping/", views.map_company, name="map-company"),
 ]

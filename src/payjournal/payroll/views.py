@@ -1,19 +1,18 @@
-"""Payroll processing pages: companies, the journal preview, and the Administrations tab
-(mapping a payroll company to a Visma account's company). A company's own page, the Journal
-Entries Export dashlet, is :mod:`payjournal.sending.dashlet_views` (it shows sending state)."""
+"""Payroll processing pages: companies and the Administrations tab (mapping a payroll company to
+a Visma account's company). A company's own page, the Journal Entries Export dashlet, is
+:mod:`payjournal.sending.dashlet_views` and a run's journal page
+:mod:`payjournal.sending.run_views` (they show sending state)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from payjournal.integrations.models import AccountStatus, VismaAccount
 from payjournal.payroll import services
-from payjournal.payroll.models import JournalSnapshot, PayrollRun
 from payjournal.tenancy.access import get_scoped, member_required
 from payjournal.tenancy.models import Membership, Role
 
@@ -44,21 +43,6 @@ def companies(request: HttpRequest, membership: Membership) -> HttpResponse:
             return redirect("company", company_id=company.pk)
     rows = services.companies_for(membership).select_related("visma_account")
     return render(request, "payroll/companies.html", {"companies": rows, "errors": error})
-
-
-@member_required()
-def run_detail(
-    request: HttpRequest, membership: Membership, company_id: int, run_pk: int
-) -> HttpResponse:
-    found = get_scoped(services.companies_for(membership), pk=company_id)
-    journal_qs = JournalSnapshot.objects.prefetch_related(Prefetch("lines"))
-    run = get_scoped(
-        PayrollRun.objects.filter(company=found).prefetch_related(
-            Prefetch("journal", queryset=journal_qs)
-        ),
-        pk=run_pk,
-    )
-    return render(request, "payroll/run.html", {"company": found, "run": run})
 
 
 @member_required(Role.MASTER_ADMIN)

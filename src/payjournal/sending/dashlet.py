@@ -1,18 +1,23 @@
-"""The Journal Entries Export dashlet's data: each run of a payroll company with where its journal
-stands at Visma.
+"""The Journal Entries Export dashlet's data: each payroll run id of a company with where its
+booking stands at Visma.
 
-One :class:`DashletRow` per run: the grey/red mark (sent or not), the state label (not sent,
-queued, sending, checking Visma, sent with the voucher number and time, needs action with the
-error's catalog title in the user's language) and what the row offers (Send, Retry, the
-timeline). Built in two queries — the runs, then the company's submissions, the latest per
-journal winning — and formatted here once: the page must render 1,000 runs within its budget
-(``payjournal bench pages``). The attempts timeline is not part of a row; it is loaded per run
-when the user opens it (:func:`timeline_of`).
+One :class:`DashletRow` per run id — not per version: a payroll administrator thinks of "the
+September run", and what matters is whether Visma holds its latest version. The row shows the
+latest version's period and total, the grey/red mark and its label (:class:`RunStory`: red when
+the latest version, or the withdrawal, is booked and nothing is on its way; grey with what is
+still to book), a line per version when the run was corrected or withdrawn ("v1 sent A3 ·
+reversed by A9", "v2 sent A10"), and what the row offers (Send, Retry, Withdraw, the timeline).
+The row's id is its first version's pk, so a new version replaces the row in place.
+
+Built in two queries — every version of the company's runs, then every leg — and formatted once
+here: the page must render 1,000 runs within its budget (``payjournal bench pages``). The
+timeline is not part of a row; it is loaded per run when the user opens it
+(:mod:`payjournal.sending.run_history`).
 
 :class:`Poll` is how the page keeps up without a reload: every :data:`POLL_IN_FLIGHT_S` seconds
-while a journal of the company is on its way, every :data:`POLL_IDLE_S` otherwise, it asks for
-the runs that changed since its last render (:func:`changed_run_pks`): a send it started, one
-started elsewhere (automatically, through the API, in another tab), a new run.
+while a leg of the company is on its way, every :data:`POLL_IDLE_S` otherwise, it asks for the
+run ids that changed since its last render (:func:`changed_run_keys`): a leg of any version
+(a reversal leg belongs to the old version), a new version, a withdrawal.
 """
 
 from __future__ import annotations
@@ -22,40 +27,31 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 from urllib.parse import urlencode
-from uuid import UUID
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from payjournal import catalog
 from payjournal.catalog.registry import UnknownErrorCodeError
-from payjournal.payroll.models import PayrollCompany, PayrollRun, SendState
-from payjournal.sending.models import Attempt, Submission
+from payjournal.domain.booking import LegKind
+from payjournal.payroll.models import PayrollCompany, PayrollRun
+from payjournal.sending.models import Submission
+from payjournal.sending.run_story import IN_FLIGHT, TO_SEND, LegFacts, RunStory, status_label
 from payjournal.web.templatetags.money import minor as format_minor
 
 __all__ = [
     "DashletRow",
     "Poll",
-    "changed_run_pks",
+    "changed_run_keys",
     "dashlet_rows",
     "error_title",
     "poll_for",
-    "timeline_of",
 ]
 
-NOT_SENT = "not_sent"
-IN_FLIGHT = frozenset({"queued", "sending", "reconciling"})
-LABELS = {
-    NOT_SENT: "Not sent",
-    "queued": "Queued",
-    "sending": "Sending",
-    "reconciling": "Checking Visma",
-    "sent": "Sent",
-    "needs_action": "Needs action",
-}
 #: At most this many rows are answered by one poll (a month-end bulk send of a large company).
 MAX_POLLED = 2000
-#: Seconds between two polls while a journal of the company is queued or on its way.
+#: Seconds between two polls while a leg of the company is queued or on its way.
 POLL_IN_FLIGHT_S = 2
 #: Seconds between two polls otherwise (a send or a run may still come from elsewhere).
 POLL_IDLE_S = 10
@@ -64,35 +60,53 @@ POLL_IDLE_S = 10
 POLL_OVERLAP = timedelta(seconds=5)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class DashletRow:
-    """One run as the dashlet shows it."""
+    """One run id as the dashlet shows it (its latest version's facts). Read only; not frozen
+    because a page builds 1,000 of them and a frozen dataclass takes twice as long to build."""
 
-    pk: int
-    href: str
+    pk: int  # the first version's pk: the row's id, stable across versions
+    run_pk: int  # the latest version's pk: its page, Check, Send, Withdraw
+    href: str  # the latest version's page
     run_id: str
     version: int
     kind: str
     period: str
     paid: str
     total: str
-    state: str = NOT_SENT
-    submission_id: str = ""
-    voucher: str = ""  # "A12 · 2026-11-23 21:05" once sent
+    story: RunStory
+    state: str  # RunStory.status
+    has_legs: bool = False  # something was sent or queued: the row offers the timeline
+    submission_id: str = ""  # the leg that needs action (Retry)
+    voucher: str = ""  # "A12 · 2026-11-23 21:05": the voucher that booked the latest version
     error_code: str = ""
     error_title: str = ""
 
     @property
     def label(self) -> str:
-        return LABELS[self.state]
+        return status_label(self.state)
 
     @property
     def is_sent(self) -> bool:
-        return self.state == "sent"
+        """Red: the latest version (or the withdrawal) is booked and nothing is on its way."""
+        return self.story.is_booked
 
     @property
     def needs_action(self) -> bool:
         return self.state == "needs_action"
+
+    @property
+    def can_send(self) -> bool:
+        return self.state in TO_SEND
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.story.withdrawn
+
+    @property
+    def lines(self) -> list[str]:
+        """A line per version, shown once the run was corrected or withdrawn."""
+        return self.story.lines() if self.story.is_corrected else []
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,74 +125,86 @@ def error_title(code: str, message: str, language: str | None = None) -> str:
         return message or code
 
 
-def _submissions(
-    company: PayrollCompany, run_pks: Collection[int] | None
-) -> dict[int, tuple[Any, ...]]:
-    """The latest submission of each journal of the company, as a tuple of the shown fields."""
+_LEG_FIELDS = (
+    "run_key",
+    "kind",
+    "journal_id",
+    "base_id",
+    "state",
+    "voucher_id",
+    "voucher_number",
+    "sent_at",
+    "error_code",
+    "error_message",
+)
+_RUN_FIELDS = (
+    "pk",
+    "run_id",
+    "version",
+    "kind",
+    "period_label",
+    "payment_date",
+    "currency",
+    "journal__total_minor",
+    "journal__pk",
+    "withdrawn_at",
+)
+
+
+def _legs(
+    company: PayrollCompany, run_keys: Collection[str] | None, numbers: dict[int, int]
+) -> dict[str, list[LegFacts]]:
+    """Every leg of the company's run ids (of ``run_keys``), oldest first, per run id. Only a
+    leg that needs action carries its id (for Retry): reading 1,000 ids costs more than it
+    is worth, and a run id has at most one open leg."""
     found = Submission.objects.filter(company=company)
-    if run_pks is not None:
-        found = found.filter(journal__run__pk__in=run_pks)
-    latest: dict[int, tuple[Any, ...]] = {}
-    for journal_id, *fields in found.order_by("created_at").values_list(
-        "journal_id",
-        "id",
-        "state",
-        "voucher_number",
-        "sent_at",
-        "error_code",
-        "error_message",
-    ):
-        latest[journal_id] = tuple(fields)
-    return latest
+    if run_keys is not None:
+        found = found.filter(run_key__in=run_keys)
+    stuck = dict(found.filter(state="needs_action").values_list("run_key", "id"))
+    legs: dict[str, list[LegFacts]] = {}
+    kinds = {kind.value: kind for kind in LegKind}
+    for run_key, kind, journal_id, base_id, state, *rest in found.order_by(
+        "created_at", "id"
+    ).values_list(*_LEG_FIELDS):
+        base = numbers.get(base_id) if base_id is not None else None
+        leg_id = str(stuck[run_key]) if state == "needs_action" else ""
+        legs.setdefault(run_key, []).append(
+            LegFacts(leg_id, kinds[kind], numbers[journal_id], base, state, *rest)
+        )
+    return legs
 
 
 def dashlet_rows(
     company: PayrollCompany,
-    run_pks: Collection[int] | None = None,
+    run_keys: Collection[str] | None = None,
     language: str | None = None,
 ) -> list[DashletRow]:
-    """The dashlet's rows (all runs, or those of ``run_pks``), formatted once here."""
+    """The dashlet's rows (every run id, or those of ``run_keys``), newest period first."""
     base = reverse("run", args=(company.pk, 0)).removesuffix("0/")
     runs = PayrollRun.objects.filter(company=company)
-    if run_pks is not None:
-        runs = runs.filter(pk__in=run_pks)
-    latest = _submissions(company, run_pks)
+    if run_keys is not None:
+        runs = runs.filter(run_id__in=run_keys)
+    versions: dict[str, list[tuple[Any, ...]]] = {}
+    numbers: dict[int, int] = {}
+    for values in runs.order_by("-period_start", "-run_id", "-version").values_list(*_RUN_FIELDS):
+        versions.setdefault(values[1], []).append(values)
+        numbers[values[8]] = values[2]
+    legs = _legs(company, run_keys, numbers)
     shown = _Shown(timezone.get_current_timezone(), language)
     rows = []
-    for (
-        pk,
-        run_id,
-        version,
-        kind,
-        period,
-        paid,
-        currency,
-        total,
-        journal_id,
-        *sent,
-    ) in runs.values_list(
-        "pk",
-        "run_id",
-        "version",
-        "kind",
-        "period_label",
-        "payment_date",
-        "currency",
-        "journal__total_minor",
-        "journal__pk",
-        "journal__send_state",
-        "journal__voucher_number",
-    ):
-        submission = latest.get(journal_id)
-        if submission is not None:
-            sending = shown.submission(*submission)
-        elif sent[0] == SendState.SENT:  # the journal's own copy of "sent", with no submission
-            sending = {"state": "sent", "voucher": sent[1]}
+    for run_id, found in versions.items():
+        if len(found) == 1:  # most runs: one version
+            latest, first, numbers_of_run = found[0], found[0][0], (found[0][2],)
         else:
-            sending = {}
+            latest = max(found, key=lambda values: values[2])
+            first = min(values[0] for values in found)
+            numbers_of_run = tuple(sorted(values[2] for values in found))
+        pk, _run_id, version, kind, period, paid, currency, total, _journal, withdrawn = latest
+        story = RunStory(numbers_of_run, withdrawn is not None, tuple(legs.get(run_id, ())))
         rows.append(
             DashletRow(
-                pk=pk,
+                pk=first,
+                run_pk=pk,
                 href=f"{base}{pk}/",
                 run_id=run_id,
                 version=version,
@@ -186,14 +212,16 @@ def dashlet_rows(
                 period=period,
                 paid=paid.isoformat(),
                 total=f"{format_minor(total, currency)} {currency}",
-                **sending,
+                story=story,
+                state=story.status,
+                **shown.leg_fields(story),
             )
         )
     return rows
 
 
 class _Shown:
-    """Formats what a row shows of its submission: local times, catalog titles (cached)."""
+    """Formats what a row shows of its legs: local times, catalog titles (cached)."""
 
     def __init__(self, tz: tzinfo, language: str | None) -> None:
         self.tz = tz
@@ -205,23 +233,21 @@ class _Shown:
         when = sent_at.astimezone(self.tz).strftime("%Y-%m-%d %H:%M") if sent_at else ""
         return " · ".join(part for part in (number, when) if part)
 
-    def submission(
-        self,
-        submission_id: UUID,
-        state: str,
-        number: str,
-        sent_at: datetime | None,
-        code: str,
-        message: str,
-    ) -> dict[str, Any]:
-        shown: dict[str, Any] = {"state": state, "submission_id": str(submission_id)}
-        if state == "sent":
-            shown["voucher"] = self.voucher(number, sent_at)
-        elif state == "needs_action":
-            key = (code, message)
+    def leg_fields(self, story: RunStory) -> dict[str, Any]:
+        if not story.legs:
+            return {}
+        leg = story.open_leg or story.legs[-1]
+        shown: dict[str, Any] = {"has_legs": True}
+        if leg.state == "needs_action":
+            shown["submission_id"] = leg.id
+            key = (leg.error_code, leg.error_message)
             if key not in self.titles:
-                self.titles[key] = error_title(code, message, self.language)
-            shown.update(error_code=code, error_title=self.titles[key])
+                self.titles[key] = error_title(*key, self.language)
+            shown.update(error_code=leg.error_code, error_title=self.titles[key])
+        elif story.is_booked and not story.withdrawn:
+            booking = story.booking_leg(story.latest)
+            if booking is not None and not booking.is_empty:
+                shown["voucher"] = self.voucher(booking.number, booking.sent_at)
         return shown
 
 
@@ -235,26 +261,17 @@ def poll_for(company: PayrollCompany, now: datetime) -> Poll:
     )
 
 
-def changed_run_pks(company: PayrollCompany, since: datetime) -> list[int]:
-    """The company's runs imported, or whose journal's submission changed, at ``since`` or
-    later (at most :data:`MAX_POLLED`, newest runs first)."""
+def changed_run_keys(company: PayrollCompany, since: datetime) -> list[str]:
+    """The company's run ids with a version imported or withdrawn, or a leg changed, at
+    ``since`` or later (at most :data:`MAX_POLLED`)."""
     changed = set(
-        PayrollRun.objects.filter(company=company, imported_at__gte=since).values_list(
-            "pk", flat=True
-        )
+        PayrollRun.objects.filter(company=company)
+        .filter(Q(imported_at__gte=since) | Q(withdrawn_at__gte=since))
+        .values_list("run_id", flat=True)
     )
     changed.update(
         Submission.objects.filter(company=company, updated_at__gte=since).values_list(
-            "journal__run_id", flat=True
+            "run_key", flat=True
         )
     )
     return sorted(changed, reverse=True)[:MAX_POLLED]
-
-
-def timeline_of(company: PayrollCompany, run: PayrollRun) -> list[Attempt]:
-    """Every attempt to send the run's journal, oldest first (all its submissions)."""
-    return list(
-        Attempt.objects.filter(submission__company=company, submission__journal__run=run)
-        .select_related("submission")
-        .order_by("at", "id")
-    )

@@ -1,12 +1,13 @@
 """Payroll processing → a company: the Journal Entries Export dashlet and its live updates.
 
-The page lists the company's runs with their Visma state in one table (see
-:mod:`payjournal.sending.dashlet`) and the run import form. It polls :func:`rows` — every two
-seconds while a journal of the company is in flight, every ten otherwise — and a poll answers
-with the rows that changed since the last one as out-of-band swaps, plus the next poller. A row
-the page does not have yet (a run imported elsewhere) is put at the top of the table by
-``payjournal/dashlet.js``. A run's timeline is loaded when the user opens it
-(:func:`timeline`). Without JavaScript every form posts and the page is simply reloaded.
+The page lists the company's run ids with their Visma state in one table (see
+:mod:`payjournal.sending.dashlet`), how the company books corrections, and the run import form.
+It polls :func:`rows` — every two seconds while a leg of the company is in flight, every ten
+otherwise — and a poll answers with the rows that changed since the last one as out-of-band
+swaps, plus the next poller. A row the page does not have yet (a run imported elsewhere) is put
+at the top of the table by ``payjournal/dashlet.js``. A run's timeline — every leg of the run id
+with its attempts — is loaded when the user opens it (:func:`timeline`). Without JavaScript
+every form posts and the page is simply reloaded.
 
 The page lives in the sending app because it shows sending state; the run import it also
 offers is :func:`payjournal.payroll.services.import_run`.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -23,14 +25,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from payjournal import catalog
 from payjournal.catalog.registry import UnknownErrorCodeError
+from payjournal.domain.booking import NOTHING
 from payjournal.payroll import services as payroll
 from payjournal.payroll.models import PayrollCompany, PayrollRun
-from payjournal.sending import services
-from payjournal.sending.dashlet import changed_run_pks, dashlet_rows, poll_for, timeline_of
+from payjournal.sending import booking, services
+from payjournal.sending.correction_settings import corrections_shown
+from payjournal.sending.dashlet import changed_run_keys, dashlet_rows, poll_for
 from payjournal.sending.dashlet_html import render_rows
+from payjournal.sending.run_history import story_of, timeline_of
 from payjournal.tenancy.access import get_scoped, member_required
 from payjournal.tenancy.models import Membership
 
@@ -43,8 +49,9 @@ def scoped_company(membership: Membership, company_id: int) -> PayrollCompany:
     )
 
 
-def dashlet_context(membership: Membership, company: PayrollCompany) -> dict[str, object]:
-    """What ``sending/_dashlet.html`` needs: every row, the poller, the automatic setting."""
+def dashlet_context(membership: Membership, company: PayrollCompany) -> dict[str, Any]:
+    """What ``sending/_dashlet.html`` needs: every row, the poller, the automatic setting, and
+    how the company books corrections."""
     now = timezone.now()
     rows = dashlet_rows(company)
     return {
@@ -54,7 +61,21 @@ def dashlet_context(membership: Membership, company: PayrollCompany) -> dict[str
         "poll": poll_for(company, now),
         "membership": membership,
         "automatic": services.sends_automatically(company),
+        "corrections": corrections_shown(company),
     }
+
+
+def render_company(
+    request: HttpRequest,
+    membership: Membership,
+    company: PayrollCompany,
+    status: int = 200,
+    **extra: Any,
+) -> HttpResponse:
+    """The company's page (``extra``: import problems, a settings form with its errors)."""
+    context = dashlet_context(membership, company)
+    context.update(extra)
+    return render(request, "payroll/company.html", context, status=status)
 
 
 def render_dashlet(
@@ -68,11 +89,13 @@ def render_update(
     request: HttpRequest,
     membership: Membership,
     company: PayrollCompany,
-    run_pks: list[int],
+    run_keys: list[str],
+    dialog: str | None = None,
 ) -> HttpResponse:
-    """Out-of-band swaps: the rows of ``run_pks`` as they stand now, and the next poller."""
+    """Out-of-band swaps: the rows of ``run_keys`` as they stand now, and the next poller; an
+    action also swaps the dialog (``dialog``: its inner HTML, "" closes it)."""
     now = timezone.now()
-    rows = dashlet_rows(company, run_pks)
+    rows = dashlet_rows(company, run_keys)
     return render(
         request,
         "sending/_dashlet_update.html",
@@ -81,6 +104,7 @@ def render_update(
                 rows, company_pk=company.pk, can_edit=membership.can_edit_payroll, oob=True
             ),
             "poll": poll_for(company, now),
+            "dialog": dialog,
         },
     )
 
@@ -109,11 +133,19 @@ def company(request: HttpRequest, membership: Membership, company_id: int) -> Ht
                 if result.created
                 else f"Run {run.run_id} is unchanged (version {run.version} has the same content)."
             )
-            messages.success(request, text)
+            messages.success(request, f"{text} {_after_import(found, run)}".strip())
             return redirect("company", company_id=found.pk)
-    context = dashlet_context(membership, found)
-    context["problems"] = problems
-    return render(request, "payroll/company.html", context)
+    return render_company(request, membership, found, problems=problems)
+
+
+def _after_import(company: PayrollCompany, run: PayrollRun) -> str:
+    """What a new version means for the books, when an earlier one is booked."""
+    story = story_of(booking.run_state(company, run.run_id))
+    if story.booked in (NOTHING, story.target) or story.open_leg is not None:
+        return ""
+    return _(
+        "Visma holds version %(booked)s (%(voucher)s): Send shows what the correction posts."
+    ) % {"booked": story.booked, "voucher": story.voucher_of(story.booked)}
 
 
 def _since(raw: str) -> datetime | None:
@@ -130,7 +162,7 @@ def rows(request: HttpRequest, membership: Membership, company_id: int) -> HttpR
     without a valid time gets no rows, only the next poller)."""
     found = scoped_company(membership, company_id)
     since = _since(request.GET.get("since", ""))
-    changed = changed_run_pks(found, since) if since is not None else []
+    changed = changed_run_keys(found, since) if since is not None else []
     return render_update(request, membership, found, changed)
 
 
@@ -138,21 +170,20 @@ def rows(request: HttpRequest, membership: Membership, company_id: int) -> HttpR
 def timeline(
     request: HttpRequest, membership: Membership, company_id: int, run_pk: int
 ) -> HttpResponse:
-    """Every attempt of the run's journal, and the explanation when it needs action."""
+    """Every leg of the run id — its kind, version and voucher — with its attempts, and the
+    explanation of the one that needs action."""
     found = scoped_company(membership, company_id)
     run = get_scoped(PayrollRun.objects.filter(company=found), pk=run_pk)
-    attempts = timeline_of(found, run)
+    legs = timeline_of(found, run.run_id)
     explanation = None
-    last = attempts[-1].submission if attempts else None
-    if last is not None and last.state == "needs_action":
+    stuck = next((item.leg for item in legs if item.leg.state == "needs_action"), None)
+    if stuck is not None:
         try:
             explanation = catalog.explain(
-                last.error_code, link_url=reverse("company", args=(found.pk,))
+                stuck.error_code, link_url=reverse("company", args=(found.pk,))
             )
         except UnknownErrorCodeError:
             explanation = None
         else:
-            explanation = replace(explanation, original=last.error_message)
-    return render(
-        request, "sending/_timeline.html", {"attempts": attempts, "explanation": explanation}
-    )
+            explanation = replace(explanation, original=stuck.error_message)
+    return render(request, "sending/_timeline.html", {"legs": legs, "explanation": explanation})

@@ -1,24 +1,35 @@
-"""The sending actions of the Journal Entries Export dashlet: Send and Retry per run, bulk send
-(selected runs or a period), automatic sending. With HTMX a per-run action answers with that
-run's row (and the poller, which starts polling while it is in flight), the others with the
-whole dashlet; without JavaScript every form posts and redirects back to the page."""
+"""The sending actions of the Journal Entries Export dashlet: Send, Retry and Withdraw per run,
+bulk send (selected runs or a period), automatic sending.
+
+Send on a run whose books hold another version (a correction, a withdrawn run still booked)
+first answers with a preview of the vouchers it posts and the change per account
+(:func:`payjournal.sending.confirmations.send_preview`); its confirm button sends. Withdraw
+first answers with what it reverses. With HTMX these answers are a dialog swapped out of band,
+and a per-run action answers with that run's row (and the poller, which polls quickly while it
+is in flight), the others with the whole dashlet; without JavaScript the questions are pages and
+every action redirects back to the company page."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from payjournal.payroll.models import PayrollCompany, PayrollRun
-from payjournal.sending import services
+from payjournal.sending import confirmations, services
 from payjournal.sending.dashlet_views import render_dashlet, render_update, scoped_company
 from payjournal.sending.models import Submission
 from payjournal.tenancy.access import get_scoped, member_required
 from payjournal.tenancy.models import Membership
+
+WITHDRAW = "withdraw"
 
 
 def _company(membership: Membership, company_id: int) -> PayrollCompany:
@@ -29,19 +40,35 @@ def _done(
     request: HttpRequest,
     membership: Membership,
     company: PayrollCompany,
-    run_pks: list[int] | None = None,
+    run_keys: list[str] | None = None,
 ) -> HttpResponse:
-    """HTMX: the changed rows (``run_pks``) or the whole dashlet; otherwise back to the page."""
+    """HTMX: the changed rows (``run_keys``, closing the dialog) or the whole dashlet;
+    otherwise back to the page."""
     if not request.headers.get("HX-Request"):
         return redirect("company", company_id=company.pk)
-    if run_pks is None:
+    if run_keys is None:
         return render_dashlet(request, membership, company)
-    return render_update(request, membership, company, run_pks)
+    return render_update(request, membership, company, run_keys, dialog="")
 
 
-def _editor(membership: Membership) -> None:
+def _ask(
+    request: HttpRequest, company: PayrollCompany, template: str, context: dict[str, Any]
+) -> HttpResponse:
+    """A question before an action: a dialog (HTMX) or a page of its own."""
+    context = {"company": company, **context}
+    if request.headers.get("HX-Request"):
+        body = render_to_string(template, {**context, "in_dialog": True}, request=request)
+        return render(request, "sending/_dialog.html", {"body": body})
+    return render(request, "sending/confirm.html", {**context, "template": template})
+
+
+def _editor(membership: Membership, what: str) -> None:
     if not membership.can_edit_payroll:
-        raise PermissionDenied("Viewers cannot send journals.")
+        raise PermissionDenied(what)
+
+
+def _run(company: PayrollCompany, run_pk: int) -> PayrollRun:
+    return get_scoped(PayrollRun.objects.filter(company=company), pk=run_pk)
 
 
 @require_POST
@@ -49,21 +76,61 @@ def _editor(membership: Membership) -> None:
 def send_run(
     request: HttpRequest, membership: Membership, company_id: int, run_pk: int
 ) -> HttpResponse:
-    _editor(membership)
+    """Send the run id as the payroll has it; a correction is previewed and confirmed first."""
+    _editor(membership, "Viewers cannot send journals.")
     company = _company(membership, company_id)
-    run = get_scoped(PayrollRun.objects.filter(company=company), pk=run_pk)
+    run = _run(company, run_pk)
+    preview = confirmations.send_preview(company, run.run_id)
+    confirmed = request.POST.get("confirm", "")
+    if preview is not None and confirmed != preview.token:
+        notice = (
+            _("The run changed since the preview: check what the send posts now.")
+            if confirmed
+            else ""
+        )
+        return _ask(
+            request,
+            company,
+            "sending/_preview.html",
+            {"preview": preview, "run": run, "notice": notice},
+        )
     try:
         services.request_send(run)
     except services.SendRefusedError as exc:
-        messages.error(request, str(exc))
-    return _done(request, membership, company, [run.pk])
+        recorded = preview is not None and preview.posts_nothing  # "no change to book"
+        (messages.info if recorded else messages.error)(request, str(exc))
+    return _done(request, membership, company, [run.run_id])
+
+
+@require_POST
+@member_required()
+def withdraw_run(
+    request: HttpRequest, membership: Membership, company_id: int, run_pk: int
+) -> HttpResponse:
+    """Withdraw the run id (the books should hold nothing of it), after a confirmation that
+    says what is reversed."""
+    _editor(membership, "Viewers cannot withdraw runs.")
+    company = _company(membership, company_id)
+    run = _run(company, run_pk)
+    if request.POST.get("confirm") != WITHDRAW:
+        automatic = services.sends_automatically(company)
+        question = confirmations.withdraw_confirmation(company, run.run_id, automatic=automatic)
+        return _ask(
+            request,
+            company,
+            "sending/_withdraw.html",
+            {"question": question, "run": run, "confirm": WITHDRAW},
+        )
+    services.withdraw(run, request.user)
+    messages.success(request, _("Run %(run)s is withdrawn.") % {"run": run.run_id})
+    return _done(request, membership, company, [run.run_id])
 
 
 @require_POST
 @member_required()
 def send_bulk(request: HttpRequest, membership: Membership, company_id: int) -> HttpResponse:
     """The selected runs (``runs`` checkboxes), else every unsent run of the period."""
-    _editor(membership)
+    _editor(membership, "Viewers cannot send journals.")
     company = _company(membership, company_id)
     selected = [int(pk) for pk in request.POST.getlist("runs") if pk.isdigit()]
     if selected:
@@ -89,12 +156,12 @@ def send_bulk(request: HttpRequest, membership: Membership, company_id: int) -> 
 def retry(
     request: HttpRequest, membership: Membership, company_id: int, submission_id: str
 ) -> HttpResponse:
-    _editor(membership)
+    _editor(membership, "Viewers cannot send journals.")
     company = _company(membership, company_id)
     submission = get_scoped(Submission.objects.filter(company=company), pk=submission_id)
     if submission.state == "needs_action":
         services.retry(submission)
-    return _done(request, membership, company, [submission.journal.run_id])
+    return _done(request, membership, company, [submission.run_key])
 
 
 @require_POST

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from payjournal.payroll.views import administrations
+from payjournal.sending.settings_views import master_corrections
 
 urlpatterns = [
     path("", include("payjournal.web.urls")),
@@ -15,6 +16,7 @@ urlpatterns = [
         administrations,
         name="visma-administrations",
     ),
+    path("integrations/visma/corrections/", master_corrections, name="visma-corrections"),
     path("integrations/visma/", include("payjournal.integrations.urls")),
     path("companies/", include("payjournal.payroll.urls")),
     path("companies/", include("payjournal.sending.urls")),

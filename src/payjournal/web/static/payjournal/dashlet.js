@@ -11,3 +11,13 @@ document.addEventListener("htmx:oobErrorNoTarget", function (event) {
   rows.prepend(row);
   htmx.process(row);
 });
+
+// A Send that corrects the books, and a Withdraw, answer first with a question — the preview of
+// the vouchers, what is reversed — swapped in out of band as <dialog id="dashlet-dialog"
+// data-open>. Show it as a modal; its Cancel closes it (method="dialog"), its confirm answers
+// with an empty dialog that replaces (and so closes) it.
+document.addEventListener("htmx:load", function (event) {
+  var dialog = event.detail.elt;
+  if (!dialog || dialog.id !== "dashlet-dialog" || !dialog.hasAttribute("data-open")) return;
+  if (!dialog.open && typeof dialog.showModal === "function") dialog.showModal();
+});

@@ -1,0 +1,84 @@
+"""The page of one run version: its frozen journal, and where its run id stands at Visma — the
+same mark, label and lines as its dashlet row — with what happened to this version in the
+books ("sent as A3", "reversed by A9"), and, for an older version, which one superseded it.
+(It lives in the sending app because it shows sending state; the journal is the payroll app's.)
+"""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from payjournal.domain.booking import LegKind
+from payjournal.payroll import services as payroll
+from payjournal.payroll.models import JournalSnapshot, PayrollRun
+from payjournal.sending.dashlet import dashlet_rows
+from payjournal.sending.run_story import LegFacts, RunStory
+from payjournal.tenancy.access import get_scoped, member_required
+from payjournal.tenancy.models import Membership
+
+
+def version_legs(story: RunStory, version: int) -> list[str]:
+    """What happened to ``version`` in the books, one sentence per leg that touched it."""
+    said = []
+    for leg in story.legs:
+        if leg.version == version:
+            said.append(_leg_sentence(story, leg))
+        elif leg.base == version and leg.is_sent and not leg.is_empty:
+            said.append(
+                _("Corrected by %(voucher)s, the difference to v%(version)s.")
+                % {"voucher": leg.voucher, "version": leg.version}
+            )
+    return [sentence for sentence in said if sentence]
+
+
+def _leg_sentence(story: RunStory, leg: LegFacts) -> str:
+    values = {"voucher": leg.voucher, "base": leg.base, "state": story.leg_outcome(leg)}
+    if leg.kind is LegKind.REVERSAL:
+        if leg.is_sent:
+            return _("Reversed by %(voucher)s.") % values
+        return _("Reversal: %(state)s.") % values if leg.is_open else ""
+    if leg.is_empty:
+        return _("No change to book: it books the same as v%(base)s.") % values
+    if leg.is_sent and leg.kind is LegKind.DIFFERENCE:
+        return _("Sent as %(voucher)s, the difference from v%(base)s.") % values
+    if leg.is_sent:
+        return _("Sent as %(voucher)s.") % values
+    return _("Sending: %(state)s.") % values if leg.is_open else ""
+
+
+@member_required()
+def run_detail(
+    request: HttpRequest, membership: Membership, company_id: int, run_pk: int
+) -> HttpResponse:
+    found = get_scoped(payroll.companies_for(membership), pk=company_id)
+    journal_qs = JournalSnapshot.objects.prefetch_related(Prefetch("lines"))
+    run = get_scoped(
+        PayrollRun.objects.filter(company=found).prefetch_related(
+            Prefetch("journal", queryset=journal_qs)
+        ),
+        pk=run_pk,
+    )
+    row = dashlet_rows(found, [run.run_id])[0]
+    story = row.story
+    versions = dict(
+        PayrollRun.objects.filter(company=found, run_id=run.run_id).values_list("version", "pk")
+    )
+    newer = story.superseded_by(run.version)
+    if newer is None and run.version != story.latest:
+        newer = next(number for number in story.versions if number > run.version)
+    return render(
+        request,
+        "payroll/run.html",
+        {
+            "company": found,
+            "run": run,
+            "row": row,
+            "legs": version_legs(story, run.version),
+            "newer": (newer, versions[newer]) if newer is not None else None,
+            "latest": (story.latest, versions[story.latest]),
+            "versions": sorted(versions.items()),
+        },
+    )
