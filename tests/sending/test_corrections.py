@@ -305,3 +305,50 @@ def test_the_words_added_to_a_voucher_are_in_the_companys_language(
     reversal = max(vouchers_of_run(visma, books.bakkerij, RUN), key=lambda v: v.number)
     assert reversal.text.startswith(prefix + "A"), reversal.text
     assert "Loonjournaal" in reversal.text  # the scheme's own text follows
+
+
+def _move_date(run: PayrollRun, days: int) -> None:
+    from payjournal.payroll.models import JournalSnapshot
+
+    JournalSnapshot.objects.filter(run=run).update(
+        voucher_date=run.journal.voucher_date + timedelta(days=days)
+    )
+
+
+def test_a_moved_date_alone_is_no_change_in_difference_mode_and_rebooked_otherwise(
+    books: Books, visma: Emulator
+) -> None:
+    use_mode(books.bakkerij, "difference")
+    request_send(version_1(books))
+    drain(books.bakkerij)
+    v2 = import_run(books.bakkerij, corrected("0.00") + b" ", "moved.json").run
+    _move_date(v2, -2)  # the same rows on another day
+    with pytest.raises(SendRefusedError, match="no change to book"):
+        request_send(v2)
+    assert len(vouchers_of_run(visma, books.bakkerij, RUN)) == 1
+    use_mode(books.bakkerij, "reverse_and_rebook")
+    v3 = import_run(books.bakkerij, corrected("0.00") + b"  ", "moved-again.json").run
+    _move_date(v3, -3)
+    request_send(v3)
+    drain(books.bakkerij)
+    assert [kind for kind, _ in legs(books.bakkerij)][-2:] == ["reversal", "full"]
+    assert_books_hold_the_latest(visma, books.bakkerij)
+
+
+def test_a_reversal_names_every_voucher_it_undoes(books: Books, visma: Emulator) -> None:
+    PayrollCompany.objects.filter(pk=books.bakkerij.pk).update(language="en")
+    use_mode(books.bakkerij, "difference")
+    request_send(version_1(books))
+    drain(books.bakkerij)
+    v2 = import_run(books.bakkerij, corrected("100.00"), "v2.json").run
+    request_send(v2)
+    drain(books.bakkerij)
+    withdraw(v2)
+    request_send(v2)
+    drain(books.bakkerij)
+    original, difference, reversal = sorted(
+        vouchers_of_run(visma, books.bakkerij, RUN), key=lambda v: v.number
+    )
+    first, second = (f"{v.series}{v.number}" for v in (original, difference))
+    assert reversal.text.startswith(f"Reversal of {first} + {second}: "), reversal.text
+    assert books_net(visma, books.bakkerij, RUN) == {}

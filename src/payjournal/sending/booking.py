@@ -321,8 +321,11 @@ def _plan(state: RunState, wanted: int, mode: CorrectionMode) -> LegPlan | None:
     same = False
     if booked not in (NOTHING, wanted) and wanted != NOTHING:
         old, new = state.version(booked).journal, state.version(wanted).journal
-        same = old.voucher_date == new.voucher_date and not difference_rows(
-            journal_rows(old), journal_rows(new), new.currency
+        unchanged = not difference_rows(journal_rows(old), journal_rows(new), new.currency)
+        # A moved date alone is rebooked in reverse-and-rebook mode; a difference voucher
+        # cannot move a date, so in difference mode equal rows are no change to book.
+        same = unchanged and (
+            mode is CorrectionMode.DIFFERENCE or old.voucher_date == new.voucher_date
         )
     return next_leg(booked, wanted, mode, books_the_same=same)
 

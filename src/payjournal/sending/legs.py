@@ -34,17 +34,26 @@ class LegContent:
     rows: tuple[JournalRow, ...]
 
 
-def _booked_as(journal: JournalSnapshot) -> str:
-    """The voucher number that booked ``journal`` (a full or difference leg), else ``vN``."""
-    leg = (
-        Submission.objects.filter(journal=journal, state=SubmissionState.SENT.value)
-        .exclude(kind=LegKind.REVERSAL.value)
-        .exclude(voucher_id="")
-        .order_by("-created_at")
-        .first()
-    )
-    if leg is not None and leg.voucher_number:
-        return leg.voucher_number
+def _booked_as(leg: Submission, journal: JournalSnapshot) -> str:
+    """The vouchers that together hold what the books have of the run id before ``leg``: the
+    last full posting and every difference since ("A3 + A10"); what a reversal undoes and a
+    difference corrects. ``run R vN`` of ``journal`` when no number is known."""
+    numbers: list[str] = []
+    settled = Submission.objects.filter(
+        company_id=leg.company_id,
+        run_key=leg.run_key,
+        state=SubmissionState.SENT.value,
+        created_at__lt=leg.created_at,
+    ).order_by("created_at", "id")
+    for kind, voucher_id, number in settled.values_list("kind", "voucher_id", "voucher_number"):
+        if kind == LegKind.REVERSAL:
+            numbers = []
+        elif kind == LegKind.FULL:
+            numbers = [number or voucher_id]
+        elif voucher_id:  # a difference that needed a voucher
+            numbers.append(number or voucher_id)
+    if numbers:
+        return " + ".join(numbers)
     return gettext("run %(run)s v%(version)s") % {
         "run": journal.run.run_id,
         "version": journal.run.version,
@@ -65,7 +74,7 @@ def leg_content(leg: Submission) -> LegContent:
     with translation.override(voucher_language(leg)):
         if kind is LegKind.REVERSAL:
             text = pgettext("voucher text", "Reversal of %(voucher)s: %(text)s") % {
-                "voucher": _booked_as(journal),
+                "voucher": _booked_as(leg, journal),
                 "text": journal.voucher_text,
             }
             return LegContent(text, reversed_rows(journal_rows(journal)))
@@ -75,7 +84,7 @@ def leg_content(leg: Submission) -> LegContent:
         text = pgettext(
             "voucher text", "Correction of %(voucher)s (v%(old)s → v%(new)s): %(text)s"
         ) % {
-            "voucher": _booked_as(base),
+            "voucher": _booked_as(leg, base),
             "old": base.run.version,
             "new": journal.run.version,
             "text": journal.voucher_text,
