@@ -1,4 +1,5 @@
-"""Shared by every test: no process memo of Visma reads outlives a test."""
+"""Shared by every test: no process memo of Visma reads, and no active language, outlives a
+test."""
 
 from __future__ import annotations
 
@@ -14,3 +15,13 @@ def _fresh_preflight_memo() -> Iterator[None]:
     DailyCache.forget_memo()
     yield
     DailyCache.forget_memo()
+
+
+@pytest.fixture(autouse=True)
+def _no_language_left_active() -> Iterator[None]:
+    """A request or command that activated Dutch or Swedish in this thread does not leak into
+    the next test (Django keeps the active language per thread)."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
