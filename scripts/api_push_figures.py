@@ -11,6 +11,8 @@ memory (VmHWM) before and after. Prints each push and the median, min and max; t
 docs/deploy.md ("The largest run the API takes") come from here. A measurement, not a test.
 """
 
+# ruff: noqa: T201, S603 - a command-line measurement: it prints, and starts payjournal itself
+
 from __future__ import annotations
 
 import argparse
@@ -204,9 +206,7 @@ def main() -> None:
         for fmt in args.formats.split(","):
             body = as_json(lines) if fmt == "json" else as_csv(lines)
             print(f"{fmt}: {len(lines):,} lines, {len(body):,} bytes ({len(body) / 2**20:.1f} MiB)")
-            runs = [
-                push_once(body, scheme_file, args.port, len(body)) for _ in range(args.repeat)
-            ]
+            runs = [push_once(body, scheme_file, args.port, len(body)) for _ in range(args.repeat)]
             for seconds, before, after in runs:
                 print(f"  push {seconds:6.1f} s   server peak {before:5.0f} MB → {after:5.0f} MB")
             for label, values in (
