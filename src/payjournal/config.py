@@ -75,7 +75,8 @@ class Settings(BaseSettings):
     hsts_seconds: int = 31_536_000  # Strict-Transport-Security max-age with secure_cookies
     # The largest run or scheme file imported — an upload, an API body, `runs import` — in
     # bytes; larger ones are refused unread ("file too large"). 64 MiB holds a run of 10,000
-    # employees × 40 components (47 MiB as JSON; docs/deploy.md, "The largest run").
+    # employees × 40 components (51 MiB as JSON, 42 MiB as CSV: docs/deploy.md, "The largest
+    # run the API takes").
     max_upload_bytes: int = Field(default=64 * 1024 * 1024, gt=0)
 
     def database(self) -> str:
