@@ -73,6 +73,11 @@ class Settings(BaseSettings):
     reset_requests_per_address: int = 15  # reset requests from one client address per window
     reset_window_s: int = 3600
     hsts_seconds: int = 31_536_000  # Strict-Transport-Security max-age with secure_cookies
+    # The largest run or scheme file imported — an upload, an API body, `runs import` — in
+    # bytes; larger ones are refused unread ("file too large"). 64 MiB holds a run of 10,000
+    # employees × 40 components (51 MiB as JSON, 42 MiB as CSV: docs/deploy.md, "The largest
+    # run the API takes").
+    max_upload_bytes: int = Field(default=64 * 1024 * 1024, gt=0)
 
     def database(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'app.sqlite'}"

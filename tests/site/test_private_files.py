@@ -163,3 +163,47 @@ def test_the_dbos_database_is_created_private_whatever_the_umask(tmp_path: Path)
     finally:
         os.umask(old)
     assert files == dict.fromkeys(("dbos.sqlite", "dbos.sqlite-wal", "dbos.sqlite-shm"), 0o600)
+
+
+def umask_of(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"^Umask:\s*([0-7]+)$", status, re.MULTILINE).group(1), 8)  # type: ignore[union-attr]
+
+
+def wait_for_line(log: Path, text: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + START_BOUND_S
+    while text not in log.read_text():
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(f"no {text!r}: " + log.read_text()[-3000:])
+        time.sleep(0.2)
+
+
+@pytest.mark.parametrize("command", ["web", "worker"])
+def test_the_scaled_processes_are_private_and_say_how_passwords_are_reset(
+    tmp_path: Path, command: str
+) -> None:
+    """`payjournal web` and `payjournal worker` run with umask 077 like serve, so whatever they
+    write (reset mails as files, an SQLite file another library makes) is their owner's alone,
+    and say at start whether password reset by e-mail is on."""
+    data_dir, log = tmp_path / "fresh" / "payjournal", tmp_path / "out.log"
+    args = ["--port", str(free_port())] if command == "web" else ["--executor-id", "worker-0"]
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "payjournal"), command, *args],
+        env=clean_env(data_dir),
+        cwd=tmp_path,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        umask=0o022,
+    )
+    try:
+        wait_for_line(log, "Password reset by e-mail is off", process)
+        assert umask_of(process.pid) == 0o077
+        assert mode(data_dir) == 0o700
+        assert loose_files(data_dir) == {}
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)

@@ -124,3 +124,10 @@ def test_sending_from_the_dashlet_updates_rows_in_place(
     row.get_by_text("Timeline").click()
     expect(row.locator(".timeline-items [data-problem=period_locked]")).to_be_visible()
     assert page.evaluate("window.stillTheSamePage") is True
+
+    # A bulk send that names no runs is refused (400) and htmx shows why, in the dashlet.
+    page.get_by_role("button", name="Send period").click()
+    expect(page.locator("#journal-entries-export .alert.error")).to_contain_text(
+        "Select runs, or give a period (from and to dates)."
+    )
+    assert page.evaluate("window.stillTheSamePage") is True

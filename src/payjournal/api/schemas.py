@@ -14,6 +14,8 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
+from payjournal.api.errors import ProblemCode
+
 RunStateName = Literal[
     "not_sent", "queued", "sending", "reconciling", "sent", "needs_action", "withdrawn"
 ]
@@ -194,4 +196,7 @@ class ProblemOut(Schema):
 
     detail: str
     problems: list[str] = Field(default_factory=list)
-    code: RefusalCode | None = Field(None, description="Why a send was refused (409).")
+    code: ProblemCode = Field(
+        description="Stable for programs: not_found, too_large, not_imported, already_booked … "
+        "(docs/deploy.md, The JSON API)."
+    )

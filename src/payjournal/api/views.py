@@ -1,7 +1,13 @@
 """Routes of ``/api/v1`` (OpenAPI at ``/api/docs``). Errors become HTTP answers in one place
 (the exception handlers below), always as :class:`~payjournal.api.schemas.ProblemOut` JSON in
-the request's language (``Accept-Language``); the routes call the same services as the pages
-and the CLI.
+the request's language (``Accept-Language``) with a ``code`` (:mod:`payjournal.api.errors`,
+which also answers the failures around the routes); the routes call the same services as the
+pages and the CLI.
+
+A pushed body is read only within ``PAYJOURNAL_MAX_UPLOAD_BYTES`` (the limit of uploads and
+``runs import`` too, :mod:`payjournal.payroll.limits`): a larger one is refused unread, 413.
+It is read from the request's stream, not ``request.body``, so Django's cap on form fields
+(``DATA_UPLOAD_MAX_MEMORY_SIZE``, 2.5 MB) does not apply to it.
 
 A run is addressed by its payroll run id; its answers describe the run id across its versions
 (:mod:`payjournal.api.history`): pushing other content makes the next version, a send books
@@ -11,16 +17,19 @@ the latest one (a correction as a reversal and the rebooking, or as one differen
 
 from __future__ import annotations
 
+import logging
+import math
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext
 from ninja import NinjaAPI, Status
-from ninja.errors import ValidationError
+from ninja.errors import HttpError, ValidationError
 from ninja.security import HttpBearer
 from ninja.throttling import AuthRateThrottle
 
+from payjournal.api.errors import GENERIC, ProblemCode, problem_body
 from payjournal.api.history import (
     amount,
     leg_out,
@@ -43,12 +52,21 @@ from payjournal.api.schemas import (
     WithdrawOut,
 )
 from payjournal.api.tokens import authenticate
+from payjournal.payroll.limits import FileTooLargeError, read_within_limit
 from payjournal.payroll.models import PayrollCompany, PayrollRun
 from payjournal.payroll.services import RunRejectedError, import_run
 from payjournal.sending.booking import preview, run_state
 from payjournal.sending.services import SendRefusedError, request_send, withdraw
 
-MAX_BODY = 5 * 1024 * 1024
+#: The file name a pushed body goes by in problems and in a version's ``source_name``.
+BODY_NAME = "api.json"
+log = logging.getLogger("payjournal.api")
+
+
+def _content_length(request: HttpRequest) -> int | None:
+    """The declared body size (None when absent or not a number: the read counts)."""
+    raw = str(request.META.get("CONTENT_LENGTH") or "")
+    return int(raw) if raw.isascii() and raw.isdigit() else None
 
 
 class TokenAuth(HttpBearer):
@@ -80,7 +98,8 @@ api = NinjaAPI(
         "eAccounting, send or withdraw them. A run id has versions (other content pushed again "
         "is the next version) and legs: the vouchers that bring Visma's books to the latest "
         "version — a full posting, a reversal, or a difference. Every error is "
-        '`{"detail": …, "problems": […]}` in the language of `Accept-Language` (en, nl, sv).'
+        '`{"detail": …, "problems": […], "code": …}`, `detail` in the language of '
+        "`Accept-Language` (en, nl, sv), `code` stable for programs."
     ),
     urls_namespace="api",
     docs_url="/docs",
@@ -89,7 +108,14 @@ api = NinjaAPI(
 )
 
 #: The error answers every route may give (documented in the OpenAPI document).
-ERRORS: dict[int, Any] = {401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 429: ProblemOut}
+ERRORS: dict[int, Any] = {
+    401: ProblemOut,
+    403: ProblemOut,
+    404: ProblemOut,
+    405: ProblemOut,
+    429: ProblemOut,
+    500: ProblemOut,
+}
 
 
 def _problem(
@@ -97,15 +123,20 @@ def _problem(
     status: int,
     detail: str,
     problems: list[str] | None = None,
-    code: str | None = None,
+    code: ProblemCode = "bad_request",
 ) -> HttpResponse:
-    body = {"detail": detail, "problems": problems or [], "code": code}
-    return api.create_response(request, body, status=status)
+    return api.create_response(request, problem_body(detail, problems or [], code), status=status)
 
 
 @api.exception_handler(RunRejectedError)
 def _rejected(request: HttpRequest, exc: RunRejectedError) -> HttpResponse:
-    return _problem(request, 422, gettext("The run was not imported."), exc.problems)
+    if isinstance(exc, FileTooLargeError):
+        return _problem(
+            request, 413, gettext("The run was not imported."), exc.problems, "too_large"
+        )
+    return _problem(
+        request, 422, gettext("The run was not imported."), exc.problems, "not_imported"
+    )
 
 
 @api.exception_handler(SendConflictError)
@@ -120,12 +151,17 @@ def _refused(request: HttpRequest, exc: SendRefusedError) -> HttpResponse:
 
 @api.exception_handler(ScopeMissingError)
 def _scope(request: HttpRequest, exc: ScopeMissingError) -> HttpResponse:
-    return _problem(request, 403, str(exc))
+    return _problem(request, 403, str(exc), code="scope_missing")
 
 
 @api.exception_handler(NotFoundError)
 def _not_found(request: HttpRequest, exc: NotFoundError) -> HttpResponse:
-    return _problem(request, 404, str(exc))
+    return _problem(request, 404, str(exc), code="not_found")
+
+
+@api.exception_handler(Http404)
+def _no_route(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _problem(request, 404, str(GENERIC[404][1]), code="not_found")
 
 
 @api.exception_handler(ValidationError)
@@ -134,12 +170,34 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         f"{'.'.join(str(part) for part in error.get('loc', ()))}: {error.get('msg', '')}"
         for error in exc.errors
     ]
-    return _problem(request, 422, gettext("The request is not valid."), problems)
+    return _problem(request, 422, gettext("The request is not valid."), problems, "invalid")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """ninja's own: 401 (no or a revoked token), 429 (throttled, with Retry-After), …"""
+    code, detail = GENERIC.get(exc.status_code, GENERIC[400])
+    response = _problem(request, exc.status_code, str(detail), code=code)
+    wait = getattr(exc, "wait", None)
+    if exc.status_code == 429 and wait:
+        response["Retry-After"] = str(max(1, math.ceil(wait)))
+    return response
 
 
 @api.exception_handler(RequestDataTooBig)
 def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
-    return _problem(request, 413, gettext("The request body is too large."))
+    return _problem(request, 413, gettext("The request body is too large."), code="too_large")
+
+
+@api.exception_handler(Exception)
+def _failed(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Anything else: logged with its traceback (never the body), answered as JSON 500."""
+    log.error(
+        "api request failed",
+        exc_info=exc,
+        extra={"path": request.path, "method": request.method},
+    )
+    return _problem(request, 500, str(GENERIC[500][1]), code="server_error")
 
 
 def _token(request: HttpRequest, scope: Scope) -> ApiToken:
@@ -188,7 +246,8 @@ def _run(company: PayrollCompany, run_id: str) -> PayrollRun:
 )
 def push_run(request: HttpRequest, company: str) -> Status[ImportOut]:
     target = _company(_token(request, Scope.RUNS_WRITE), company)
-    result = import_run(target, request.body[:MAX_BODY], "api.json")
+    body = read_within_limit(request, BODY_NAME, _content_length(request))
+    result = import_run(target, body, BODY_NAME)
     state = run_state(target, result.run.run_id)
     leg = state.open_leg
     return Status(

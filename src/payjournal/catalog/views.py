@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 
 from payjournal.tenancy.access import member_required
 from payjournal.tenancy.models import Membership
@@ -19,19 +21,27 @@ def _next(request: HttpRequest) -> str:
     return target if safe else "/"
 
 
+class LanguageForm(forms.Form):
+    """One of the languages the catalog is translated into, or "" (follow the browser)."""
+
+    language = forms.ChoiceField(
+        choices=[("", ""), *settings.LANGUAGES], required=False, label=_("Language")
+    )
+
+
 @member_required()
 def language(request: HttpRequest, membership: Membership) -> HttpResponse:
-    """GET: the choice; POST: store it on the membership ("" follows the browser)."""
-    codes = {code for code, _name in settings.LANGUAGES}
-    if request.method == "POST":
-        chosen = request.POST.get("language", "")
-        if chosen == "" or chosen in codes:
-            membership.language = chosen
-            membership.save(update_fields=("language",))
+    """GET: the choice; POST: store it on the membership ("" follows the browser); a language
+    that is not offered answers the page with the error, 400."""
+    form = LanguageForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        membership.language = form.cleaned_data["language"]
+        membership.save(update_fields=("language",))
         return redirect(_next(request))
     context = {
         "languages": settings.LANGUAGES,
         "current": membership.language,
         "next": _next(request),
+        "form": form,
     }
-    return render(request, "catalog/language.html", context)
+    return render(request, "catalog/language.html", context, status=400 if form.is_bound else 200)

@@ -20,6 +20,8 @@ from rich.console import Console
 from rich.table import Table
 
 from payjournal.cli.history import LANG_OPTION, Language, speaking
+from payjournal.cli.web import print_mail_status
+from payjournal.private_files import private_umask
 from payjournal.site.bootstrap import start_django
 
 if TYPE_CHECKING:
@@ -67,9 +69,11 @@ def worker(
     ),
 ) -> None:
     """Execute send workflows (scaled mode: PostgreSQL for the app and DBOS)."""
+    private_umask()  # like serve: whatever this process writes is its owner's alone
     start_django(migrate=True)
     url = start_jobs(execute=True, executor_id=executor_id)
     console.print(f"payjournal worker {executor_id}: DBOS at {_redacted(url)}  (Ctrl-C stops)")
+    print_mail_status()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
@@ -89,11 +93,13 @@ def web(
     """Serve the web app only; send workflows are enqueued for ``payjournal worker``."""
     import uvicorn
 
+    private_umask()  # like serve: payroll data, sessions, mail files are 0600
     start_django(migrate=True)
     start_jobs(execute=False)
     from payjournal.site.asgi import application
 
     console.print(f"payjournal web on http://{host}:{port}/  (Ctrl-C stops)")
+    print_mail_status()
     uvicorn.run(application, host=host, port=port, log_level="warning")
 
 

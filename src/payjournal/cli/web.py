@@ -161,10 +161,12 @@ def import_runs(
     """Import processed runs (JSON or CSV) into a payroll company.
 
     Exits with 0 when every file was imported (or was already), 1 when a run has problems
-    (an unmapped component …), 2 when a file cannot be read; each problem names its line and
-    field. Texts from the files are printed as they are, never as Rich markup.
+    (an unmapped component …), 2 when a file cannot be read (or is over the upload limit,
+    PAYJOURNAL_MAX_UPLOAD_BYTES: refused unread); each problem names its line and field.
+    Texts from the files are printed as they are, never as Rich markup.
     """
     start_django(migrate=True)
+    from payjournal.payroll.limits import read_within_limit
     from payjournal.payroll.models import PayrollCompany
     from payjournal.payroll.services import RunRejectedError, RunUnreadableError, import_run
 
@@ -175,7 +177,14 @@ def import_runs(
     exit_code = 0
     for path in files:
         try:
-            result = import_run(target, path.read_bytes(), path.name)
+            with path.open("rb") as file:
+                data = read_within_limit(file, path.name, path.stat().st_size)
+            result = import_run(target, data, path.name)
+        except OSError as exc:
+            exit_code = EXIT_INPUT
+            console.print(f"{path.name}: not imported", style="red", markup=False)
+            console.print(f"  - cannot read {path}: {exc.strerror}", markup=False, highlight=False)
+            continue
         except RunRejectedError as exc:
             unreadable = isinstance(exc, RunUnreadableError)
             exit_code = max(exit_code, EXIT_INPUT if unreadable else EXIT_PROBLEMS)

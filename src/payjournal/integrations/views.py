@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from payjournal.integrations import gateway, services
+from payjournal.integrations.forms import AccountForm
 from payjournal.integrations.models import VismaAccount
 from payjournal.integrations.problems import AuthorizationFlowError
 from payjournal.tenancy.access import get_scoped, member_required
@@ -29,15 +30,20 @@ def _accounts(membership: Membership) -> Any:
 
 @member_required(Role.MASTER_ADMIN)
 def accounts(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """The master's Visma accounts; POST adds one (a refused name answers 400 with why)."""
     error = ""
+    status = 200
     if request.method == "POST":
+        form = AccountForm(request.POST)
         try:
-            account = services.create_account(membership.master, request.POST.get("name", ""))
+            if not form.is_valid():
+                raise ValueError(f"{form['name'].label}: {' '.join(form.errors['name'])}")
+            account = services.create_account(membership.master, form.cleaned_data["name"])
         except ValueError as exc:
             message = str(exc)
-            error = (
-                message[:1].upper() + message[1:] + "."
-            )  # not capitalize(): it lowercases the name
+            # not capitalize(): it lowercases the name
+            error = message[:1].upper() + message[1:].rstrip(".") + "."
+            status = 400
         else:
             messages.success(
                 request, f"Account “{account.name}” created. Click its grey mark to authorize it."
@@ -47,6 +53,7 @@ def accounts(request: HttpRequest, membership: Membership) -> HttpResponse:
         request,
         "integrations/accounts.html",
         {"accounts": _accounts(membership), "error": error, "tab": "accounts"},
+        status=status,
     )
 
 

@@ -20,6 +20,8 @@ from payjournal.domain.formats import InputError, read_run, read_scheme
 from payjournal.domain.posting import build_journal, check_run
 from payjournal.domain.scheme import LedgerScheme
 from payjournal.integrations.models import VismaAccount
+from payjournal.payroll.errors import RunRejectedError, RunUnreadableError
+from payjournal.payroll.limits import FileTooLargeError, check_within_limit
 from payjournal.payroll.models import (
     JournalLine,
     JournalSnapshot,
@@ -30,20 +32,22 @@ from payjournal.payroll.models import (
 from payjournal.payroll.signals import journal_frozen
 from payjournal.tenancy.models import Master, Membership
 
+__all__ = [
+    "FileTooLargeError",
+    "ImportResult",
+    "MappingRefusedError",
+    "RunRejectedError",
+    "RunUnreadableError",
+    "companies_for",
+    "create_company",
+    "import_run",
+    "load_scheme",
+    "map_company",
+    "remember_components",
+]
+
 #: Unmapped component codes a refused run adds to the scheme editor's coverage, at most.
 MAX_UNMAPPED_REMEMBERED = 100
-
-
-class RunRejectedError(ValueError):
-    """The file cannot become a journal; ``problems`` lists every reason."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = problems
-
-
-class RunUnreadableError(RunRejectedError):
-    """The file itself cannot be read as a run (format, encoding, a field's value)."""
 
 
 class MappingRefusedError(ValueError):
@@ -72,6 +76,7 @@ def create_company(
     master: Master, name: str, key: str, scheme: bytes, scheme_filename: str
 ) -> PayrollCompany:
     """A payroll company with its ledger scheme (checked by reading it)."""
+    check_within_limit(scheme, scheme_filename)
     try:
         read_scheme(scheme, scheme_filename)
     except InputError as exc:
@@ -88,6 +93,9 @@ def create_company(
 def import_run(
     company: PayrollCompany, data: bytes, source_name: str, user: AbstractBaseUser | None = None
 ) -> ImportResult:
+    """Store the run of ``data`` as its next version, with its frozen journal — or refuse it
+    whole (:class:`RunRejectedError`; :class:`FileTooLargeError` unread, over the limit)."""
+    check_within_limit(data, source_name)
     try:
         run = read_run(data, source_name)
     except InputError as exc:

@@ -25,6 +25,7 @@ from payjournal.payroll import services as payroll
 from payjournal.payroll.models import JournalSnapshot, PayrollCompany
 from payjournal.preflight.cache import DailyCache
 from payjournal.preflight.chart import AccountState, Chart, read_chart
+from payjournal.preflight.forms import MappingChangeForm, field_problems
 from payjournal.tenancy.access import get_scoped, member_required
 from payjournal.tenancy.models import Membership
 
@@ -79,23 +80,12 @@ def _days(company: PayrollCompany) -> list[date]:
     return [timezone.localdate(), *([latest] if latest else [])]
 
 
-def _change(request: HttpRequest) -> schemes.MappingChange:
-    post = request.POST
-    is_new = post.get("action") == "add"
-    return schemes.MappingChange(
-        component=post.get("component", ""),
-        debit_account=post.get("debit_account", ""),
-        credit_account=post.get("credit_account", ""),
-        cost_center_side=post.get("cost_center_side", ""),
-        description=post.get("description", "") if is_new else None,
-        is_new=is_new,
-    )
-
-
 @member_required()
 def scheme_editor(request: HttpRequest, membership: Membership, company_id: int) -> HttpResponse:
     """GET: the editor. POST: save one changed (``action=change``) or added (``add``) mapping,
-    or read the chart from Visma again (``reread``)."""
+    or read the chart from Visma again (``reread``). A refused save answers the editor with
+    every problem: 400 for a value that is not one (a field too long, an unknown action or
+    side), 422 for a change the chart or the scheme refuses (or a chart that cannot be read)."""
     company = get_scoped(
         payroll.companies_for(membership).select_related("visma_account"), pk=company_id
     )
@@ -107,15 +97,20 @@ def scheme_editor(request: HttpRequest, membership: Membership, company_id: int)
         return redirect("company-scheme", company_id=company.pk)
     chart = read_chart(company, _days(company))
     problems: list[str] = []
+    status = 200
     if request.method == "POST":
-        if not chart.is_readable:
+        form = MappingChangeForm(request.POST)
+        if not form.is_valid():
+            problems, status = field_problems(form), 400
+        elif not chart.is_readable:
             problems = [_("Nothing was saved: the Visma chart of accounts could not be read.")]
+            status = 422
         else:
-            change = _change(request)
+            change = form.change()
             try:
                 schemes.save_mapping(company, change, chart.refusal)
             except schemes.SchemeRefusedError as exc:
-                problems = exc.problems
+                problems, status = exc.problems, 422
             else:
                 messages.success(
                     request,
@@ -127,6 +122,7 @@ def scheme_editor(request: HttpRequest, membership: Membership, company_id: int)
         request,
         "preflight/scheme.html",
         _context(request, membership, company, chart, problems),
+        status=status,
     )
 
 

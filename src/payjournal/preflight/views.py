@@ -6,8 +6,6 @@ renders, with each failed item explained by the catalog in the user's language.
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -19,6 +17,7 @@ from payjournal.payroll import services as payroll
 from payjournal.payroll.models import PayrollRun
 from payjournal.preflight import service
 from payjournal.preflight.checklist import Checklist, Status
+from payjournal.preflight.forms import FiscalYearFixForm
 from payjournal.tenancy.access import get_scoped, member_required
 from payjournal.tenancy.models import Membership
 from payjournal.visma import VismaError
@@ -38,6 +37,7 @@ def _render(
     checklist: Checklist,
     notice: str = "",
     error: catalog.Explanation | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     items = [
         {"item": item, "explanation": item.explain(), "status": item.status.value}
@@ -52,7 +52,7 @@ def _render(
         "error": error,
         "can_fix": membership.can_edit_payroll,
     }
-    return render(request, "preflight/_checklist.html", context)
+    return render(request, "preflight/_checklist.html", context, status=status)
 
 
 @require_POST
@@ -70,21 +70,24 @@ def check(
 def fix_fiscal_year(
     request: HttpRequest, membership: Membership, company_id: int, run_pk: int
 ) -> HttpResponse:
-    """Create the proposed fiscal year in Visma (the form asked for confirmation)."""
+    """Create the proposed fiscal year in Visma (the form asked for confirmation); without the
+    confirmation or with dates that are not dates nothing is created, 400."""
     if not membership.can_edit_payroll:
         raise PermissionDenied("Viewers cannot change the Visma books.")
     run = _run(membership, company_id, run_pk)
     notice = ""
     error: catalog.Explanation | None = None
-    if request.POST.get("confirm") != "yes":
+    form = FiscalYearFixForm(request.POST)
+    status = 400
+    if not form.is_valid():
+        notice = _("Nothing was created: the dates are not valid.")
+    elif not form.cleaned_data["confirm"]:
         notice = _("Nothing was created: confirm the fiscal year first.")
     else:
+        status = 200
+        start, end = form.cleaned_data["start_date"], form.cleaned_data["end_date"]
         try:
-            start = date.fromisoformat(request.POST.get("start_date", ""))
-            end = date.fromisoformat(request.POST.get("end_date", ""))
             created = service.create_fiscal_year(run, start, end)
-        except ValueError:
-            notice = _("Nothing was created: the dates are not valid.")
         except service.FixRefusedError:
             notice = _("Nothing was created: the check no longer proposes this fiscal year.")
         except VismaError as exc:
@@ -94,4 +97,4 @@ def fix_fiscal_year(
                 "start": created.start_date.isoformat(),
                 "end": created.end_date.isoformat(),
             }
-    return _render(request, membership, run, service.check_run(run), notice, error)
+    return _render(request, membership, run, service.check_run(run), notice, error, status)

@@ -16,12 +16,11 @@ offers is :func:`payjournal.payroll.services.import_run`.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,16 +30,16 @@ from payjournal import catalog
 from payjournal.catalog.registry import UnknownErrorCodeError
 from payjournal.domain.booking import NOTHING
 from payjournal.payroll import services as payroll
+from payjournal.payroll.forms import RunUploadForm, read_upload
 from payjournal.payroll.models import PayrollCompany, PayrollRun
 from payjournal.sending import booking, services
 from payjournal.sending.correction_settings import corrections_shown
 from payjournal.sending.dashlet import changed_run_keys, dashlet_rows, poll_for
 from payjournal.sending.dashlet_html import render_rows
+from payjournal.sending.forms import PollForm
 from payjournal.sending.run_history import story_of, timeline_of
 from payjournal.tenancy.access import get_scoped, member_required
 from payjournal.tenancy.models import Membership
-
-MAX_UPLOAD = 5 * 1024 * 1024
 
 
 def scoped_company(membership: Membership, company_id: int) -> PayrollCompany:
@@ -79,10 +78,12 @@ def render_company(
 
 
 def render_dashlet(
-    request: HttpRequest, membership: Membership, company: PayrollCompany
+    request: HttpRequest, membership: Membership, company: PayrollCompany, status: int = 200
 ) -> HttpResponse:
-    """The whole dashlet card (after a bulk send or a settings change)."""
-    return render(request, "sending/_dashlet.html", dashlet_context(membership, company))
+    """The whole dashlet card (after a bulk send or a settings change, or with its errors)."""
+    return render(
+        request, "sending/_dashlet.html", dashlet_context(membership, company), status=status
+    )
 
 
 def render_update(
@@ -111,31 +112,34 @@ def render_update(
 
 @member_required()
 def company(request: HttpRequest, membership: Membership, company_id: int) -> HttpResponse:
-    """The company's page: the Journal Entries Export dashlet and the run import."""
+    """The company's page: the Journal Entries Export dashlet and the run import. A refused
+    import answers the page with every problem: 400 without a file, 413 for a file over the
+    upload limit (refused unread), 422 for a run that cannot be imported."""
     found = scoped_company(membership, company_id)
-    problems: list[str] = []
-    if request.method == "POST":
-        if not membership.can_edit_payroll:
-            raise PermissionDenied("Viewers cannot import runs.")
-        upload = request.FILES.get("run")
-        try:
-            if upload is None:
-                raise payroll.RunRejectedError(["Choose a run file (JSON or CSV)."])
-            result = payroll.import_run(
-                found, upload.read(MAX_UPLOAD), upload.name or "upload", request.user
-            )
-        except payroll.RunRejectedError as exc:
-            problems = exc.problems
-        else:
-            run = result.run
-            text = (
-                f"Run {run.run_id} imported as version {run.version}."
-                if result.created
-                else f"Run {run.run_id} is unchanged (version {run.version} has the same content)."
-            )
-            messages.success(request, f"{text} {_after_import(found, run)}".strip())
-            return redirect("company", company_id=found.pk)
-    return render_company(request, membership, found, problems=problems)
+    if request.method != "POST":
+        return render_company(request, membership, found)
+    if not membership.can_edit_payroll:
+        raise PermissionDenied("Viewers cannot import runs.")
+    form = RunUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        problems = [str(error) for errors in form.errors.values() for error in errors]
+        return render_company(request, membership, found, status=400, problems=problems)
+    upload = form.cleaned_data["run"]
+    try:
+        result = payroll.import_run(
+            found, read_upload(upload), upload.name or "upload", request.user
+        )
+    except payroll.RunRejectedError as exc:
+        status = 413 if isinstance(exc, payroll.FileTooLargeError) else 422
+        return render_company(request, membership, found, status=status, problems=exc.problems)
+    run = result.run
+    text = (
+        _("Run %(run)s imported as version %(version)s.")
+        if result.created
+        else _("Run %(run)s is unchanged (version %(version)s has the same content).")
+    ) % {"run": run.run_id, "version": run.version}
+    messages.success(request, f"{text} {_after_import(found, run)}".strip())
+    return redirect("company", company_id=found.pk)
 
 
 def _after_import(company: PayrollCompany, run: PayrollRun) -> str:
@@ -148,20 +152,17 @@ def _after_import(company: PayrollCompany, run: PayrollRun) -> str:
     ) % {"booked": story.booked, "voucher": story.voucher_of(story.booked)}
 
 
-def _since(raw: str) -> datetime | None:
-    try:
-        since = datetime.fromisoformat(raw)
-    except ValueError:
-        return None
-    return since if since.tzinfo is not None else None
-
-
 @member_required()
 def rows(request: HttpRequest, membership: Membership, company_id: int) -> HttpResponse:
     """A poll: ``?since=<ISO time>``, answered with the runs that changed since then (a poll
-    without a valid time gets no rows, only the next poller)."""
+    without a time gets no rows, only the next poller; a time that is not one, or outside
+    1970–9000, is refused with its error, 400)."""
     found = scoped_company(membership, company_id)
-    since = _since(request.GET.get("since", ""))
+    form = PollForm(request.GET)
+    if not form.is_valid():
+        errors = [f"since: {error}" for error in form.errors.get("since", [])]
+        return HttpResponseBadRequest("\n".join(errors), content_type="text/plain; charset=utf-8")
+    since = form.cleaned_data["since"]
     changed = changed_run_keys(found, since) if since is not None else []
     return render_update(request, membership, found, changed)
 

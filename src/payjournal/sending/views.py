@@ -11,7 +11,6 @@ every action redirects back to the company page."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -20,11 +19,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from payjournal.payroll.models import PayrollCompany, PayrollRun
 from payjournal.sending import confirmations, services
-from payjournal.sending.dashlet_views import render_dashlet, render_update, scoped_company
+from payjournal.sending.dashlet_views import (
+    render_company,
+    render_dashlet,
+    render_update,
+    scoped_company,
+)
+from payjournal.sending.forms import BulkSendForm
 from payjournal.sending.models import Submission
 from payjournal.tenancy.access import get_scoped, member_required
 from payjournal.tenancy.models import Membership
@@ -129,25 +135,36 @@ def withdraw_run(
 @require_POST
 @member_required()
 def send_bulk(request: HttpRequest, membership: Membership, company_id: int) -> HttpResponse:
-    """The selected runs (``runs`` checkboxes), else every unsent run of the period."""
+    """The selected runs (``runs`` checkboxes), else every unsent run of the period (``start``,
+    ``end``). Input that names no runs of the company answers the dashlet (or, without HTMX,
+    the page) with the error, 400."""
     _editor(membership, "Viewers cannot send journals.")
     company = _company(membership, company_id)
-    selected = [int(pk) for pk in request.POST.getlist("runs") if pk.isdigit()]
+    form = BulkSendForm(company, request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else None
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else str(error))
+        if request.headers.get("HX-Request"):
+            return render_dashlet(request, membership, company, status=400)
+        return render_company(request, membership, company, status=400)
+    selected = form.cleaned_data["runs"]
     if selected:
-        result = services.request_send_many(
-            PayrollRun.objects.filter(company=company, pk__in=selected)
-        )
+        result = services.request_send_many(selected)
     else:
-        try:
-            start = date.fromisoformat(request.POST.get("start", ""))
-            end = date.fromisoformat(request.POST.get("end", ""))
-        except ValueError:
-            messages.error(request, "Select runs, or give a period (from and to dates).")
-            return _done(request, membership, company)
-        result = services.send_period(company, start, end)
+        result = services.send_period(company, form.cleaned_data["start"], form.cleaned_data["end"])
     for reason in result.skipped.values():
         messages.warning(request, reason)
-    messages.success(request, f"{len(result.queued)} journal(s) queued for Visma.")
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s journal queued for Visma.",
+            "%(count)s journals queued for Visma.",
+            len(result.queued),
+        )
+        % {"count": len(result.queued)},
+    )
     return _done(request, membership, company)
 
 

@@ -42,6 +42,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files: cached, above no-store
     "payjournal.site.middleware.NoStoreMiddleware",
+    "payjournal.api.errors.ApiProblemMiddleware",  # every /api/ error JSON (and not stored)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -104,6 +105,7 @@ AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+CSRF_FAILURE_VIEW = "payjournal.site.errors.csrf_failure"
 PAYJOURNAL_LOGIN_ATTEMPTS = _s.login_attempts
 PAYJOURNAL_LOGIN_WINDOW_S = _s.login_window_s
 
@@ -125,6 +127,10 @@ if _s.public_url:
     CSRF_TRUSTED_ORIGINS = [_s.public_url.rstrip("/")]
 PAYJOURNAL_PUBLIC_URL = _s.public_url
 PAYJOURNAL_VISMA_PER_MINUTE = _s.visma_per_minute
+# The one limit on an imported file: an upload, an API body, `runs import` (payroll/limits.py).
+# Django's DATA_UPLOAD_MAX_MEMORY_SIZE stays its 2.5 MB cap on form fields: files and the API
+# body do not count against it.
+PAYJOURNAL_MAX_UPLOAD_BYTES = _s.max_upload_bytes
 PAYJOURNAL_WORKER_CONCURRENCY = _s.worker_concurrency
 
 CONTENT_SECURITY_POLICY = {

@@ -25,3 +25,9 @@ urlpatterns = [
     path("api/", include("payjournal.api.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# JSON problems under /api/, Django's pages elsewhere (payjournal/site/errors.py)
+handler400 = "payjournal.site.errors.bad_request"
+handler403 = "payjournal.site.errors.permission_denied"
+handler404 = "payjournal.site.errors.page_not_found"
+handler500 = "payjournal.site.errors.server_error"
