@@ -124,6 +124,11 @@ class Corrector:
         }
         self.made: list[Correction] = []
         self.error: BaseException | None = None
+        #: CPU seconds of this process the threads spent importing, and looking for moments.
+        self.import_cpu = 0.0
+        self.look_cpu = 0.0
+        #: Wall seconds the imports took, summed (they overlap the sends: a share of the window).
+        self.import_wall = 0.0
         self._lock = threading.Lock()
         self._taken: set[int] = set()
         self._sent_seen = (0.0, 0)  # (monotonic time, first legs sent then)
@@ -143,12 +148,15 @@ class Corrector:
         return any(thread.is_alive() for thread in self._threads)
 
     def _run(self, moment: Moment) -> None:
+        started = time.thread_time()
         try:
             self._correct(moment)
         except BaseException as exc:  # reported by the benchmark, which waits for the threads
             self.error = exc
         finally:
             connections.close_all()
+            with self._lock:
+                self.look_cpu += time.thread_time() - started
 
     def _due(self, moment: Moment, sent: int) -> int:
         """How many corrections of ``moment`` should have arrived once ``sent`` first legs are."""
@@ -209,10 +217,15 @@ class Corrector:
         company = self.companies[correction.company_id]
         with self._lock:
             number = len(self.made)
+        started, began = time.thread_time(), time.monotonic()
         content = corrected_file(self.template, company.key, correction.run_id, number)
         import_run(company, content, f"{company.key}-v2.json")
+        spent = time.thread_time() - started
         with self._lock:
             self.made.append(correction)
+            self.import_cpu += spent
+            self.import_wall += time.monotonic() - began
+            self.look_cpu -= spent  # the thread's total counts it too
 
 
 def arrivals(corrections: Sequence[Correction]) -> Counter[Moment]:
