@@ -9,6 +9,7 @@ its own authorization and one run, so every cache is per company as in productio
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -18,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,9 @@ DEMO_USER = "anna@bakkerij.example"
 SOURCE_COMPANY = "nl-bakkerij"
 SCOPES = "ea:api offline_access ea:accounting ea:sales_readonly"
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+#: The run every company gets (the demo's Bakkerij run, under the company's own key).
+RUN_FILE = "run-2026-09.json"
+RUN_ID = "2026-09"
 
 
 def cpu_seconds(pid: int) -> float:
@@ -109,8 +114,8 @@ def postgres_database(name: str) -> Iterator[str]:
 class Emulator:
     """The emulator's control API, as the benchmark uses it."""
 
-    def __init__(self, url: str) -> None:
-        self.http = httpx2.Client(base_url=url, timeout=60.0)
+    def __init__(self, url: str, transport: httpx2.BaseTransport | None = None) -> None:
+        self.http = httpx2.Client(base_url=url, timeout=60.0, transport=transport)
 
     def copy_companies(self, count: int) -> list[dict[str, str]]:
         answer = self.http.post(
@@ -140,6 +145,18 @@ class Emulator:
         answer.raise_for_status()
         rows = answer.json()
         return int(rows[-1]["index"]) + 1 if rows else 0
+
+    def vouchers(self, company_key: str) -> list[dict[str, Any]]:
+        """The company's vouchers in the API's shape (the control API: not in the request log)."""
+        answer = self.http.get(f"/_emulator/companies/{company_key}/vouchers")
+        answer.raise_for_status()
+        return list(json.loads(answer.text, parse_float=Decimal))  # amounts as Decimal
+
+    def cost_centers(self, company_key: str) -> list[dict[str, Any]]:
+        """The company's cost centers with their items, in the API's shape."""
+        answer = self.http.get(f"/_emulator/companies/{company_key}")
+        answer.raise_for_status()
+        return list(answer.json()["cost_centers"])
 
     def voucher_counts(self, keys: set[str]) -> dict[str, int]:
         answer = self.http.get("/_emulator/state")
@@ -186,10 +203,16 @@ def post_timeline(rows: list[dict[str, Any]], started: datetime) -> str:
     )
 
 
+def run_template() -> dict[str, Any]:
+    """The run file every company imports (its ``company`` is replaced by the company's key)."""
+    from payjournal.payroll.samples import samples_dir
+
+    return dict(json.loads((samples_dir() / SOURCE_COMPANY / RUN_FILE).read_text()))
+
+
 def setup_tenants(emulator: Emulator, companies: int) -> list[Any]:
     """A master and ``companies`` payroll companies on the Bakkerij scheme, each mapped to its
     own Visma company with its own authorization, each with one imported run."""
-    import json
     from datetime import UTC, datetime, timedelta
 
     from payjournal.integrations.models import AccountStatus, VismaAccount
@@ -200,9 +223,9 @@ def setup_tenants(emulator: Emulator, companies: int) -> list[Any]:
     from payjournal.visma import TokenSet
 
     master = Master.objects.create(name="Month-end bench")
-    folder = samples_dir() / "nl-bakkerij"
+    folder = samples_dir() / SOURCE_COMPANY
     scheme = next(folder.glob("scheme.*"))
-    template = json.loads((folder / "run-2026-09.json").read_text())
+    template = run_template()
     runs = []
     for copy in emulator.copy_companies(companies):
         key = copy["key"]
@@ -221,9 +244,22 @@ def setup_tenants(emulator: Emulator, companies: int) -> list[Any]:
         )
         account.refresh_from_db()
         map_company(company, account)
-        data = dict(template, company=key, run_id="2026-09")
+        data = dict(template, company=key, run_id=RUN_ID)
         runs.append(import_run(company, json.dumps(data).encode(), f"{key}.json").run)
     return runs
+
+
+def send_automatically(runs: list[Any], mode: str) -> None:
+    """Every company of ``runs`` sends automatically (a new version is booked at once) and
+    books corrections in ``mode`` (``reverse_and_rebook`` or ``difference``)."""
+    from payjournal.sending.models import SendingSettings
+
+    SendingSettings.objects.bulk_create(
+        [
+            SendingSettings(company=run.company, send_automatically=True, correction_mode=mode)
+            for run in runs
+        ]
+    )
 
 
 def worker_environment(settings: Any) -> dict[str, str]:

@@ -7,7 +7,14 @@ postgres``) this process only decides and enqueues, as ``payjournal web`` does, 
 ``payjournal worker`` processes send. The executors start first and the daily checks run (as
 the 03:00 schedule does while the executors are up),
 then the timed window: every run is sent and the wall time is compared with the rate-limit
-bound (one ``POST /v2/vouchers`` per journal at ``--per-minute``).
+bound (one ``POST /v2/vouchers`` per voucher posted at ``--per-minute``).
+
+With ``--corrections F`` a share F of the runs arrives again as a corrected version during the
+window — while its first leg is queued, in flight or after it was sent
+(:mod:`payjournal.benchmarks.month_end_corrections`) — imported in this process and booked by
+automatic sending in ``--correction-mode``; afterwards the emulator's books are checked: no
+marker posted twice, every run id netting to its latest version
+(:mod:`payjournal.benchmarks.month_end_books`).
 """
 
 from __future__ import annotations
@@ -17,10 +24,18 @@ import os
 import tempfile
 import time
 from contextlib import ExitStack
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from payjournal.benchmarks.month_end_corrections import Corrector
+
+#: ``--correction-mode`` → the company setting.
+MODES = {"reverse-and-rebook": "reverse_and_rebook", "difference": "difference"}
 
 
 def month_end(
@@ -33,6 +48,13 @@ def month_end(
     daily_checks: bool = typer.Option(
         True, help="Run the daily checks before the window (the 03:00 schedule)."
     ),
+    corrections: float = typer.Option(
+        0.0, help="Share of the runs (0–1) that arrive again corrected during the window."
+    ),
+    correction_mode: str = typer.Option(
+        "reverse-and-rebook",
+        help="How the companies book corrections: reverse-and-rebook or difference.",
+    ),
 ) -> None:
     """Send one journal for each of ``companies`` companies and print the figures."""
     from payjournal.benchmarks import month_end as bench
@@ -42,6 +64,14 @@ def month_end(
 
     if database not in ("sqlite", "postgres"):
         raise typer.BadParameter("--database is sqlite or postgres")
+    if not 0.0 <= corrections <= 1.0:
+        raise typer.BadParameter(
+            f"--corrections is a share of the runs from 0 to 1 (0.1 = 10 %), not {corrections}"
+        )
+    if correction_mode not in MODES:
+        raise typer.BadParameter(
+            f"--correction-mode is reverse-and-rebook or difference, not {correction_mode!r}"
+        )
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         emulator_child = stack.enter_context(
@@ -70,16 +100,22 @@ def month_end(
         from payjournal.integrations import gateway
 
         stack.callback(gateway.reset)  # the limiter's pool, before its database is dropped
+        from payjournal.benchmarks.month_end_corrections import Corrector
         from payjournal.cli.sending import start_jobs
         from payjournal.jobs import dbos as dbos_jobs
         from payjournal.preflight.daily import check_every_company
-        from payjournal.sending.models import Submission
-        from payjournal.sending.services import request_send_many
 
         emulator = bench.Emulator(url)
         mode = f"{workers} worker processes" if workers else "embedded (one process)"
-        typer.echo(f"{companies} companies, {database}, {mode}; setting up …")
+        booked_as = correction_mode.replace("-", " ")
+        typer.echo(
+            f"{companies} companies, {database}, {mode}"
+            + (f"; {corrections:.0%} corrected, booked as {booked_as}" if corrections else "")
+            + "; setting up …"
+        )
         runs = bench.setup_tenants(emulator, companies)
+        bench.send_automatically(runs, MODES[correction_mode])
+        corrector = Corrector(runs, corrections, bench.run_template())
         worker_pids: list[int] = []
         if workers:
             worker_pids = stack.enter_context(bench.worker_processes(workers, settings, workdir))
@@ -97,57 +133,136 @@ def month_end(
         if not workers:
             dbos_jobs.wait_until_listening()
         emulator.set_latency(latency_ms)
-        mark = emulator.request_count()
-        cpu_before = time.process_time()
-        others_before = [bench.cpu_seconds(pid) for pid in (*worker_pids, emulator_child.pid)]
-        started_at, started = datetime.now(UTC), time.monotonic()
+        window = _window(emulator, runs, corrector, (*worker_pids, emulator_child.pid))
+        _report(emulator, runs, corrector, window, workers, per_minute, latency_ms, workdir)
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """What the timed window measured (the books are read afterwards)."""
+
+    mark: int  # the emulator's request index at the start
+    started_at: datetime
+    decided: float
+    wall: float
+    cpu: float  # this process
+    others: list[float]  # the workers', then the emulator's
+
+
+def _window(emulator: Any, runs: list[Any], corrector: Corrector, pids: tuple[int, ...]) -> Window:
+    """Send every run in one bulk decision, let the corrections arrive, wait until no leg moves."""
+    from django.db import transaction
+
+    from payjournal.benchmarks import month_end as bench
+    from payjournal.benchmarks.month_end_corrections import MOVING
+    from payjournal.sending.models import Submission
+    from payjournal.sending.services import request_send_many
+
+    mark = emulator.request_count()
+    cpu_before = time.process_time()
+    others_before = [bench.cpu_seconds(pid) for pid in pids]
+    started_at, started = datetime.now(UTC), time.monotonic()
+    with transaction.atomic():
+        # The corrections may arrive from the moment the first legs are committed, before
+        # their jobs are enqueued (registered first, this runs before the enqueues).
+        transaction.on_commit(corrector.start)
         request_send_many(runs)
-        decided = time.monotonic() - started
-        while Submission.objects.exclude(state__in=["sent", "needs_action"]).exists():
-            time.sleep(0.1)
-        wall = time.monotonic() - started
-        cpu = time.process_time() - cpu_before
-        others = [
-            bench.cpu_seconds(pid) - before
-            for pid, before in zip((*worker_pids, emulator_child.pid), others_before, strict=True)
-        ]
-        worker_cpu, emulator_cpu = sum(others[:-1]), others[-1]
-        backoffs = bench.contention_backoffs(workdir)
-        sent = Submission.objects.filter(state="sent").count()
-        failed = list(
-            Submission.objects.filter(state="needs_action").values_list("error_code", flat=True)
+    decided = time.monotonic() - started
+    while corrector.is_alive() or Submission.objects.filter(state__in=MOVING).exists():
+        time.sleep(0.1)
+    wall = time.monotonic() - started
+    if corrector.error is not None:
+        raise corrector.error
+    return Window(
+        mark,
+        started_at,
+        decided,
+        wall,
+        time.process_time() - cpu_before,
+        [bench.cpu_seconds(pid) - before for pid, before in zip(pids, others_before, strict=True)],
+    )
+
+
+def _report(
+    emulator: Any,
+    runs: list[Any],
+    corrector: Corrector,
+    window: Window,
+    workers: int,
+    per_minute: int,
+    latency_ms: int,
+    workdir: Path,
+) -> None:
+    from payjournal.benchmarks import month_end as bench
+    from payjournal.benchmarks.month_end_books import check_books
+    from payjournal.benchmarks.month_end_corrections import Moment, arrivals
+    from payjournal.sending.models import Submission
+
+    companies = len(runs)
+    worker_cpu, emulator_cpu = sum(window.others[:-1]), window.others[-1]
+    backoffs = bench.contention_backoffs(workdir)
+    failed = list(
+        Submission.objects.filter(state="needs_action").values_list("error_code", flat=True)
+    )
+    window_rows = emulator.requests(window.mark)
+    calls = bench.Calls.of(window_rows)
+    books = check_books(emulator, [run.company for run in runs])
+    made = corrector.made
+    arrived = arrivals(made)
+    corrected = {corrector.companies[correction.company_id].key for correction in made}
+    planned = sum(corrector.planned.values())
+    reads = [r for r in window_rows if r["method"] != "POST"]
+    # the vouchers Visma stored in the window (each POST that answered 201)
+    vouchers = sum(
+        1 for r in window_rows if r["endpoint"] == "POST /v2/vouchers" and r["status"] == 201
+    )
+    bound = max(vouchers, 1) / per_minute * 60
+    typer.echo(
+        f"runs                  {companies}; corrections {len(made)}"
+        + (f" of {planned} planned" if len(made) != planned else "")
+        + " "
+        f"(arrived {', '.join(f'{arrived[m]} {m.value}' for m in Moment)})\n"
+        f"vouchers posted       {books.posted_total}: full {books.posted['full']} "
+        f"({books.posted_later_versions} of a corrected version), "
+        f"reversal {books.posted['reversal']}, difference {books.posted['difference']}; "
+        f"legs superseded {books.superseded}, no change to book {books.no_change}  "
+        f"(Visma stored {vouchers} in the window)\n"
+        f"corrections' CPU      {corrector.import_cpu:.2f} s importing "
+        f"({_ms(corrector.import_cpu, len(made))} each; {_ms(corrector.import_wall, len(made))} "
+        f"of wall time), {corrector.look_cpu:.2f} s looking for their moments (the "
+        "benchmark's own)\n"
+        f"needs action          {len(failed)}"
+        f"{' ' + str(sorted(set(failed))) if failed else ''}\n"
+        f"decide + enqueue      {window.decided:.2f} s\n"
+        f"wall time             {window.wall:.2f} s\n"
+        f"CPU per voucher       {_ms(window.cpu, vouchers)} this process"
+        + (f", {_ms(worker_cpu, vouchers)} workers" if workers else "")
+        + f", {_ms(emulator_cpu, vouchers)} emulator\n"
+        f"rate-limit bound      {bound:.2f} s  ({vouchers} vouchers at {per_minute}/min per "
+        f"endpoint, latency {latency_ms} ms)\n"
+        f"ratio to the bound    {window.wall / bound:.3f}  (target <= 1.15)\n"
+        f"API calls per voucher {calls.total / max(vouchers, 1):.2f}  (target <= 1.05)  "
+        f"{calls.by_endpoint}\n"
+        f"reads in the window   {len(reads)}, {sum(r['company'] in corrected for r in reads)} "
+        "of them for corrected runs (the pre-flight reads the day's cache)\n"
+        f"429s seen by Visma    {calls.throttled}; surfaced as failures: "
+        f"{failed.count('rate_limited')}  (target 0)\n"
+        f"duplicates            {books.duplicates} markers posted twice, {books.stray} vouchers "
+        "without a marker of ours  (target 0)\n"
+        f"books net             {books.netting} / {books.run_ids} run ids to their latest version "
+        f"= {books.netting / max(books.run_ids, 1):.1%}  (target 100 %)"
+        + (f" not: {', '.join(books.not_netting)}" if books.not_netting else "")
+        + "\n"
+        f"voucher POSTs         {bench.post_timeline(window_rows, window.started_at)}\n"
+        "last sent             "
+        + "\n                      ".join(bench.slowest_sends(window.started_at))
+        + (
+            f"\nDBOS polling back-offs {backoffs} (serialization conflicts between workers)"
+            if workers
+            else ""
         )
-        window_rows = emulator.requests(mark)
-        window = bench.Calls.of(window_rows)
-        counts = emulator.voucher_counts({run.company.key for run in runs})
-        duplicates = sum(max(0, n - 1) for n in counts.values())
-        bound = companies / per_minute * 60
-        typer.echo(
-            f"journals sent         {sent} / {companies}  (needs action: {len(failed)}"
-            f"{' ' + str(sorted(set(failed))) if failed else ''})\n"
-            f"decide + enqueue      {decided:.2f} s\n"
-            f"wall time             {wall:.2f} s\n"
-            f"CPU per journal       {_ms(cpu, companies)} this process"
-            + (f", {_ms(worker_cpu, companies)} workers" if workers else "")
-            + f", {_ms(emulator_cpu, companies)} emulator\n"
-            f"rate-limit bound      {bound:.2f} s  ({per_minute}/min per endpoint, "
-            f"latency {latency_ms} ms)\n"
-            f"ratio to the bound    {wall / bound:.3f}  (target <= 1.15)\n"
-            f"API calls per voucher {window.total / max(sent, 1):.2f}  (target <= 1.2)  "
-            f"{window.by_endpoint}\n"
-            f"429s seen by Visma    {window.throttled}; surfaced as failures: "
-            f"{failed.count('rate_limited')}  (target 0)\n"
-            f"duplicates            {duplicates}  (target 0)\n"
-            f"voucher POSTs         {bench.post_timeline(window_rows, started_at)}\n"
-            "last sent             "
-            + "\n                      ".join(bench.slowest_sends(started_at))
-            + (
-                f"\nDBOS polling back-offs {backoffs} (serialization conflicts between workers)"
-                if workers
-                else ""
-            )
-        )
+    )
 
 
 def _ms(seconds: float, journals: int) -> str:
-    return f"{seconds / journals * 1000:.1f} ms"
+    return f"{seconds / max(journals, 1) * 1000:.1f} ms"
