@@ -352,3 +352,16 @@ def test_a_reversal_names_every_voucher_it_undoes(books: Books, visma: Emulator)
     first, second = (f"{v.series}{v.number}" for v in (original, difference))
     assert reversal.text.startswith(f"Reversal of {first} + {second}: "), reversal.text
     assert books_net(visma, books.bakkerij, RUN) == {}
+
+
+def test_a_leg_superseded_between_loading_and_claiming_ends_quietly(
+    books: Books, visma: Emulator
+) -> None:
+    from payjournal.sending import connection
+    from payjournal.sending.send import _work
+
+    leg = Submission.objects.get(pk=request_send(version_1(books)).pk)  # the worker's copy
+    import_run(books.bakkerij, corrected(), "run-2026-09-v2.json")  # supersedes it meanwhile
+    client = connection.client_for(books.bakkerij)
+    assert _work(leg, client, FAST, no_sleep).value == "superseded"
+    assert vouchers_of_run(visma, books.bakkerij, RUN) == []

@@ -38,7 +38,7 @@ from payjournal.preflight.service import checklist_with, connection_problem
 from payjournal.sending import booking, connection
 from payjournal.sending.legs import leg_content
 from payjournal.sending.models import Submission
-from payjournal.sending.states import transition
+from payjournal.sending.states import StaleSubmissionError, transition
 from payjournal.sending.voucher import CostCenterNotFoundError, build_voucher
 from payjournal.visma import (
     NetworkError,
@@ -120,7 +120,17 @@ def _work(
         if state.is_final or state is SubmissionState.NEEDS_ACTION:
             return state
         if state is SubmissionState.QUEUED:
-            submission = transition(submission, Event.CLAIMED)
+            try:
+                submission = transition(submission, Event.CLAIMED)
+            except StaleSubmissionError:
+                # Superseded (a newer version, a withdrawal) between loading and claiming:
+                # nothing to do. Anything else moved it: another worker holds it.
+                current = SubmissionState(
+                    Submission.objects.values_list("state", flat=True).get(pk=submission.pk)
+                )
+                if current is SubmissionState.SUPERSEDED:
+                    return current
+                raise
             if submission.attempts_count >= policy.max_attempts:
                 return transition(
                     submission,
