@@ -12,6 +12,7 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
 from payjournal.emulator import (
@@ -29,6 +30,7 @@ from payjournal.emulator.drop import DROPPED_KEY, RAW_SEND_KEY, ConnectionDroppe
 from payjournal.emulator.persistence import AutoSaver, load_state
 from payjournal.emulator.runtime import Emulator
 from payjournal.emulator.seed import build_seed
+from payjournal.emulator.spec import spec_bytes
 
 
 class EmulatorApp(Starlette):
@@ -65,6 +67,11 @@ async def _not_found(request: Request, exc: Exception) -> Response:
     return Response(jsonio.dumps(body), 404, media_type="application/json")
 
 
+async def _official_spec(request: Request) -> Response:
+    """Visma's Swagger document, where production published it (``/swagger/docs/v2``)."""
+    return Response(spec_bytes(), media_type="application/json")
+
+
 def create_app(
     config: EmulatorConfig | None = None,
     seed: str = "demo",
@@ -96,6 +103,7 @@ def create_app(
         *api_attachments.ROUTES,
         *control.ROUTES,
         *control_books.ROUTES,
+        Route("/swagger/docs/v2", _official_spec, methods=["GET"]),
     ]
     app = EmulatorApp(routes=routes, lifespan=lifespan, exception_handlers={404: _not_found})
     app.state.emulator = emulator
