@@ -9,20 +9,25 @@ from payjournal.emulator import Emulator, ManualClock
 from tests.emulator.conftest import Login, error_code, voucher
 
 
-def test_missing_or_unknown_token_is_401(http: httpx2.Client) -> None:
+def test_missing_or_unknown_token_is_401_with_vismas_json_body(http: httpx2.Client) -> None:
     missing = http.get("/v2/vouchers")
     assert missing.status_code == 401
     assert missing.headers["www-authenticate"] == "Bearer"
-    assert missing.content == b""
+    assert error_code(missing) == 4005
+    assert missing.json()["DeveloperErrorMessage"] == (
+        "AuthorizationException - Authorization has been denied for this request."
+    )
     unknown = http.get("/v2/vouchers", headers={"Authorization": "Bearer nope"})
     assert unknown.status_code == 401
     assert 'error="invalid_token"' in unknown.headers["www-authenticate"]
+    assert error_code(unknown) == 4005
 
 
-def test_401_json_body_is_a_knob(http: httpx2.Client, emu: Emulator) -> None:
-    emu.config.unauthorized_json_body = True
+def test_an_empty_401_body_is_a_knob(http: httpx2.Client, emu: Emulator) -> None:
+    emu.config.unauthorized_json_body = False
     answer = http.get("/v2/vouchers", headers={"Authorization": "Bearer nope"})
-    assert error_code(answer) == 4005
+    assert answer.status_code == 401
+    assert answer.content == b""
 
 
 def test_api_module_off_is_4002_even_with_every_scope(http: httpx2.Client, login: Login) -> None:

@@ -26,12 +26,16 @@ def serve(
     access_token_lifetime: int = typer.Option(
         3600, "--access-token-lifetime", min=1, help="Seconds an access token lives (Visma: 3600)."
     ),
+    empty_401: bool = typer.Option(
+        False, "--empty-401", help="Answer 401 with an empty body instead of Visma's 4005 JSON."
+    ),
 ) -> None:
     """Run a local Visma eAccounting (identity server + API v2) with seeded demo companies."""
     config = EmulatorConfig(
         rate_limit_per_minute=rate_limit,
         request_log_size=request_log_size,
         access_token_lifetime_s=access_token_lifetime,
+        unauthorized_json_body=not empty_401,
     )
     app = create_app(config, seed=seed, state_file=state)
     emu = emulator_of(app)

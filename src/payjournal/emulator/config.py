@@ -39,8 +39,10 @@ class EmulatorConfig:
     require_ea_api_scope: bool = True
     #: Patterns for redirect URIs of the seeded client (``*`` matches any run of characters).
     redirect_uri_patterns: tuple[str, ...] = DEFAULT_REDIRECT_PATTERNS
-    #: 401 answers carry a JSON error body (4005) in addition to ``WWW-Authenticate``.
-    unauthorized_json_body: bool = False
+    #: 401 answers carry Visma's JSON error body (4005, "AuthorizationException - Authorization
+    #: has been denied for this request.") besides ``WWW-Authenticate``, as production does;
+    #: ``False`` sends an empty body (IdentityServer-protected Web API style).
+    unauthorized_json_body: bool = True
 
     # --- API ---------------------------------------------------------------------------
     rate_limit_per_minute: int = 600

@@ -195,7 +195,7 @@ def _unauthorized(emu: Emulator, reason: str) -> Response:
         challenge = f'Bearer error="invalid_token", error_description="{reason}"'
     headers = {"WWW-Authenticate": challenge}
     if emu.config.unauthorized_json_body:
-        error = ApiError(401, errors.NOT_AUTHORIZED, reason or "Authorization has been denied")
+        error = ApiError(401, errors.NOT_AUTHORIZED, errors.NOT_AUTHORIZED_MESSAGE)
         body = errors.error_body(error)
         return Response(jsonio.dumps(body), 401, headers=headers, media_type=JSON_TYPE)
     return Response(b"", 401, headers=headers)
