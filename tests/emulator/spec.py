@@ -132,7 +132,8 @@ def _validator(ref: str, strict: bool, partial: bool = False) -> jsonschema.Draf
 
 
 def _template_regex(template: str) -> re.Pattern[str]:
-    return re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", template) + "$")
+    # ASP.NET routes case-insensitively (``/v2/Vouchers``), so the checker matches that way too
+    return re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", template) + "$", re.IGNORECASE)
 
 
 def find_operation(method: str, path: str) -> tuple[str, dict[str, Any]] | None:

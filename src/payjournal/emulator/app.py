@@ -41,6 +41,7 @@ class EmulatorApp(Starlette):
             await super().__call__(scope, receive, send)
             return
         scope[RAW_SEND_KEY] = send
+        _route_case_insensitively(scope)
 
         async def guarded_send(message: Message) -> None:
             if not scope.get(DROPPED_KEY):
@@ -49,6 +50,17 @@ class EmulatorApp(Starlette):
         await super().__call__(scope, receive, guarded_send)
         if scope.get(DROPPED_KEY) and not has_transport(scope):
             raise ConnectionDropped("the emulator dropped the connection after committing")
+
+
+def _route_case_insensitively(scope: Scope) -> None:
+    """``/v2`` paths route whatever their case, as ASP.NET routing does in production
+    (``GET /v2/Vouchers``). Every id in a path is a GUID or a number, so lower-casing the whole
+    path is safe (.NET parses GUIDs case-insensitively too)."""
+    path: str = scope["path"]
+    lowered = path.lower()
+    if lowered != path and (lowered == "/v2" or lowered.startswith("/v2/")):
+        scope["path"] = lowered
+        scope["raw_path"] = lowered.encode("ascii", "replace")
 
 
 def emulator_of(app: Starlette) -> Emulator:
