@@ -26,6 +26,11 @@ def serve(
     access_token_lifetime: int = typer.Option(
         3600, "--access-token-lifetime", min=1, help="Seconds an access token lives (Visma: 3600)."
     ),
+    no_retry_after: bool = typer.Option(
+        False,
+        "--no-retry-after",
+        help="The throttle's 429 omits Retry-After (the message still says the wait).",
+    ),
     empty_401: bool = typer.Option(
         False, "--empty-401", help="Answer 401 with an empty body instead of Visma's 4005 JSON."
     ),
@@ -36,6 +41,7 @@ def serve(
         request_log_size=request_log_size,
         access_token_lifetime_s=access_token_lifetime,
         unauthorized_json_body=not empty_401,
+        rate_limit_retry_after_header=not no_retry_after,
     )
     app = create_app(config, seed=seed, state_file=state)
     emu = emulator_of(app)

@@ -49,6 +49,9 @@ class EmulatorConfig:
     #: What counts as one "endpoint" for the rate limit: method + route template
     #: (``/v2/vouchers/{fiscalyearId}``) or method + concrete path.
     rate_limit_key: Literal["template", "path"] = "template"
+    #: The throttle's 429 carries ``Retry-After`` (the message always says "Try again in N
+    #: seconds."); Visma documents the message but not the header.
+    rate_limit_retry_after_header: bool = True
     default_page_size: int = 50
     max_page_size: int = 1000
     #: ``$pagesize`` above the maximum: clamp it, or answer 400/2000.
