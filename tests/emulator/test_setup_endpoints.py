@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx2
 
-from payjournal.emulator import stable_id
+from payjournal.emulator import Emulator, stable_id
 from tests.emulator.conftest import Login, error_code, voucher
 
 FY2026 = str(stable_id("nl-bakkerij", "fiscalyear", "2026"))
@@ -81,6 +81,19 @@ def test_accounts_by_year_and_number(http: httpx2.Client, login: Login) -> None:
     assert (one["Number"], one["FiscalYearId"]) == ("1630", FY2026)
     missing = http.get(f"/v2/accounts/{FY2026}/4001", headers=auth)
     assert (missing.status_code, error_code(missing)) == (404, 3002)
+
+
+def test_accounts_without_a_fiscal_year_list_every_year(
+    http: httpx2.Client, login: Login, emu: Emulator
+) -> None:
+    """Visma's own 2018 Swagger: ``GET /v2/accounts`` lists the accounts of all fiscal years,
+    so a number appears once per year; ``accounts_without_year`` keeps the old guess."""
+    auth = login()
+    years = [y["Id"] for y in http.get("/v2/fiscalyears", headers=auth).json()["Data"]]
+    every = http.get("/v2/accounts", headers=auth, params={"$pagesize": 1000}).json()["Data"]
+    assert [a["FiscalYearId"] for a in every if a["Number"] == "4000"] == years
+    assert len(every) == 3 * 18
+    emu.config.accounts_without_year = "current_year"
     current = http.get("/v2/accounts", headers=auth).json()["Data"]
     assert {a["FiscalYearId"] for a in current} == {FY2026}
 

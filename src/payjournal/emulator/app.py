@@ -21,6 +21,7 @@ from payjournal.emulator import (
     api_vouchers,
     control,
     control_books,
+    control_config,
     identity,
     jsonio,
     token_endpoint,
@@ -115,6 +116,7 @@ def create_app(
         *api_attachments.ROUTES,
         *control.ROUTES,
         *control_books.ROUTES,
+        *control_config.ROUTES,
         Route("/swagger/docs/v2", _official_spec, methods=["GET"]),
     ]
     app = EmulatorApp(routes=routes, lifespan=lifespan, exception_handlers={404: _not_found})

@@ -56,6 +56,14 @@ class EmulatorConfig:
     max_page_size: int = 1000
     #: ``$pagesize`` above the maximum: clamp it, or answer 400/2000.
     page_size_over_max: Literal["clamp", "error"] = "clamp"
+    #: ``Meta.TotalNumberOfPages`` of an empty list: 0 (``ceil(0 / size)``) or 1 (one empty
+    #: page); production's choice is unknown.
+    empty_list_total_pages: Literal[0, 1] = 0
+    #: Order of ``GET /v2/fiscalyears`` (unknown in production; clients must not depend on it).
+    fiscal_years_order: Literal["oldest_first", "newest_first"] = "oldest_first"
+    #: ``GET /v2/accounts`` without a fiscal year: the accounts of every fiscal year (Visma's
+    #: own 2018 Swagger says so; a number appears once per year) or only the current year's.
+    accounts_without_year: Literal["all_years", "current_year"] = "all_years"
     #: ErrorCode for an unbalanced voucher (no documented code; 2000 is the guess).
     unbalanced_error_code: int = 2000
     #: Rows with both debit and credit zero are refused unless this is set.

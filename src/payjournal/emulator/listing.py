@@ -72,7 +72,9 @@ def page(
         "Meta": {
             "CurrentPage": number,
             "PageSize": size,
-            "TotalNumberOfPages": math.ceil(len(rows) / size),
+            "TotalNumberOfPages": math.ceil(len(rows) / size)
+            if rows
+            else config.empty_list_total_pages,
             "TotalNumberOfResults": len(rows),
             "ServerTimeUtc": format_utc(now),
         },
