@@ -8,6 +8,7 @@ from uuid import UUID
 from starlette.responses import Response
 from starlette.routing import Route
 
+from payjournal.emulator import company_settings as settings_shape
 from payjournal.emulator import errors, resources
 from payjournal.emulator.errors import ApiError, FieldError, validation_error
 from payjournal.emulator.listing import page
@@ -54,7 +55,7 @@ def _list(ctx: ApiContext, items: list[dict[str, object]]) -> Response:
 
 async def company_settings(ctx: ApiContext) -> Response:
     """GET /v2/companysettings."""
-    return json_response(resources.company_settings(ctx.company))
+    return json_response(settings_shape.company_settings(ctx.company))
 
 
 def _years(ctx: ApiContext) -> list[FiscalYear]:
