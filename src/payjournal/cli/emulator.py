@@ -54,7 +54,8 @@ def serve(
     )
     out(f"  identity server  {base}/connect/authorize   token {base}/connect/token")
     out(f"  API v2           {base}/v2/")
-    out(f"  control API      {base}/_emulator/state")
+    out(f"  control API      {base}/_emulator/state   config {base}/_emulator/config")
+    out(f"  user settings    {base}/settings/default-company   spec {base}/swagger/docs/v2")
     for client in emu.state.clients.values():
         out(
             f"  OAuth client     client_id={client.client_id}  client_secret={client.client_secret}"
@@ -65,6 +66,11 @@ def serve(
         names = ", ".join(
             c.name
             + (" *default*" if c.id == user.default_company_id else "")
+            + (
+                " (wins over the picker: the default-company trap)"
+                if c.id == user.default_company_id and user.default_company_overrides_picker
+                else ""
+            )
             + ("" if c.api_module_enabled else " (API module off)")
             for c in companies
         )

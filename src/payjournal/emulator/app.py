@@ -25,6 +25,7 @@ from payjournal.emulator import (
     identity,
     jsonio,
     token_endpoint,
+    user_settings,
 )
 from payjournal.emulator.config import EmulatorConfig
 from payjournal.emulator.drop import DROPPED_KEY, RAW_SEND_KEY, ConnectionDropped, has_transport
@@ -111,6 +112,7 @@ def create_app(
     routes = [
         *identity.ROUTES,
         *token_endpoint.ROUTES,
+        *user_settings.ROUTES,
         *api_setup.ROUTES,
         *api_vouchers.ROUTES,
         *api_attachments.ROUTES,

@@ -62,6 +62,7 @@ def overview(emu: Emulator) -> dict[str, Any]:
                     if u.default_company_id in state.companies
                     else None
                 ),
+                "default_company_overrides_picker": u.default_company_overrides_picker,
             }
             for u in state.users.values()
         ],
