@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from payjournal.emulator import EmulatorConfig, create_app, emulator_of
+from payjournal.emulator.banner import banner
 from payjournal.emulator.server import serve as serve_app
 
 
@@ -44,43 +45,7 @@ def serve(
         rate_limit_retry_after_header=not no_retry_after,
     )
     app = create_app(config, seed=seed, state_file=state)
-    emu = emulator_of(app)
     base = f"http://{host}:{port}"
-    out = typer.echo
-    out(
-        f"Visma eAccounting emulator on {base}  (seed {emu.state.seed!r}"
-        + (f", state {state}" if state else "")
-        + ")"
-    )
-    out(f"  identity server  {base}/connect/authorize   token {base}/connect/token")
-    out(f"  API v2           {base}/v2/")
-    out(f"  control API      {base}/_emulator/state   config {base}/_emulator/config")
-    out(f"  user settings    {base}/settings/default-company   spec {base}/swagger/docs/v2")
-    for client in emu.state.clients.values():
-        out(
-            f"  OAuth client     client_id={client.client_id}  client_secret={client.client_secret}"
-        )
-        out(f"                   redirect URIs: {', '.join(client.redirect_uri_patterns)}")
-    for user in emu.state.users.values():
-        companies = [emu.state.companies[c] for c in user.company_ids if c in emu.state.companies]
-        names = ", ".join(
-            c.name
-            + (" *default*" if c.id == user.default_company_id else "")
-            + (
-                " (wins over the picker: the default-company trap)"
-                if c.id == user.default_company_id and user.default_company_overrides_picker
-                else ""
-            )
-            + ("" if c.api_module_enabled else " (API module off)")
-            for c in companies
-        )
-        out(f"  user             {user.email} / {user.password}  → {names}")
-    if emu.state.clients:
-        client_id = next(iter(emu.state.clients))
-        out("  try in a browser:")
-        out(
-            f"    {base}/connect/authorize?client_id={client_id}&response_type=code"
-            "&scope=ea:api+offline_access+ea:accounting+ea:sales_readonly&state=demo"
-            "&redirect_uri=http://127.0.0.1:8000/callback&prompt=select_account"
-        )
+    for line in banner(emulator_of(app), base, str(state) if state else None):
+        typer.echo(line)
     serve_app(app, host, port)
