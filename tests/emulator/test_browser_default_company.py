@@ -33,7 +33,9 @@ pytestmark = [
 @pytest.fixture
 def trap_visma(settings: Any) -> Iterator[str]:
     """A private emulator (the trap changes a user's settings) with the app pointed at it."""
-    with run_in_thread(create_app(seed="demo"), "127.0.0.1", free_port_in_range()) as url:
+    with run_in_thread(
+        create_app(seed="demo"), "127.0.0.1", free_port_in_range(18900, 18949)
+    ) as url:
         settings.VISMA_IDENTITY_URL = url
         settings.VISMA_API_URL = f"{url}/v2/"
         settings.VISMA_CLIENT_ID = DEMO_CLIENT_ID

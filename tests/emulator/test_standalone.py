@@ -3,6 +3,7 @@ payjournal.emulator`` serve it without Django, Typer or any other part of payjou
 
 from __future__ import annotations
 
+import random
 import signal
 import socket
 import subprocess
@@ -16,8 +17,11 @@ from tests.emulator.test_cli import wait_until_up
 
 
 def free_port_in_range(first: int = 18900, last: int = 18999) -> int:
-    """A free loopback port from the range this project's tests may use."""
-    for port in range(first, last + 1):
+    """A free loopback port from the range these tests may use, tried from a random start so
+    that parallel workers rarely race for the same one."""
+    ports = list(range(first, last + 1))
+    start = random.randrange(len(ports))  # spreading ports, not a secret
+    for port in ports[start:] + ports[:start]:
         with socket.socket() as sock:
             try:
                 sock.bind(("127.0.0.1", port))
@@ -28,7 +32,7 @@ def free_port_in_range(first: int = 18900, last: int = 18999) -> int:
 
 
 def test_visma_emulator_serves_with_behaviours_chosen_on_the_command_line() -> None:
-    port = free_port_in_range()
+    port = free_port_in_range(18950, 18999)  # the browser test's emulators use 18900-18949
     command = [
         str(Path(sys.executable).parent / "visma-emulator"),
         "--port",
