@@ -1,8 +1,8 @@
 """Conformance checks against the official Swagger 2.0 spec (SW21).
 
-The operations the emulator implements, and the definitions they reference, are kept in
-``visma-v2-subset.swagger.json`` (extracted verbatim by :func:`extract_subset`; a test checks
-it still matches ``../shared/reference/visma-eaccounting-v2.swagger.json`` when present).
+The spec is vendored in the package (``payjournal/emulator/spec/``, source and date in its
+README); :func:`subset` extracts the operations the emulator implements and the definitions
+they reference. A missing or edited spec file fails every test that checks an exchange.
 
 Rules (the deliberate leniencies are listed in ``docs/emulator.md``):
 
@@ -22,14 +22,12 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
-from pathlib import Path
 from typing import Any
 
+import httpx2
 import jsonschema
 
-HERE = Path(__file__).parent
-SUBSET_PATH = HERE / "visma-v2-subset.swagger.json"
-FULL_SPEC_PATH = HERE.parents[2] / "shared" / "reference" / "visma-eaccounting-v2.swagger.json"
+from payjournal.emulator.spec import load_spec
 
 IMPLEMENTED: frozenset[tuple[str, str]] = frozenset(
     {
@@ -122,9 +120,8 @@ def _is_datetime(value: object) -> bool:
 
 @cache
 def subset() -> dict[str, Any]:
-    """The stored subset spec."""
-    data: dict[str, Any] = json.loads(SUBSET_PATH.read_text(encoding="utf-8"))
-    return data
+    """The implemented operations of the vendored official spec."""
+    return extract_subset(load_spec())
 
 
 @cache
@@ -135,7 +132,8 @@ def _validator(ref: str, strict: bool, partial: bool = False) -> jsonschema.Draf
 
 
 def _template_regex(template: str) -> re.Pattern[str]:
-    return re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", template) + "$")
+    # ASP.NET routes case-insensitively (``/v2/Vouchers``), so the checker matches that way too
+    return re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", template) + "$", re.IGNORECASE)
 
 
 def find_operation(method: str, path: str) -> tuple[str, dict[str, Any]] | None:
@@ -217,3 +215,36 @@ def _check_error(where: str, document: Any) -> list[str]:
     if not isinstance(document.get("Errors"), list):
         problems.append(f"{where}: Errors is not a list")
     return problems
+
+
+class ConformingTransport(httpx2.BaseTransport):
+    """Wraps a sync transport; every ``/v2`` exchange through it is checked against the spec.
+
+    A departure raises ``AssertionError`` out of the client call (no client catches it) and is
+    kept in ``problems`` so a fixture can also assert on it at teardown."""
+
+    def __init__(self, inner: httpx2.BaseTransport) -> None:
+        self._inner = inner
+        self.problems: list[str] = []
+        self.checked = 0
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        body = request.read()
+        response = self._inner.handle_request(request)
+        response.read()
+        found = check_exchange(
+            request.method,
+            request.url.path,
+            body,
+            response.status_code,
+            response.headers.get("content-type", ""),
+            response.content,
+            selected="$select" in request.url.params,
+        )
+        self.checked += find_operation(request.method, request.url.path) is not None
+        self.problems += found
+        assert not found, "\n".join(found)
+        return response
+
+    def close(self) -> None:
+        self._inner.close()

@@ -6,23 +6,28 @@ import httpx2
 import pytest
 
 from payjournal.emulator import Emulator, ManualClock
-from tests.emulator.conftest import Login, error_code, voucher
+from tests.emulator.conftest import Conformance, Login, error_code, voucher
 
 
-def test_missing_or_unknown_token_is_401(http: httpx2.Client) -> None:
+def test_missing_or_unknown_token_is_401_with_vismas_json_body(http: httpx2.Client) -> None:
     missing = http.get("/v2/vouchers")
     assert missing.status_code == 401
     assert missing.headers["www-authenticate"] == "Bearer"
-    assert missing.content == b""
+    assert error_code(missing) == 4005
+    assert missing.json()["DeveloperErrorMessage"] == (
+        "AuthorizationException - Authorization has been denied for this request."
+    )
     unknown = http.get("/v2/vouchers", headers={"Authorization": "Bearer nope"})
     assert unknown.status_code == 401
     assert 'error="invalid_token"' in unknown.headers["www-authenticate"]
+    assert error_code(unknown) == 4005
 
 
-def test_401_json_body_is_a_knob(http: httpx2.Client, emu: Emulator) -> None:
-    emu.config.unauthorized_json_body = True
+def test_an_empty_401_body_is_a_knob(http: httpx2.Client, emu: Emulator) -> None:
+    emu.config.unauthorized_json_body = False
     answer = http.get("/v2/vouchers", headers={"Authorization": "Bearer nope"})
-    assert error_code(answer) == 4005
+    assert answer.status_code == 401
+    assert answer.content == b""
 
 
 def test_api_module_off_is_4002_even_with_every_scope(http: httpx2.Client, login: Login) -> None:
@@ -121,3 +126,26 @@ def test_rate_limit_counts_the_route_template_not_the_path(
 def test_unknown_route_is_a_visma_404(http: httpx2.Client) -> None:
     answer = http.get("/v2/nothing-here")
     assert answer.status_code == 404
+
+
+def test_paths_are_not_case_sensitive(
+    http: httpx2.Client, login: Login, emu: Emulator, conformance: Conformance
+) -> None:
+    """ASP.NET routing: ``GET /v2/Vouchers`` works in production; ids are GUIDs, any case."""
+    auth = login()
+    years = http.get("/v2/FiscalYears", headers=auth)
+    assert years.status_code == 200
+    fy = years.json()["Data"][1]["Id"]
+    assert http.get(f"/V2/fiscalyears/{fy.upper()}", headers=auth).json()["Id"] == fy
+    created = http.post("/v2/Vouchers", json=voucher(), headers=auth)
+    assert created.status_code == 201
+    one = http.get(f"/v2/Vouchers/{fy}/{created.json()['Id'].upper()}", headers=auth)
+    assert one.json()["Id"] == created.json()["Id"]
+    assert http.get("/v2/Accounts/" + fy + "/4000", headers=auth).json()["Number"] == "4000"
+    # one endpoint for the rate limit and the log, whatever the case
+    assert {r.endpoint for r in list(emu.requests)[-2:]} == {
+        "GET /v2/vouchers/{fiscalyearId}/{voucherId}",
+        "GET /v2/accounts/{fiscalyearId}/{accountNumber}",
+    }
+    assert ("get", "/v2/fiscalyears") in conformance.seen  # checked against the spec too
+    assert http.get("/v2/NoSuchThing", headers=auth).status_code == 404

@@ -177,3 +177,30 @@ def test_sync_transport_works_across_many_clients() -> None:
                 assert client.get("/_emulator/state").status_code == 200
     finally:
         transport.close()
+
+
+def test_429_without_retry_after(http: httpx2.Client, login: Login, emu: Emulator) -> None:
+    """Visma documents the message ("Try again in N seconds."), not the header: both a burst
+    and the real throttle can answer without ``Retry-After``, and a burst can omit the wait."""
+    auth = login()
+    emu.faults.set(
+        FaultPlan(burst_429_next=1, burst_retry_after_s=9, burst_retry_after_header=False)
+    )
+    refused = http.get("/v2/fiscalyears", headers=auth)
+    assert refused.status_code == 429 and "retry-after" not in refused.headers
+    assert refused.json()["DeveloperErrorMessage"].endswith("Try again in 9 seconds.")
+    emu.faults.set(
+        FaultPlan(burst_429_next=1, burst_retry_after_header=False, burst_message_states_wait=False)
+    )
+    bare = http.get("/v2/fiscalyears", headers=auth)
+    assert error_code(bare) == 4010 and "retry-after" not in bare.headers
+    assert bare.json()["DeveloperErrorMessage"] == (
+        "API calls quota exceeded! maximum admitted 600 per Minute."
+    )
+    emu.limiter.per_minute = 1
+    emu.config.rate_limit_retry_after_header = False
+    assert http.get("/v2/projects", headers=auth).status_code == 200
+    throttled = http.get("/v2/projects", headers=auth)
+    assert throttled.status_code == 429 and "retry-after" not in throttled.headers
+    assert "Try again in 60 seconds." in throttled.json()["DeveloperErrorMessage"]
+    assert [r.fault for r in list(emu.requests)[-4:]] == ["429-burst", "429-burst", None, None]

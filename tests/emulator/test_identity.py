@@ -298,3 +298,59 @@ def test_revoking_an_access_token_leaves_the_refresh_token(http: httpx2.Client) 
 def test_discovery_document(http: httpx2.Client) -> None:
     document = http.get("/.well-known/openid-configuration").json()
     assert document["token_endpoint"].endswith("/connect/token")
+
+
+FIETSEN = str(stable_id("company", "nl-fietsen"))
+SELECT_ACCOUNT = {
+    "prompt": "select_account",
+    "acr_values": "service:44643EB1-3F76-4C1C-A672-402AE8085934",
+}
+
+
+def api_answer(http: httpx2.Client, code: str) -> httpx2.Response:
+    token = exchange(http, code).json()["access_token"]
+    return http.get("/v2/companysettings", headers={"Authorization": f"Bearer {token}"})
+
+
+def test_the_default_company_trap_and_its_fix(http: httpx2.Client, emu: Emulator) -> None:
+    """Seeded ``jan@fietsen.example``: his starred company (API module off) wins over the
+    picker payjournal asks for, OAuth succeeds, the API refuses with 4002, and authorizing
+    again loops; removing the star on his settings page ends it."""
+    for attempt in range(2):  # re-authorizing does not help: it "loops forever"
+        done = walk(http, "jan@fietsen.example", "jan-demo", **SELECT_ACCOUNT)
+        assert done.pages == (["login", "consent"] if attempt == 0 else ["consent"])
+        refused = api_answer(http, done.query["code"])
+        assert (refused.status_code, refused.json()["ErrorCode"]) == (403, 4002)
+        assert "No access to module: api_standard" in refused.json()["DeveloperErrorMessage"]
+    grants = {(f.user_email, str(f.company_id)) for f in emu.state.families.values()}
+    assert grants == {("jan@fietsen.example", FIETSEN)}  # every grant bound to the default
+
+    settings = http.get("/settings/default-company")  # the browser login is remembered
+    assert settings.status_code == 200 and "Fietsenmaker Jansen B.V. ★" in settings.text
+    saved = http.post("/settings/default-company", data={"company_id": ""})
+    assert "Saved." in saved.text and "B.V. ★" not in saved.text
+    assert emu.state.user("jan@fietsen.example").default_company_id is None  # type: ignore[union-attr]
+
+    done = walk(http, "jan@fietsen.example", "jan-demo", company=BAKKERIJ, **SELECT_ACCOUNT)
+    assert done.pages == ["company", "consent"]
+    answer = api_answer(http, done.query["code"])
+    assert answer.status_code == 200 and answer.json()["Name"] == "Bakkerij De Vries B.V."
+
+
+def test_the_settings_page_asks_for_a_login_and_sets_a_default(http: httpx2.Client) -> None:
+    assert 'name="password"' in http.get("/settings/default-company").text
+    wrong = http.post(
+        "/settings/default-company", data={"email": "jan@fietsen.example", "password": "x"}
+    )
+    assert "Wrong e-mail or password." in wrong.text
+    http.post(
+        "/settings/default-company", data={"email": "erik@nordisk.example", "password": "erik-demo"}
+    )
+    page = http.post("/settings/default-company", data={"company_id": SUNDSVALL})
+    assert "Sundsvall Konsult AB ★" in page.text
+    assert http.post("/settings/default-company", data={"company_id": BAKKERIJ}).status_code == 400
+    done = walk(http, "erik@nordisk.example", "erik-demo")
+    assert done.pages == ["consent"]  # the default now skips the picker (not forced)
+    assert company_name(http, exchange(http, done.query["code"]).json()["access_token"]) == (
+        "Sundsvall Konsult AB"
+    )

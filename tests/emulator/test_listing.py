@@ -15,7 +15,8 @@ from tests.emulator.conftest import Login, error_code, voucher
 
 def test_paging_meta_and_pages(http: httpx2.Client, login: Login) -> None:
     auth = login()
-    first = http.get("/v2/accounts", headers=auth, params={"$pagesize": 5}).json()
+    fy = http.get("/v2/fiscalyears", headers=auth).json()["Data"][1]["Id"]
+    first = http.get(f"/v2/accounts/{fy}", headers=auth, params={"$pagesize": 5}).json()
     assert first["Meta"] | {"ServerTimeUtc": None} == {
         "CurrentPage": 1,
         "PageSize": 5,
@@ -24,9 +25,10 @@ def test_paging_meta_and_pages(http: httpx2.Client, login: Login) -> None:
         "ServerTimeUtc": None,
     }
     assert first["Meta"]["ServerTimeUtc"] == "2026-11-23T09:00:00.000Z"
-    last = http.get("/v2/accounts", headers=auth, params={"$pagesize": 5, "$page": 4}).json()
+    last = http.get(f"/v2/accounts/{fy}", headers=auth, params={"$pagesize": 5, "$page": 4}).json()
     assert len(last["Data"]) == 3
-    beyond = http.get("/v2/accounts", headers=auth, params={"$pagesize": 5, "$page": 9}).json()
+    beyond = http.get(f"/v2/accounts/{fy}", headers=auth, params={"$pagesize": 5, "$page": 9})
+    beyond = beyond.json()
     assert beyond["Data"] == []
 
 
@@ -63,8 +65,9 @@ def test_filter_orderby_select_through_the_api(http: httpx2.Client, login: Login
     assert [v["VoucherText"] for v in found] == ["run 7f3c"]
     ordered = http.get("/v2/vouchers", headers=auth, params={"$orderby": "VoucherDate desc"})
     assert ordered.json()["Data"][0]["VoucherText"] == "run 7f3c"
+    fy = http.get("/v2/fiscalyears", headers=auth).json()["Data"][1]["Id"]
     picked = http.get(
-        "/v2/accounts",
+        f"/v2/accounts/{fy}",
         headers=auth,
         params={
             "$filter": "IsCostCenterAllowed eq true and not IsActive",
@@ -142,3 +145,71 @@ def test_order_by_several_keys_with_nulls_first() -> None:
     assert [r["B"] for r in order_by(rows, "A, B desc")] == ["z", "y", "x"]
     with pytest.raises(ODataError):
         order_by(rows, "A sideways")
+
+
+def test_vouchers_keyset_page_on_number_like_production_clients(
+    http: httpx2.Client, login: Login
+) -> None:
+    """``$orderby=Number`` and ``Number gt N`` (a Go report generator and a Ruby syncer page
+    the real API this way); ``Number`` is usable in OData but not part of the answer."""
+    auth = login()
+    fy = http.get("/v2/fiscalyears", headers=auth).json()["Data"][1]["Id"]
+    for day in ("2026-11-20", "2026-11-02", "2026-11-12"):  # numbers do not follow the dates
+        assert http.post("/v2/vouchers", json=voucher(day), headers=auth).status_code == 201
+    seen: list[str] = []
+    last = 0
+    while True:
+        batch = http.get(
+            f"/v2/vouchers/{fy}",
+            headers=auth,
+            params={"$orderby": "Number", "$filter": f"Number gt {last}", "$pagesize": 2},
+        )
+        assert batch.status_code == 200, batch.text
+        data = batch.json()["Data"]
+        if not data:
+            break
+        assert all("Number" not in v for v in data)
+        seen += [v["NumberAndNumberSeries"] for v in data]
+        last = int(data[-1]["NumberAndNumberSeries"].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    assert seen == [f"A{n}" for n in range(1, len(seen) + 1)] and len(seen) >= 3
+    newest = http.get("/v2/vouchers", headers=auth, params={"$orderby": "Number desc"})
+    assert newest.json()["Data"][0]["NumberAndNumberSeries"] == seen[-1]
+    assert error_code(http.get("/v2/vouchers", headers=auth, params={"$select": "Number"})) == 2000
+
+
+@pytest.mark.parametrize("empty_pages", [0, 1])
+def test_an_empty_list_has_zero_or_one_page_as_configured(
+    http: httpx2.Client, login: Login, emu: Emulator, empty_pages: int
+) -> None:
+    """Unknown in production: ``ceil(0 / size)`` = 0 pages, or one empty page."""
+    assert http.patch("/_emulator/config", json={"empty_list_total_pages": empty_pages}).is_success
+    empty = http.get("/v2/voucherdrafts", headers=login()).json()
+    assert empty["Data"] == []
+    assert empty["Meta"]["TotalNumberOfPages"] == empty_pages
+    assert empty["Meta"]["TotalNumberOfResults"] == 0
+
+
+def test_fiscal_year_order_is_configurable(
+    http: httpx2.Client, login: Login, emu: Emulator
+) -> None:
+    auth = login()
+    oldest = [y["StartDate"] for y in http.get("/v2/fiscalyears", headers=auth).json()["Data"]]
+    assert oldest == sorted(oldest)
+    http.patch("/_emulator/config", json={"fiscal_years_order": "newest_first"})
+    newest = [y["StartDate"] for y in http.get("/v2/fiscalyears", headers=auth).json()["Data"]]
+    assert newest == oldest[::-1]
+
+
+def test_the_control_api_switches_only_known_behaviours(http: httpx2.Client) -> None:
+    assert http.get("/_emulator/config").json() == {
+        "unauthorized_json_body": True,
+        "rate_limit_retry_after_header": True,
+        "empty_list_total_pages": 0,
+        "fiscal_years_order": "oldest_first",
+        "accounts_without_year": "all_years",
+        "page_size_over_max": "clamp",
+    }
+    for bad in ({"nope": 1}, {"empty_list_total_pages": 2}, {"unauthorized_json_body": 1}):
+        assert http.patch("/_emulator/config", json=bad).status_code == 400
+    both = {"unauthorized_json_body": False, "fiscal_years_order": "newest_first"}
+    assert http.patch("/_emulator/config", json=both).json().items() >= both.items()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import httpx2
+import pytest
 
-from payjournal.emulator import stable_id
+from payjournal.emulator import Emulator, stable_id
+from payjournal.emulator import spec as official
 from tests.emulator.conftest import Login, error_code, voucher
 
 FY2026 = str(stable_id("nl-bakkerij", "fiscalyear", "2026"))
@@ -19,6 +21,30 @@ def test_company_settings(http: httpx2.Client, login: Login) -> None:
     assert settings["CompanyIdentifier"] == str(stable_id("company", "se-nordisk"))
     assert settings["CorporateIdentityNumber"] == "556677-8899"
     assert settings["ActivatedModules"] == ["api_standard"]
+
+
+@pytest.mark.parametrize(
+    ("email", "company"),
+    [("anna@bakkerij.example", "nl-bakkerij"), ("erik@nordisk.example", "se-nordisk")],
+)
+def test_company_settings_have_the_full_spec_shape(
+    http: httpx2.Client, login: Login, email: str, company: str
+) -> None:
+    """Production sends every property of ``CompanySettingsApi`` (and more); so do we — every
+    one the spec defines, nested objects included (the conformance hook checks their types)."""
+    settings = http.get("/v2/companysettings", headers=login(email=email, company=company)).json()
+    definitions = official.load_spec()["definitions"]
+    assert set(settings) == set(definitions["CompanySettingsApi"]["properties"])
+    for name, ref in [
+        ("CompanyText", "CompanyTextsApi"),
+        ("ApprovalSettings", "ApprovalSettingsApi"),
+        ("AutoInvoice", "AutoInvoiceApi"),
+    ]:
+        assert set(settings[name]) == set(definitions[ref]["properties"])
+    assert settings["KeepOriginalDraftDate"] is False and settings["VatPeriod"] == 3
+    swedish = settings["CountryCode"] == "SE"
+    assert (settings["CompanyRotRutSettings"] is not None) == swedish
+    assert (settings["TaxDeclarationDate"] is not None) == swedish
 
 
 def test_fiscal_years_list_and_get(http: httpx2.Client, login: Login) -> None:
@@ -81,6 +107,19 @@ def test_accounts_by_year_and_number(http: httpx2.Client, login: Login) -> None:
     assert (one["Number"], one["FiscalYearId"]) == ("1630", FY2026)
     missing = http.get(f"/v2/accounts/{FY2026}/4001", headers=auth)
     assert (missing.status_code, error_code(missing)) == (404, 3002)
+
+
+def test_accounts_without_a_fiscal_year_list_every_year(
+    http: httpx2.Client, login: Login, emu: Emulator
+) -> None:
+    """Visma's own 2018 Swagger: ``GET /v2/accounts`` lists the accounts of all fiscal years,
+    so a number appears once per year; ``accounts_without_year`` keeps the old guess."""
+    auth = login()
+    years = [y["Id"] for y in http.get("/v2/fiscalyears", headers=auth).json()["Data"]]
+    every = http.get("/v2/accounts", headers=auth, params={"$pagesize": 1000}).json()["Data"]
+    assert [a["FiscalYearId"] for a in every if a["Number"] == "4000"] == years
+    assert len(every) == 3 * 18
+    emu.config.accounts_without_year = "current_year"
     current = http.get("/v2/accounts", headers=auth).json()["Data"]
     assert {a["FiscalYearId"] for a in current} == {FY2026}
 

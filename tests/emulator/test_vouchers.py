@@ -278,3 +278,21 @@ def test_non_json_body_is_refused(http: httpx2.Client, login: Login) -> None:
         "/v2/vouchers", content=b"{", headers=auth | {"Content-Type": "application/json"}
     )
     assert error_code(broken) == 2000
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("DebitAmount", "1000.00"), ("AccountNumber", "4000")],
+    ids=["string-amount", "string-account"],
+)
+def test_numbers_sent_as_strings_are_refused_on_purpose(
+    http: httpx2.Client, login: Login, emu: Emulator, field: str, value: str
+) -> None:
+    """A deliberate difference (docs/emulator.md, 12): JSON.NET in production would coerce the
+    string; the emulator refuses it so no client of ours comes to depend on the coercion."""
+    body = voucher()
+    body["Rows"][0][field] = value
+    answer = post(http, login(), body)
+    assert (answer.status_code, error_code(answer)) == (400, 2000)
+    assert any(e["Field"] and field in e["Field"] for e in answer.json()["Errors"])
+    assert sum(len(c.vouchers) for c in emu.state.companies.values()) == 4  # the seeded four

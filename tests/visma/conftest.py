@@ -29,6 +29,7 @@ from payjournal.visma import (
     VismaEndpoints,
     VismaOAuth,
 )
+from tests.emulator.spec import ConformingTransport
 from tests.visma.browser import authorize
 from tests.visma.fakes import FakeClock, fixed_jitter
 
@@ -53,7 +54,8 @@ class World:
         self.emulator_clock = ManualClock(START)
         self.config = EmulatorConfig(clock=self.emulator_clock, **config)
         self.app = create_app(self.config, seed="demo")
-        self.transport = EmulatorTransport(self.app)
+        # every /v2 exchange of the client's tests is checked against the official spec
+        self.transport = ConformingTransport(EmulatorTransport(self.app))
         self.clock = FakeClock(START)
         self.endpoints = VismaEndpoints.at(BASE)
         self.control = httpx2.Client(base_url=BASE, transport=self.transport)
@@ -114,6 +116,8 @@ def make_world() -> Iterator[Callable[..., World]]:
     yield make
     for w in worlds:
         w.close()
+    for w in worlds:
+        assert not w.transport.problems, "\n".join(w.transport.problems)
 
 
 @pytest.fixture

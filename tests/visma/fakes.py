@@ -17,6 +17,8 @@ class FakeClock:
         self._now = start or datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
         self._mono = 1000.0
         self.sleeps: list[float] = []
+        #: Called with every sleep (e.g. to move the emulator's clock along with ours).
+        self.on_sleep: Callable[[float], None] | None = None
         self._lock = threading.Lock()
 
     def now(self) -> datetime:
@@ -30,6 +32,8 @@ class FakeClock:
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.advance(seconds)
+        if self.on_sleep is not None:
+            self.on_sleep(seconds)
 
     def advance(self, seconds: float) -> None:
         with self._lock:

@@ -194,6 +194,47 @@ def test_the_real_throttle_answers_429_with_retry_after(make_world: Callable[...
     assert list(client.list_fiscal_years())  # another endpoint, another budget
 
 
+@pytest.mark.parametrize(
+    ("plan", "waited"),
+    [
+        # no Retry-After: the wait stated in Visma's message ("Try again in 9 seconds.")
+        ({"burst_retry_after_header": False, "burst_retry_after_s": 9}, [9.0, 9.0]),
+        # no header and no stated wait: one whole rate-limit window (a fresh minute)
+        ({"burst_retry_after_header": False, "burst_message_states_wait": False}, [60.0]),
+    ],
+    ids=["message-states-wait", "no-wait-stated"],
+)
+def test_a_429_without_retry_after_is_waited_out_correctly(
+    world: World, plan: dict[str, object], waited: list[float]
+) -> None:
+    store = InMemoryTokenStore(world.connect("erik@nordisk.example", "se-nordisk"))
+    world.faults(burst_429_next=len(waited), **plan)
+    with pytest.raises(RateLimitedError) as caught:
+        world.client(store).get_company_settings()
+    assert caught.value.retry_after == waited[0]
+    world.faults(burst_429_next=len(waited), **plan)
+    patient = world.client(store, retry=RetryPolicy(max_elapsed=120, max_retry_after=60))
+    assert patient.get_company_settings().name == "Nordisk Trä AB"
+    assert world.clock.sleeps == waited
+
+
+def test_the_real_throttle_without_retry_after_is_waited_out(
+    make_world: Callable[..., World],
+) -> None:
+    """The client waits what the message says, and then the window really has reopened."""
+    world = make_world(rate_limit_per_minute=3, rate_limit_retry_after_header=False)
+    world.clock.on_sleep = world.emulator_clock.advance  # the wait passes at Visma too
+    store = InMemoryTokenStore(world.connect("erik@nordisk.example", "se-nordisk"))
+    client = world.client(store, retry=RetryPolicy())
+    for _ in range(3):
+        client.get_company_settings()
+    world.advance(20)
+    assert client.get_company_settings().name == "Nordisk Trä AB"
+    assert world.clock.sleeps == [40.0]
+    refused = [r for r in world.app.state.emulator.requests if r.status == 429]
+    assert len(refused) == 1
+
+
 def test_server_error_on_a_read_is_retried_and_on_a_post_is_an_unknown_outcome(
     world: World, nordisk: VismaClient
 ) -> None:

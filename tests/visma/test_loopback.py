@@ -27,6 +27,7 @@ from payjournal.visma import (
     VismaEndpoints,
     VismaOAuth,
 )
+from tests.emulator.spec import ConformingTransport
 from tests.visma.browser import authorize
 from tests.visma.conftest import REDIRECT_URI, company_id
 from tests.visma.test_resources import salary_voucher
@@ -76,6 +77,8 @@ def client_at(base_url: str, tokens: TokenSet) -> VismaClient:
         rate_limiter=NoRateLimit(),
         retry=RetryPolicy.never(),
         timeout=httpx2.Timeout(5.0, read=0.5),
+        # over TCP too, every /v2 answer is checked against the official spec
+        transport=ConformingTransport(httpx2.HTTPTransport()),
     )
 
 

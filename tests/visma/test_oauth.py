@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import threading
+from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -180,13 +181,34 @@ def test_a_401_gets_one_forced_refresh(world: World) -> None:
     assert store.refresh_count == 1
 
 
-def test_a_401_after_the_forced_refresh_is_an_authentication_failure(world: World) -> None:
+@pytest.mark.parametrize("json_body", [True, False], ids=["visma-json-401", "empty-401"])
+def test_a_401_after_the_forced_refresh_is_an_authentication_failure(
+    make_world: Callable[..., World], json_body: bool
+) -> None:
+    world = make_world(unauthorized_json_body=json_body)
     tokens = world.connect("erik@nordisk.example", "se-nordisk")
     store = BrokenRefreshStore(tokens)
     world.emulator_clock.advance(3700)
     with pytest.raises(AuthenticationFailedError) as caught:
         world.client(store).get_company_settings()
     assert caught.value.status == 401 and store.refreshes == 1
+    if json_body:  # production's body: the code, the message and the id are kept
+        assert caught.value.error_code == 4005
+        assert "Authorization has been denied" in caught.value.message
+        assert caught.value.error_id
+    else:
+        assert caught.value.error_code is None and caught.value.body == ""
+
+
+@pytest.mark.parametrize("json_body", [True, False], ids=["visma-json-401", "empty-401"])
+def test_a_401_gets_one_forced_refresh_whatever_its_body(
+    make_world: Callable[..., World], json_body: bool
+) -> None:
+    world = make_world(unauthorized_json_body=json_body)
+    store = InMemoryTokenStore(world.connect("erik@nordisk.example", "se-nordisk"))
+    world.emulator_clock.advance(3700)
+    assert world.client(store).get_company_settings().name == "Nordisk Trä AB"
+    assert store.refresh_count == 1
 
 
 def test_threads_share_one_refresh_so_the_grant_survives(world: World) -> None:

@@ -57,6 +57,10 @@ def demo(
         console.print(
             f"  Visma emulator: {visma_url}  (Visma user erik@nordisk.example / erik-demo)"
         )
+        console.print(
+            "  the default-company trap: Visma user jan@fietsen.example / jan-demo "
+            f"(fix: {visma_url}/settings/default-company)"
+        )
         console.print(f"  password-reset mails: files in {data_dir / MAIL_DIR}")
         console.print(f"  data: {data_dir}   Ctrl-C stops")
         uvicorn.run(application, host="127.0.0.1", port=port, log_level="warning")

@@ -8,6 +8,7 @@ from uuid import UUID
 from starlette.responses import Response
 from starlette.routing import Route
 
+from payjournal.emulator import company_settings as settings_shape
 from payjournal.emulator import errors, resources
 from payjournal.emulator.errors import ApiError, FieldError, validation_error
 from payjournal.emulator.listing import page
@@ -54,7 +55,7 @@ def _list(ctx: ApiContext, items: list[dict[str, object]]) -> Response:
 
 async def company_settings(ctx: ApiContext) -> Response:
     """GET /v2/companysettings."""
-    return json_response(resources.company_settings(ctx.company))
+    return json_response(settings_shape.company_settings(ctx.company))
 
 
 def _years(ctx: ApiContext) -> list[FiscalYear]:
@@ -62,8 +63,11 @@ def _years(ctx: ApiContext) -> list[FiscalYear]:
 
 
 async def list_fiscal_years(ctx: ApiContext) -> Response:
-    """GET /v2/fiscalyears."""
-    return _list(ctx, [resources.fiscal_year(fy) for fy in _years(ctx)])
+    """GET /v2/fiscalyears, oldest or newest first (``EmulatorConfig.fiscal_years_order``)."""
+    years = _years(ctx)
+    if ctx.emulator.config.fiscal_years_order == "newest_first":
+        years.reverse()
+    return _list(ctx, [resources.fiscal_year(fy) for fy in years])
 
 
 async def get_fiscal_year(ctx: ApiContext) -> Response:
@@ -128,9 +132,19 @@ def _current_year(ctx: ApiContext) -> FiscalYear | None:
 
 
 async def list_accounts(ctx: ApiContext) -> Response:
-    """GET /v2/accounts: the chart of the fiscal year covering today (a guess, see docs)."""
-    fy = _current_year(ctx)
-    rows = [resources.account(a, fy) for a in fy.accounts.values()] if fy else []
+    """GET /v2/accounts: the accounts of every fiscal year, oldest year first (a number appears
+    once per year, told apart by ``FiscalYearId``), as Visma's 2018 Swagger describes; with
+    ``accounts_without_year="current_year"`` the chart of the year covering today."""
+    if ctx.emulator.config.accounts_without_year == "current_year":
+        current = _current_year(ctx)
+        years = [current] if current else []
+    else:
+        years = _years(ctx)
+    rows = [
+        resources.account(a, fy)
+        for fy in years
+        for a in sorted(fy.accounts.values(), key=lambda a: a.number)
+    ]
     return _list(ctx, rows)
 
 

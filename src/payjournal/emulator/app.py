@@ -12,6 +12,7 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
 from payjournal.emulator import (
@@ -20,15 +21,18 @@ from payjournal.emulator import (
     api_vouchers,
     control,
     control_books,
+    control_config,
     identity,
     jsonio,
     token_endpoint,
+    user_settings,
 )
 from payjournal.emulator.config import EmulatorConfig
 from payjournal.emulator.drop import DROPPED_KEY, RAW_SEND_KEY, ConnectionDropped, has_transport
 from payjournal.emulator.persistence import AutoSaver, load_state
 from payjournal.emulator.runtime import Emulator
 from payjournal.emulator.seed import build_seed
+from payjournal.emulator.spec import spec_bytes
 
 
 class EmulatorApp(Starlette):
@@ -39,6 +43,7 @@ class EmulatorApp(Starlette):
             await super().__call__(scope, receive, send)
             return
         scope[RAW_SEND_KEY] = send
+        _route_case_insensitively(scope)
 
         async def guarded_send(message: Message) -> None:
             if not scope.get(DROPPED_KEY):
@@ -47,6 +52,17 @@ class EmulatorApp(Starlette):
         await super().__call__(scope, receive, guarded_send)
         if scope.get(DROPPED_KEY) and not has_transport(scope):
             raise ConnectionDropped("the emulator dropped the connection after committing")
+
+
+def _route_case_insensitively(scope: Scope) -> None:
+    """``/v2`` paths route whatever their case, as ASP.NET routing does in production
+    (``GET /v2/Vouchers``). Every id in a path is a GUID or a number, so lower-casing the whole
+    path is safe (.NET parses GUIDs case-insensitively too)."""
+    path: str = scope["path"]
+    lowered = path.lower()
+    if lowered != path and (lowered == "/v2" or lowered.startswith("/v2/")):
+        scope["path"] = lowered
+        scope["raw_path"] = lowered.encode("ascii", "replace")
 
 
 def emulator_of(app: Starlette) -> Emulator:
@@ -63,6 +79,11 @@ async def _not_found(request: Request, exc: Exception) -> Response:
         "Errors": [],
     }
     return Response(jsonio.dumps(body), 404, media_type="application/json")
+
+
+async def _official_spec(request: Request) -> Response:
+    """Visma's Swagger document, where production published it (``/swagger/docs/v2``)."""
+    return Response(spec_bytes(), media_type="application/json")
 
 
 def create_app(
@@ -91,11 +112,14 @@ def create_app(
     routes = [
         *identity.ROUTES,
         *token_endpoint.ROUTES,
+        *user_settings.ROUTES,
         *api_setup.ROUTES,
         *api_vouchers.ROUTES,
         *api_attachments.ROUTES,
         *control.ROUTES,
         *control_books.ROUTES,
+        *control_config.ROUTES,
+        Route("/swagger/docs/v2", _official_spec, methods=["GET"]),
     ]
     app = EmulatorApp(routes=routes, lifespan=lifespan, exception_handlers={404: _not_found})
     app.state.emulator = emulator

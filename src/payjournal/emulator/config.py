@@ -39,18 +39,31 @@ class EmulatorConfig:
     require_ea_api_scope: bool = True
     #: Patterns for redirect URIs of the seeded client (``*`` matches any run of characters).
     redirect_uri_patterns: tuple[str, ...] = DEFAULT_REDIRECT_PATTERNS
-    #: 401 answers carry a JSON error body (4005) in addition to ``WWW-Authenticate``.
-    unauthorized_json_body: bool = False
+    #: 401 answers carry Visma's JSON error body (4005, "AuthorizationException - Authorization
+    #: has been denied for this request.") besides ``WWW-Authenticate``, as production does;
+    #: ``False`` sends an empty body (IdentityServer-protected Web API style).
+    unauthorized_json_body: bool = True
 
     # --- API ---------------------------------------------------------------------------
     rate_limit_per_minute: int = 600
     #: What counts as one "endpoint" for the rate limit: method + route template
     #: (``/v2/vouchers/{fiscalyearId}``) or method + concrete path.
     rate_limit_key: Literal["template", "path"] = "template"
+    #: The throttle's 429 carries ``Retry-After`` (the message always says "Try again in N
+    #: seconds."); Visma documents the message but not the header.
+    rate_limit_retry_after_header: bool = True
     default_page_size: int = 50
     max_page_size: int = 1000
     #: ``$pagesize`` above the maximum: clamp it, or answer 400/2000.
     page_size_over_max: Literal["clamp", "error"] = "clamp"
+    #: ``Meta.TotalNumberOfPages`` of an empty list: 0 (``ceil(0 / size)``) or 1 (one empty
+    #: page); production's choice is unknown.
+    empty_list_total_pages: Literal[0, 1] = 0
+    #: Order of ``GET /v2/fiscalyears`` (unknown in production; clients must not depend on it).
+    fiscal_years_order: Literal["oldest_first", "newest_first"] = "oldest_first"
+    #: ``GET /v2/accounts`` without a fiscal year: the accounts of every fiscal year (Visma's
+    #: own 2018 Swagger says so; a number appears once per year) or only the current year's.
+    accounts_without_year: Literal["all_years", "current_year"] = "all_years"
     #: ErrorCode for an unbalanced voucher (no documented code; 2000 is the guess).
     unbalanced_error_code: int = 2000
     #: Rows with both debit and credit zero are refused unless this is set.

@@ -184,8 +184,10 @@ async def set_password(request: Request, emu: Emulator) -> Any:
 
 
 async def set_default_company(request: Request, emu: Emulator) -> Any:
-    """``{"company": key|id|null}``."""
+    """``{"company": key|id|null, "overrides_picker"?: bool}`` (the default-company trap)."""
     user, data = user_of(request, emu), await body_of(request)
+    if "overrides_picker" in data:
+        user.default_company_overrides_picker = bool(data["overrides_picker"])
     ref = data.get("company")
     if ref is None:
         user.default_company_id = None
@@ -194,7 +196,11 @@ async def set_default_company(request: Request, emu: Emulator) -> Any:
         if company is None or company.id not in user.company_ids:
             raise ControlError(400, f"{ref!r} is not one of the user's companies")
         user.default_company_id = company.id
-    return {"email": user.email, "default_company_id": user.default_company_id}
+    return {
+        "email": user.email,
+        "default_company_id": user.default_company_id,
+        "overrides_picker": user.default_company_overrides_picker,
+    }
 
 
 async def grant_company(request: Request, emu: Emulator) -> Any:

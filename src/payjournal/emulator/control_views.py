@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from payjournal.emulator import resources
+from payjournal.emulator.company_settings import company_settings
 from payjournal.emulator.model import Company
 from payjournal.emulator.runtime import Emulator
 
@@ -32,7 +33,7 @@ def company_summary(company: Company) -> dict[str, Any]:
 def company_detail(company: Company) -> dict[str, Any]:
     """Summary plus settings, cost centers, projects and drafts in the API's shapes."""
     return company_summary(company) | {
-        "settings": resources.company_settings(company),
+        "settings": company_settings(company),
         "cost_centers": [resources.cost_center(c) for c in company.cost_centers],
         "projects": [resources.project(p) for p in company.projects],
         "drafts": [resources.voucher_draft(d) for d in company.drafts.values()],
@@ -61,6 +62,7 @@ def overview(emu: Emulator) -> dict[str, Any]:
                     if u.default_company_id in state.companies
                     else None
                 ),
+                "default_company_overrides_picker": u.default_company_overrides_picker,
             }
             for u in state.users.values()
         ],

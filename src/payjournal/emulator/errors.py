@@ -28,6 +28,8 @@ RATE_LIMITED = 4010
 NO_ACCESS_TO_COMPANY = 4011
 LOCKED_PERIOD = 4026
 
+#: Production's 401 text (a live answer quoted in an issue of the ``pwitab/visma`` client).
+NOT_AUTHORIZED_MESSAGE = "AuthorizationException - Authorization has been denied for this request."
 MODULE_OFF_MESSAGE = "ForbiddenRequestException - No access to module: api_standard"
 NO_COMPANY_ACCESS_MESSAGE = (
     "ForbiddenRequestException - The authenticated user does not have access to "

@@ -40,6 +40,10 @@ class FaultPlan:
     drop_next: int = 0
     burst_429_next: int = 0
     burst_retry_after_s: int = 5
+    #: Send ``Retry-After`` with a burst 429 (Visma documents the message, not the header).
+    burst_retry_after_header: bool = True
+    #: End the 4010 message with "Try again in N seconds." (``False``: no wait stated at all).
+    burst_message_states_wait: bool = True
     endpoints: list[str] | None = field(default=None)
 
     def to_json(self) -> dict[str, Any]:
@@ -77,6 +81,8 @@ class FaultDecision:
 
     latency_s: float = 0.0
     throttle_retry_after_s: int | None = None
+    throttle_header: bool = True
+    throttle_states_wait: bool = True
     error_status: int | None = None
     timeout_delay_s: float | None = None
     timeout_commits: bool = True
@@ -131,7 +137,12 @@ class Faults:
             latency += self._random.uniform(0, plan.latency_jitter_ms) / 1000
         if plan.burst_429_next > 0:
             plan.burst_429_next -= 1
-            return FaultDecision(latency, throttle_retry_after_s=plan.burst_retry_after_s)
+            return FaultDecision(
+                latency,
+                throttle_retry_after_s=plan.burst_retry_after_s,
+                throttle_header=plan.burst_retry_after_header,
+                throttle_states_wait=plan.burst_message_states_wait,
+            )
         if self._take(plan, "error_next", plan.error_rate):
             return FaultDecision(latency, error_status=plan.error_status)
         if self._take(plan, "timeout_next", plan.timeout_rate):

@@ -1,8 +1,10 @@
 """``/connect/authorize`` and its pages: login, company picker, consent, then the redirect.
 
 The picker is shown when the user has several companies and no default company, or when
-``prompt=select_account`` or ``acr_values=… forceselectcompany:true`` asks for it. A browser
-login is remembered in the ``idsrv.session`` cookie unless ``prompt=login``.
+``prompt=select_account`` or ``acr_values=… forceselectcompany:true`` asks for it — except for
+a user caught in the default-company trap (``User.default_company_overrides_picker``), whose
+grant is always bound to the default company until it is removed (``user_settings.py``).
+A browser login is remembered in the ``idsrv.session`` cookie unless ``prompt=login``.
 """
 
 from __future__ import annotations
@@ -139,9 +141,13 @@ def _next(emu: Emulator, session: AuthorizationSession) -> Response:
         companies = [c for c in user.company_ids if c in emu.state.companies]
         if not companies:
             return pages.error_page("This user has no companies.", 403)
-        if session.force_select_company or (user.default_company_id is None and len(companies) > 1):
+        default = user.default_company_id if user.default_company_id in companies else None
+        trapped = default is not None and user.default_company_overrides_picker
+        if not trapped and (
+            session.force_select_company or (default is None and len(companies) > 1)
+        ):
             return RedirectResponse(f"/connect/company?sid={session.sid}", 303)
-        session.company_id = user.default_company_id or companies[0]
+        session.company_id = default or companies[0]
     return RedirectResponse(f"/connect/consent?sid={session.sid}", 303)
 
 

@@ -205,7 +205,13 @@ class User:
     password: str
     name: str
     company_ids: list[UUID] = field(default_factory=list)
+    #: The starred company of eAccounting's "Choose default company" menu.
     default_company_id: UUID | None = None
+    #: The default-company trap: the picker is skipped for the default company even when the
+    #: client asks for it (``prompt=select_account`` / ``forceselectcompany:true``), as
+    #: integrators report it ("re-authorizing loops forever"; Visma's sandbox ignores
+    #: ``select_account``). Removing the default company ends it.
+    default_company_overrides_picker: bool = False
 
 
 @dataclass

@@ -110,7 +110,11 @@ async def run(
         key = template if emu.config.rate_limit_key == "template" else request.url.path
         throttled = emu.limiter.hit(f"{client_id} {method} {key}", now)
         if throttled is not None:
-            raise _throttle(emu.config.rate_limit_per_minute, throttled.retry_after_s)
+            raise _throttle(
+                emu.config.rate_limit_per_minute,
+                throttled.retry_after_s,
+                header=emu.config.rate_limit_retry_after_header,
+            )
         decision = emu.faults.decide(method, template)
         early = await early_fault(emu, decision)
         if early is not None:
@@ -146,7 +150,12 @@ async def early_fault(emu: Emulator, decision: FaultDecision | None) -> Response
     if decision.latency_s:
         await asyncio.sleep(decision.latency_s)
     if decision.throttle_retry_after_s is not None:
-        raise _throttle(emu.config.rate_limit_per_minute, decision.throttle_retry_after_s)
+        raise _throttle(
+            emu.config.rate_limit_per_minute,
+            decision.throttle_retry_after_s,
+            header=decision.throttle_header,
+            states_wait=decision.throttle_states_wait,
+        )
     if decision.error_status is not None:
         return _plain_status(decision.error_status)
     if decision.timeout_delay_s is not None and not decision.timeout_commits:
@@ -169,12 +178,14 @@ def _plain_status(status: int) -> Response:
     return PlainTextResponse(HTTPStatus(status).phrase, status_code=status)
 
 
-def _throttle(per_minute: int, retry_after_s: int) -> ApiError:
+def _throttle(
+    per_minute: int, retry_after_s: int, *, header: bool = True, states_wait: bool = True
+) -> ApiError:
     return ApiError(
         429,
         errors.RATE_LIMITED,
-        quota_message(per_minute, retry_after_s),
-        headers={"Retry-After": str(retry_after_s)},
+        quota_message(per_minute, retry_after_s if states_wait else None),
+        headers={"Retry-After": str(retry_after_s)} if header else {},
     )
 
 
@@ -195,7 +206,7 @@ def _unauthorized(emu: Emulator, reason: str) -> Response:
         challenge = f'Bearer error="invalid_token", error_description="{reason}"'
     headers = {"WWW-Authenticate": challenge}
     if emu.config.unauthorized_json_body:
-        error = ApiError(401, errors.NOT_AUTHORIZED, reason or "Authorization has been denied")
+        error = ApiError(401, errors.NOT_AUTHORIZED, errors.NOT_AUTHORIZED_MESSAGE)
         body = errors.error_body(error)
         return Response(jsonio.dumps(body), 401, headers=headers, media_type=JSON_TYPE)
     return Response(b"", 401, headers=headers)

@@ -57,9 +57,9 @@ class RateLimiter:
             self._windows.clear()
 
 
-def quota_message(per_minute: int, retry_after_s: int) -> str:
-    """Visma's 4010 message."""
-    return (
-        f"API calls quota exceeded! maximum admitted {per_minute} per Minute. "
-        f"Try again in {retry_after_s} seconds."
-    )
+def quota_message(per_minute: int, retry_after_s: int | None) -> str:
+    """Visma's 4010 message (without its last sentence when ``retry_after_s`` is ``None``)."""
+    message = f"API calls quota exceeded! maximum admitted {per_minute} per Minute."
+    if retry_after_s is None:
+        return message
+    return f"{message} Try again in {retry_after_s} seconds."

@@ -10,7 +10,6 @@ from payjournal.emulator.jsonio import format_date, format_utc
 from payjournal.emulator.model import (
     Account,
     Attachment,
-    Company,
     CostCenter,
     CostCenterItem,
     FiscalYear,
@@ -26,46 +25,6 @@ CENT = Decimal("0.01")
 
 def _utc(value: datetime | None) -> str | None:
     return format_utc(value) if value else None
-
-
-def company_settings(company: Company) -> ApiObject:
-    """``CompanySettingsApi``."""
-    return {
-        "Name": company.name,
-        "Email": company.email,
-        "Phone": company.phone,
-        "MobilePhone": None,
-        "Address1": company.address1,
-        "Address2": None,
-        "CountryCode": company.country_code,
-        "PostalCode": company.postal_code,
-        "City": company.city,
-        "Website": None,
-        "CurrencyCode": company.currency_code,
-        "TermsOfPaymentId": None,
-        "CorporateIdentityNumber": company.corporate_identity_number,
-        "VatCode": company.vat_code,
-        "BankGiro": None,
-        "PlusGiro": None,
-        "BankAccount": None,
-        "Iban": None,
-        "AccountingLockedTo": (
-            format_date(company.accounting_locked_to) if company.accounting_locked_to else None
-        ),
-        "AccountingLockInterval": company.accounting_lock_interval,
-        "ProductVariant": company.product_variant,
-        "TypeOfBusiness": company.type_of_business,
-        "ActivatedModules": ["api_standard"] if company.api_module_enabled else [],
-        "IsPayslipActivated": False,
-        "UsesMoss": False,
-        "UsesPaymentReferenceNumber": False,
-        "DomesticCurrencyRounding": 0,
-        "CompanyStatus": company.company_status,
-        "CompanyIdentifier": str(company.id),
-        "UseAutomaticVatCalculation": False,
-        "ShowCostCenterReminder": False,
-        "ShowProjectReminder": False,
-    }
 
 
 def fiscal_year(fy: FiscalYear) -> ApiObject:

@@ -36,6 +36,7 @@ DEMO_USERS: dict[str, str] = {
     "anna@bakkerij.example": "anna-demo",
     "erik@nordisk.example": "erik-demo",
     "lena@fietsen.example": "lena-demo",
+    "jan@fietsen.example": "jan-demo",
 }
 SEEDS = ("demo", "empty")
 
@@ -146,6 +147,15 @@ def _demo(today: date, redirect_patterns: tuple[str, ...]) -> EmulatorState:
             "Lena Jansen",
             [fietsen.id, sundsvall.id],
             default_company_id=fietsen.id,
+        ),
+        # the default-company trap: his starred company (API off) wins over any picker
+        "jan@fietsen.example": User(
+            "jan@fietsen.example",
+            DEMO_USERS["jan@fietsen.example"],
+            "Jan Jansen",
+            [fietsen.id, bakkerij.id],
+            default_company_id=fietsen.id,
+            default_company_overrides_picker=True,
         ),
     }
     state.clients[DEMO_CLIENT_ID] = OAuthClient(

@@ -1,0 +1,87 @@
+"""The emulator on its own: ``visma-emulator`` (the entry point) and ``python -m
+payjournal.emulator`` serve it without Django, Typer or any other part of payjournal."""
+
+from __future__ import annotations
+
+import random
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx2
+
+from payjournal.emulator import spec as official
+from tests.emulator.test_cli import wait_until_up
+
+
+def free_port_in_range(first: int = 18900, last: int = 18999) -> int:
+    """A free loopback port from the range these tests may use, tried from a random start so
+    that parallel workers rarely race for the same one."""
+    ports = list(range(first, last + 1))
+    start = random.randrange(len(ports))  # spreading ports, not a secret
+    for port in ports[start:] + ports[:start]:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise AssertionError(f"no free port in {first}-{last}")
+
+
+def test_visma_emulator_serves_with_behaviours_chosen_on_the_command_line() -> None:
+    port = free_port_in_range(18950, 18999)  # the browser test's emulators use 18900-18949
+    command = [
+        str(Path(sys.executable).parent / "visma-emulator"),
+        "--port",
+        str(port),
+        "--behave",
+        "fiscal_years_order=newest_first",
+        "--behave",
+        "empty_list_total_pages=1",
+        "--log-level",
+        "warning",
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base, process)
+        config = httpx2.get(f"{base}/_emulator/config").json()
+        spec = httpx2.get(f"{base}/swagger/docs/v2")
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=20)
+    assert process.returncode == 0, err
+    assert config["fiscal_years_order"] == "newest_first"
+    assert config["empty_list_total_pages"] == 1
+    assert spec.content == official.spec_bytes()
+    assert f"{base}/connect/authorize" in out
+    assert "jan@fietsen.example / jan-demo" in out and "default-company trap" in out
+
+
+def test_a_wrong_behaviour_is_refused_before_serving() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "payjournal.emulator", "--behave", "fiscal_years_order=random"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "fiscal_years_order must be one of" in done.stderr
+
+
+def test_running_it_imports_nothing_else_of_payjournal() -> None:
+    probe = (
+        "import sys, payjournal.emulator.__main__, payjournal.emulator.server\n"
+        "bad = sorted(n for n in sys.modules if n.split('.')[0] in "
+        "{'django', 'typer', 'rich', 'httpx2', 'authlib'} or "
+        "(n.startswith('payjournal.') and not n.startswith('payjournal.emulator')))\n"
+        "print(bad)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=30, check=True
+    )
+    assert done.stdout.strip() == "[]"
