@@ -321,9 +321,11 @@ def _plan(state: RunState, wanted: int, mode: CorrectionMode) -> LegPlan | None:
     same = False
     if booked not in (NOTHING, wanted) and wanted != NOTHING:
         old, new = state.version(booked).journal, state.version(wanted).journal
-        same = old.voucher_date == new.voucher_date and not difference_rows(
-            journal_rows(old), journal_rows(new), new.currency
-        )
+        # A new date alone is rebooked when reversing (the wages move to the new day); a
+        # difference voucher of it would have no rows, and Visma takes no empty voucher.
+        same = (
+            mode is CorrectionMode.DIFFERENCE or old.voucher_date == new.voucher_date
+        ) and not difference_rows(journal_rows(old), journal_rows(new), new.currency)
     return next_leg(booked, wanted, mode, books_the_same=same)
 
 
