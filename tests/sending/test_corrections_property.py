@@ -110,3 +110,26 @@ def test_a_correction_that_only_moves_the_date_has_no_difference_to_book(
     assert [(leg.kind, leg.state) for leg in legs] == [("full", "sent"), ("difference", "sent")]
     assert len(vouchers_of_run(visma, books.nordisk, run_key)) == 1
     assert books_net(visma, books.nordisk, run_key) == expected_net(books.nordisk, run_key)
+
+
+@pytest.mark.parametrize("mode", ["difference", "reverse_and_rebook"])
+def test_automatic_sending_compares_the_new_journal_once_its_lines_are_stored(
+    books: Books, visma: Emulator, mode: str
+) -> None:
+    """The same amounts in another file, with automatic sending on: no change to book. The
+    decision is taken once the new version's journal lines are stored — taken before, the new
+    journal looked empty: a difference leg of nothing (a crashed send), or a needless reversal
+    and rebooking."""
+    key, run_key, sample = RUN_IDS[0]
+    SendingSettings.objects.create(
+        company=books.bakkerij, correction_mode=mode, send_automatically=True
+    )
+    request_send(PayrollRun.objects.get(company=books.bakkerij, run_id=run_key))
+    drain(books.bakkerij)
+    again = import_run(books.bakkerij, run_file(sample, key, Content(style=1)), sample).run
+    assert again.version == 2
+    drain(books.bakkerij)
+    legs = Submission.objects.filter(run_key=run_key).order_by("created_at")
+    assert [(leg.kind, leg.state) for leg in legs] == [("full", "sent"), ("difference", "sent")]
+    assert len(vouchers_of_run(visma, books.bakkerij, run_key)) == 1
+    assert books_net(visma, books.bakkerij, run_key) == expected_net(books.bakkerij, run_key)

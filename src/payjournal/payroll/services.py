@@ -27,6 +27,7 @@ from payjournal.payroll.models import (
     PayrollRun,
     SeenComponent,
 )
+from payjournal.payroll.signals import journal_frozen
 from payjournal.tenancy.models import Master, Membership
 
 
@@ -139,6 +140,7 @@ def import_run(
             )
             for position, row in enumerate(journal.rows, start=1)
         )
+        journal_frozen.send(sender=JournalSnapshot, journal=snapshot)
         remember_components(company, run.run_id, {line.component for line in run.lines})
     return ImportResult(stored, created=True)
 
