@@ -35,7 +35,7 @@ def vouchers_of_run(emu: Emulator, company: PayrollCompany, run_key: str) -> lis
     markers = set(
         Submission.objects.filter(company=company, run_key=run_key).values_list("marker", flat=True)
     )
-    books = emu.state.company(company.key)
+    books = emu.state.company(company.visma_company_id or company.key)
     assert books is not None
     found = [v for v in books.vouchers.values() if any(m in v.text for m in markers)]
     counts = Counter(m for v in found for m in markers if m in v.text)
