@@ -33,6 +33,7 @@ from payjournal.payroll.services import create_company, import_run, map_company
 from payjournal.tenancy.models import Master, Role
 from payjournal.tenancy.users import create_user
 from payjournal.visma import TokenSet
+from tests.emulator.spec import ConformingTransport
 
 BASE = "http://visma.test"
 EMAILS = {"nl-bakkerij": "anna@bakkerij.example", "se-nordisk": "erik@nordisk.example"}
@@ -64,7 +65,8 @@ def visma(settings: Any, emulator_app: Any, emu: Emulator) -> Iterator[Emulator]
     gateway.reset()
     caches["default"].clear()  # the pre-flight's day-long reads (the database cache)
     previous = gateway.transport_factory
-    transport = EmulatorTransport(emulator_app)
+    # Every exchange of the sending tests is held to Visma's vendored spec as well.
+    transport = ConformingTransport(EmulatorTransport(emulator_app))
     gateway.transport_factory = lambda: transport
     yield emu
     gateway.transport_factory = previous

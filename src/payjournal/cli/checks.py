@@ -14,7 +14,6 @@ from rich.table import Table
 from payjournal.site.bootstrap import start_django
 
 app = typer.Typer(help="Pre-flight checks of every company.", no_args_is_help=True)
-console = Console()
 
 
 @app.command("daily")
@@ -27,6 +26,7 @@ def daily() -> None:
     from payjournal.preflight.daily import check_every_company
     from payjournal.preflight.models import DriftReport
 
+    console = Console()  # made per run: its width follows the terminal (COLUMNS) of this run
     day = timezone.localdate()
     summary = check_every_company(day)
     drifted = DriftReport.objects.filter(passed=False, checked_for=day).select_related("company")
