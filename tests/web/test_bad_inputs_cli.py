@@ -5,8 +5,6 @@ a subprocess, on PostgreSQL (which refuses long ids and NUL bytes where SQLite s
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,10 +16,10 @@ from payjournal.payroll.models import PayrollRun, SeenComponent
 from payjournal.payroll.samples import samples_dir
 from tests.domain.bad_inputs import BadInput, every_case
 from tests.web.conftest import Tenant
+from tests.web.on_postgres import assert_passes_on_postgresql
 
 pytestmark = pytest.mark.django_db(transaction=True)
 RUNS = [case for case in every_case() if not case.is_scheme]
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -92,12 +90,4 @@ def test_runs_import_refuses_a_run_id_a_database_or_an_url_cannot_take(
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="this session already runs on PostgreSQL")
 def test_the_bad_inputs_are_refused_on_postgresql_too() -> None:
-    result = subprocess.run(
-        [
-            sys.executable, "-m", "pytest", __file__, "--ds", "tests.web.pg_settings", "-q",
-            "-p", "no:cacheprovider", "-k", "not test_the_bad_inputs_are_refused_on_postgresql_too",
-        ],
-        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert " passed" in result.stdout
+    assert_passes_on_postgresql(__file__, "test_the_bad_inputs_are_refused_on_postgresql_too")

@@ -7,9 +7,6 @@ SQLite stores them)."""
 from __future__ import annotations
 
 import html
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -21,10 +18,10 @@ from payjournal.api.tokens import create_token
 from payjournal.payroll.models import JournalLine, JournalSnapshot, PayrollRun, SeenComponent
 from tests.domain.bad_inputs import BadInput, every_case
 from tests.web.conftest import Tenant
+from tests.web.on_postgres import assert_passes_on_postgresql
 
 pytestmark = pytest.mark.django_db
 RUNS = [case for case in every_case() if not case.is_scheme]
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def no_trace() -> bool:
@@ -72,12 +69,4 @@ def test_a_push_of_a_bad_body_is_a_422_naming_each_problem_and_stores_nothing(
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="this session already runs on PostgreSQL")
 def test_the_bad_inputs_are_refused_on_postgresql_too() -> None:
-    result = subprocess.run(
-        [
-            sys.executable, "-m", "pytest", __file__, "--ds", "tests.web.pg_settings", "-q",
-            "-p", "no:cacheprovider", "-k", "not test_the_bad_inputs_are_refused_on_postgresql_too",
-        ],
-        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert " passed" in result.stdout
+    assert_passes_on_postgresql(__file__, "test_the_bad_inputs_are_refused_on_postgresql_too")

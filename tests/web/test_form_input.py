@@ -6,9 +6,6 @@ them)."""
 from __future__ import annotations
 
 import html
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,9 +20,9 @@ from payjournal.payroll.samples import samples_dir
 from payjournal.payroll.services import import_run, load_scheme
 from payjournal.sending.models import Submission
 from tests.web.conftest import Tenant
+from tests.web.on_postgres import assert_passes_on_postgresql
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parents[2]
 HX = {"HTTP_HX_REQUEST": "true"}
 THIRTY_DIGITS = "1" * 30
 
@@ -269,12 +266,4 @@ def test_a_language_that_is_not_offered_is_refused(tenant: Tenant) -> None:
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="this session already runs on PostgreSQL")
 def test_the_form_input_is_refused_on_postgresql_too() -> None:
-    result = subprocess.run(
-        [
-            sys.executable, "-m", "pytest", __file__, "--ds", "tests.web.pg_settings", "-q",
-            "-p", "no:cacheprovider", "-k", "not test_the_form_input_is_refused_on_postgresql_too",
-        ],
-        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert " passed" in result.stdout
+    assert_passes_on_postgresql(__file__, "test_the_form_input_is_refused_on_postgresql_too")
