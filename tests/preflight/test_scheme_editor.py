@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from payjournal.payroll.models import JournalLine, PayrollCompany, PayrollRun
 from payjournal.payroll.schemes import MappingChange, SchemeRefusedError, save_mapping
-from payjournal.payroll.services import RunRejectedError, import_run, load_scheme
+from payjournal.payroll.services import RunRejectedError, load_scheme
 from payjournal.preflight import daily
 from payjournal.preflight.drift import check_scheme
+from payjournal.sending.services import import_run
 from tests.preflight.test_seed_errors import connect, sample, speak
 from tests.web.conftest import Tenant, other_tenant
 

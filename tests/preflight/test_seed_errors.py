@@ -19,8 +19,9 @@ from payjournal.emulator import stable_id
 from payjournal.integrations.services import create_account
 from payjournal.payroll.models import JournalLine, PayrollCompany, PayrollRun
 from payjournal.payroll.samples import samples_dir
-from payjournal.payroll.services import RunRejectedError, import_run, map_company
+from payjournal.payroll.services import RunRejectedError, map_company
 from payjournal.preflight import CheckKey, DailyCache, Status
+from payjournal.sending.services import import_run
 from payjournal.tenancy.models import Membership
 from tests.web import oauth
 from tests.web.conftest import Tenant

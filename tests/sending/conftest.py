@@ -29,7 +29,8 @@ from payjournal.integrations.tokenstore import DatabaseTokenStore
 from payjournal.jobs import dbos as dbos_jobs
 from payjournal.payroll.models import PayrollCompany, PayrollRun
 from payjournal.payroll.samples import samples_dir
-from payjournal.payroll.services import create_company, import_run, map_company
+from payjournal.payroll.services import create_company, map_company
+from payjournal.sending.services import import_run
 from payjournal.tenancy.models import Master, Role
 from payjournal.tenancy.users import create_user
 from payjournal.visma import TokenSet

@@ -11,11 +11,10 @@ from payjournal.benchmarks.month_end_books import BooksFigures, check_books
 from payjournal.emulator import Emulator
 from payjournal.emulator.transport import EmulatorTransport
 from payjournal.payroll.models import PayrollCompany
-from payjournal.payroll.services import import_run
 from payjournal.sending import connection
 from payjournal.sending.legs import leg_content
 from payjournal.sending.models import Submission
-from payjournal.sending.services import request_send_many, unsent_runs
+from payjournal.sending.services import import_run, request_send_many, unsent_runs
 from payjournal.sending.voucher import build_voucher
 from tests.sending.conftest import BASE, Books
 from tests.sending.test_corrections import RUN, corrected, drain, use_mode

@@ -21,10 +21,16 @@ import pytest
 from payjournal.emulator import Emulator, FaultPlan
 from payjournal.payroll.models import PayrollCompany, PayrollRun
 from payjournal.payroll.samples import samples_dir
-from payjournal.payroll.services import create_company, import_run, map_company
+from payjournal.payroll.services import create_company, map_company
 from payjournal.sending import connection
 from payjournal.sending.models import SendingSettings, Submission
-from payjournal.sending.services import request_send, request_send_many, unsent_runs, withdraw
+from payjournal.sending.services import (
+    import_run,
+    request_send,
+    request_send_many,
+    unsent_runs,
+    withdraw,
+)
 from payjournal.tenancy.models import Master
 from tests.sending.conftest import connect_account
 from tests.sending.netting import assert_books_hold_the_latest

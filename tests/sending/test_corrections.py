@@ -17,11 +17,11 @@ from payjournal.domain.submission import Event
 from payjournal.emulator import Emulator
 from payjournal.payroll.models import PayrollCompany, PayrollRun
 from payjournal.payroll.samples import samples_dir
-from payjournal.payroll.services import import_run
 from payjournal.sending.models import SendingSettings, Submission
 from payjournal.sending.send import SendPolicy, process_submission
 from payjournal.sending.services import (
     SendRefusedError,
+    import_run,
     request_send,
     set_send_automatically,
     withdraw,

@@ -49,7 +49,6 @@ from payjournal.emulator.state import EmulatorState
 from payjournal.jobs import JobStatus
 from payjournal.payroll.models import PayrollCompany, PayrollRun
 from payjournal.payroll.samples import samples_dir
-from payjournal.payroll.services import import_run
 from payjournal.preflight.cache import DailyCache
 from payjournal.sending import connection
 from payjournal.sending.booking import run_state
@@ -59,6 +58,7 @@ from payjournal.sending.recovery import recover_stranded
 from payjournal.sending.send import SendPolicy, process_submission
 from payjournal.sending.services import (
     SendRefusedError,
+    import_run,
     request_send,
     request_send_many,
     retry,

@@ -14,7 +14,8 @@ from django.db import connection
 
 from payjournal.payroll.models import PayrollCompany, PayrollRun
 from payjournal.payroll.samples import samples_dir
-from payjournal.payroll.services import ImportResult, create_company, import_run
+from payjournal.payroll.services import ImportResult, create_company
+from payjournal.sending.services import import_run
 from payjournal.tenancy.models import Master
 
 PUSHES = 12

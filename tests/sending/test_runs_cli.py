@@ -24,9 +24,8 @@ from payjournal.cli import app
 from payjournal.cli.history import print_history
 from payjournal.emulator import Emulator
 from payjournal.payroll.models import PayrollRun
-from payjournal.payroll.services import import_run
 from payjournal.sending.models import Submission
-from payjournal.sending.services import request_send, set_send_automatically
+from payjournal.sending.services import import_run, request_send, set_send_automatically
 from tests.sending.conftest import Books
 from tests.sending.netting import books_net
 from tests.sending.test_corrections import (

@@ -23,10 +23,9 @@ from payjournal.emulator import Emulator, FaultPlan, stable_id
 from payjournal.emulator.model import Company
 from payjournal.payroll.models import JournalLine, PayrollRun
 from payjournal.payroll.samples import samples_dir
-from payjournal.payroll.services import import_run
 from payjournal.sending.models import Submission
 from payjournal.sending.send import process_submission
-from payjournal.sending.services import retry
+from payjournal.sending.services import import_run, retry
 from tests.preflight.test_seed_errors import next_january
 from tests.sending.conftest import Books
 from tests.sending.test_send import FAST, assert_sent_once, events, no_sleep, send

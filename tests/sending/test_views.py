@@ -17,12 +17,11 @@ from payjournal.emulator import Emulator
 from payjournal.jobs import JobStatus
 from payjournal.payroll.models import PayrollRun
 from payjournal.payroll.samples import samples_dir
-from payjournal.payroll.services import import_run
 from payjournal.sending.dashlet import POLL_IDLE_S, POLL_IN_FLIGHT_S
 from payjournal.sending.models import Submission
 from payjournal.sending.recovery import recover_stranded
 from payjournal.sending.send import SendPolicy, process_submission
-from payjournal.sending.services import request_send, sends_automatically
+from payjournal.sending.services import import_run, request_send, sends_automatically
 from payjournal.tenancy.models import Membership, Role
 from payjournal.tenancy.users import create_user
 from tests.sending.conftest import Books

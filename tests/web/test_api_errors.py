@@ -15,7 +15,7 @@ from payjournal.api.models import Scope
 from payjournal.api.tokens import create_token
 from payjournal.payroll.models import JournalSnapshot, PayrollRun
 from payjournal.payroll.samples import samples_dir
-from payjournal.payroll.services import import_run
+from payjournal.sending.services import import_run
 from payjournal.site import errors
 from tests.web.conftest import Tenant
 

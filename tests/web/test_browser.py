@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from payjournal.emulator import stable_id
 from payjournal.payroll.samples import samples_dir
-from payjournal.payroll.services import import_run
+from payjournal.sending.services import import_run
 from tests.web.conftest import PASSWORD, make_tenant
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -19,9 +19,9 @@ from playwright.sync_api import Page, expect
 from payjournal.domain.booking import net_by_account
 from payjournal.payroll.models import PayrollRun
 from payjournal.payroll.samples import samples_dir
-from payjournal.payroll.services import import_run
 from payjournal.sending.booking import journal_rows
 from payjournal.sending.models import Submission
+from payjournal.sending.services import import_run
 from tests.sending.conftest import executor  # noqa: F401  (the fixture, used by name)
 from tests.sending.test_corrections import corrected
 from tests.web.conftest import PASSWORD, make_tenant

@@ -21,8 +21,8 @@ from payjournal.integrations.models import AccountStatus, VismaAccount
 from payjournal.integrations.tokenstore import DatabaseTokenStore
 from payjournal.payroll.models import PayrollCompany
 from payjournal.payroll.samples import samples_dir
-from payjournal.payroll.services import import_run, map_company
-from payjournal.sending.services import request_send
+from payjournal.payroll.services import map_company
+from payjournal.sending.services import import_run, request_send
 from payjournal.visma import TokenSet
 from tests.sending.conftest import executor  # noqa: F401  (the fixture, used by name)
 from tests.web.conftest import PASSWORD, make_tenant

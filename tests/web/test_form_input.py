@@ -17,8 +17,9 @@ from payjournal.integrations.models import VismaAccount
 from payjournal.integrations.services import create_account
 from payjournal.payroll.models import PayrollCompany, PayrollRun
 from payjournal.payroll.samples import samples_dir
-from payjournal.payroll.services import import_run, load_scheme
+from payjournal.payroll.services import load_scheme
 from payjournal.sending.models import Submission
+from payjournal.sending.services import import_run
 from tests.web.conftest import Tenant
 from tests.web.on_postgres import assert_passes_on_postgresql
 

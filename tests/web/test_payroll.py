@@ -188,7 +188,8 @@ def test_a_refused_run_adds_at_most_a_hundred_unknown_codes_to_the_coverage(
     tenant: Tenant,
 ) -> None:
     from payjournal.payroll.models import SeenComponent
-    from payjournal.payroll.services import RunRejectedError, import_run
+    from payjournal.payroll.services import RunRejectedError
+    from payjournal.sending.services import import_run
 
     data = json.loads(RUN.read_bytes())
     junk = dict(data["lines"][0], amount="1.00")
@@ -206,7 +207,8 @@ def test_a_refused_run_adds_at_most_a_hundred_unknown_codes_to_the_coverage(
 def test_a_stored_scheme_the_reader_now_refuses_gives_a_message_not_a_crash(
     tenant: Tenant,
 ) -> None:
-    from payjournal.payroll.services import RunRejectedError, import_run
+    from payjournal.payroll.services import RunRejectedError
+    from payjournal.sending.services import import_run
 
     scheme = json.loads(tenant.bakkerij.scheme_source)
     scheme["voucher_text"] = "{run_id:>999999999}"  # accepted before the reader's limits
@@ -214,3 +216,28 @@ def test_a_stored_scheme_the_reader_now_refuses_gives_a_message_not_a_crash(
     tenant.bakkerij.save()
     with pytest.raises(RunRejectedError, match="can no longer be read"):
         import_run(tenant.bakkerij, RUN.read_bytes(), RUN.name)
+
+
+def test_a_refused_run_says_why_as_problems_with_codes_lines_and_subjects(tenant: Tenant) -> None:
+    """The refusal carries the domain's problems, not sentences: the page, the API and the
+    CLI can explain each one by its code and point at its line."""
+    from payjournal.domain.problems import ProblemCode
+    from payjournal.payroll.services import RunRejectedError, RunUnreadableError
+    from payjournal.sending.services import import_run
+
+    data = json.loads(RUN.read_bytes())
+    data["lines"][0]["component"] = "NOPE"
+    with pytest.raises(RunRejectedError) as unmapped:
+        import_run(tenant.bakkerij, json.dumps(data).encode(), "unmapped.json")
+    [problem] = unmapped.value.problems
+    assert (problem.code, problem.subject) == (ProblemCode.UNMAPPED_COMPONENT, "NOPE")
+    assert problem.lines and unmapped.value.messages == [problem.message]
+
+    with pytest.raises(RunRejectedError) as elsewhere:
+        import_run(tenant.nordisk, RUN.read_bytes(), RUN.name)
+    assert [p.code for p in elsewhere.value.problems] == [ProblemCode.RUN_OF_ANOTHER_COMPANY]
+
+    with pytest.raises(RunUnreadableError) as unreadable:
+        import_run(tenant.bakkerij, b"{not json", "broken.json")
+    assert {p.code for p in unreadable.value.problems} == {ProblemCode.UNREADABLE_FILE}
+    assert not PayrollRun.objects.exists()

@@ -7,7 +7,7 @@ import pytest
 from payjournal.integrations.services import create_account
 from payjournal.payroll.models import PayrollRun
 from payjournal.payroll.samples import samples_dir
-from payjournal.payroll.services import import_run
+from payjournal.sending.services import import_run
 from tests.web.conftest import Tenant
 
 pytestmark = pytest.mark.django_db

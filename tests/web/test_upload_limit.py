@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from payjournal.api.models import Scope
 from payjournal.api.tokens import create_token
 from payjournal.cli import app
+from payjournal.domain.problems import ProblemCode
 from payjournal.payroll.limits import FileTooLargeError, read_within_limit, size_text
 from payjournal.payroll.models import (
     JournalLine,
@@ -205,7 +206,8 @@ def test_a_stream_of_unknown_size_is_read_at_most_one_byte_past_the_limit(settin
     with pytest.raises(FileTooLargeError) as refused:
         read_within_limit(stream, "body")
     assert stream.tell() == 3 * MIB + 1
-    assert refused.value.problems == ["body: file too large (limit 3 MiB)"]
+    assert refused.value.messages == ["body: file too large (limit 3 MiB)"]
+    assert [problem.code for problem in refused.value.problems] == [ProblemCode.FILE_TOO_LARGE]
     assert read_within_limit(io.BytesIO(b"y" * (3 * MIB)), "body") == b"y" * (3 * MIB)
 
 

@@ -54,9 +54,9 @@ from payjournal.api.schemas import (
 from payjournal.api.tokens import authenticate
 from payjournal.payroll.limits import FileTooLargeError, read_within_limit
 from payjournal.payroll.models import PayrollCompany, PayrollRun
-from payjournal.payroll.services import RunRejectedError, import_run
+from payjournal.payroll.services import RunRejectedError
 from payjournal.sending.booking import preview, run_state
-from payjournal.sending.services import SendRefusedError, request_send, withdraw
+from payjournal.sending.services import SendRefusedError, import_run, request_send, withdraw
 
 #: The file name a pushed body goes by in problems and in a version's ``source_name``.
 BODY_NAME = "api.json"
@@ -132,10 +132,10 @@ def _problem(
 def _rejected(request: HttpRequest, exc: RunRejectedError) -> HttpResponse:
     if isinstance(exc, FileTooLargeError):
         return _problem(
-            request, 413, gettext("The run was not imported."), exc.problems, "too_large"
+            request, 413, gettext("The run was not imported."), exc.messages, "too_large"
         )
     return _problem(
-        request, 422, gettext("The run was not imported."), exc.problems, "not_imported"
+        request, 422, gettext("The run was not imported."), exc.messages, "not_imported"
     )
 
 

@@ -218,7 +218,8 @@ def setup_tenants(emulator: Emulator, companies: int) -> list[Any]:
     from payjournal.integrations.models import AccountStatus, VismaAccount
     from payjournal.integrations.tokenstore import DatabaseTokenStore
     from payjournal.payroll.samples import samples_dir
-    from payjournal.payroll.services import create_company, import_run, map_company
+    from payjournal.payroll.services import create_company, map_company
+    from payjournal.sending.services import import_run
     from payjournal.tenancy.models import Master
     from payjournal.visma import TokenSet
 

@@ -36,8 +36,8 @@ from typing import Any
 from django.db import connections
 
 from payjournal.payroll.models import PayrollCompany, PayrollRun
-from payjournal.payroll.services import import_run
 from payjournal.sending.models import Submission
+from payjournal.sending.services import import_run
 
 __all__ = ["MOVING", "Correction", "Corrector", "Moment", "arrivals", "corrected_file"]
 

@@ -100,4 +100,39 @@ DOMAIN_ENTRIES: tuple[Entry, ...] = (
         _("Visma books amounts in whole cents; payjournal never rounds silently."),
         _("Export the run with amounts in cents and import it again."),
     ),
+    Entry(
+        ProblemCode.UNREADABLE_FILE.value,
+        _P,
+        links.COMPANY_PAGE,
+        _("The run file cannot be read."),
+        _(
+            "The file is not a run export payjournal reads (CSV or JSON in UTF-8), or a field "
+            "holds a value that is not what it should be; the problem names the line and field."
+        ),
+        _("Export the run again from the payroll system, or correct the line, and import it."),
+    ),
+    Entry(
+        ProblemCode.FILE_TOO_LARGE.value,
+        _P,
+        links.COMPANY_PAGE,
+        _("The file is larger than payjournal accepts."),
+        _("Files over the upload limit are refused unread, so no run is imported partially."),
+        _("Export the run on its own, or ask the operator to raise the upload limit."),
+    ),
+    Entry(
+        ProblemCode.RUN_OF_ANOTHER_COMPANY.value,
+        _P,
+        links.COMPANY_PAGE,
+        _("The run belongs to another payroll company."),
+        _("The company code in the file is not the code of the company it was imported into."),
+        _("Import the file on the page of the company it was exported for."),
+    ),
+    Entry(
+        ProblemCode.SCHEME_UNREADABLE.value,
+        _P,
+        links.COMPANY_PAGE,
+        _("The company's ledger scheme can no longer be read."),
+        _("The scheme was stored under older, looser rules than today's reader applies."),
+        _("Correct the ledger scheme on the company page and import the run again."),
+    ),
 )

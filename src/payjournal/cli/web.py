@@ -168,7 +168,8 @@ def import_runs(
     start_django(migrate=True)
     from payjournal.payroll.limits import read_within_limit
     from payjournal.payroll.models import PayrollCompany
-    from payjournal.payroll.services import RunRejectedError, RunUnreadableError, import_run
+    from payjournal.payroll.services import RunRejectedError, RunUnreadableError
+    from payjournal.sending.services import import_run
 
     target = PayrollCompany.objects.filter(pk=company).first()
     if target is None:

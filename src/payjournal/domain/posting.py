@@ -11,8 +11,8 @@ The journal is built in three steps:
 3. If rounding left debit and credit apart, the difference becomes a visible row on the
    scheme's rounding account. A journal that still does not balance is refused.
 
-All problems are collected in one pass and reported together (`check_run`); `build_journal`
-refuses a run that has any.
+All problems are collected in one pass and reported together: `assemble` yields the journal or
+its problems; `check_run` and `build_journal` are its two halves.
 """
 
 from __future__ import annotations
@@ -34,7 +34,13 @@ from payjournal.domain.problems import (
 from payjournal.domain.run import MAX_AMOUNT_DECIMALS, CostShare, PayrollLine, PayrollRun
 from payjournal.domain.scheme import ComponentMapping, CostCenterSide, DetailLevel, LedgerScheme
 
-__all__ = ["VISMA_AMOUNT_LIMIT", "build_journal", "check_run", "render_voucher_text"]
+__all__ = [
+    "VISMA_AMOUNT_LIMIT",
+    "assemble",
+    "build_journal",
+    "check_run",
+    "render_voucher_text",
+]
 
 #: Visma eAccounting accepts row amounts from 0 up to (not including) one billion.
 VISMA_AMOUNT_LIMIT = Decimal(1_000_000_000)
@@ -45,18 +51,27 @@ HUNDRED = Decimal(100)
 RowKey = tuple[str, Side, str | None, str | None]
 
 
+def assemble(run: PayrollRun, scheme: LedgerScheme) -> Journal | list[Problem]:
+    """The balanced journal of `run` with `scheme`, or every reason it cannot be booked — one
+    pass over the run either way."""
+    problems, journal = _assemble(run, scheme)
+    if problems or journal is None:
+        return problems
+    return journal
+
+
 def check_run(run: PayrollRun, scheme: LedgerScheme) -> list[Problem]:
     """Every reason `run` cannot be booked with `scheme`; empty when it can."""
-    problems, _ = _assemble(run, scheme)
-    return problems
+    assembled = assemble(run, scheme)
+    return [] if isinstance(assembled, Journal) else assembled
 
 
 def build_journal(run: PayrollRun, scheme: LedgerScheme) -> Journal:
     """The balanced journal of `run`; raises `JournalNotBuildableError` listing every problem."""
-    problems, journal = _assemble(run, scheme)
-    if problems or journal is None:
-        raise JournalNotBuildableError(problems)
-    return journal
+    assembled = assemble(run, scheme)
+    if not isinstance(assembled, Journal):
+        raise JournalNotBuildableError(assembled)
+    return assembled
 
 
 def render_voucher_text(run: PayrollRun, scheme: LedgerScheme) -> str:

@@ -22,6 +22,12 @@ class ProblemCode(StrEnum):
     TEXT_TOO_LONG = "text_too_long"
     AMOUNT_OUT_OF_RANGE = "amount_out_of_range"
     AMOUNT_TOO_PRECISE = "amount_too_precise"
+    # the file, before any booking rule: it cannot be read, is too large, or is another
+    # company's; or the company's stored ledger scheme can no longer be read
+    UNREADABLE_FILE = "unreadable_file"
+    FILE_TOO_LARGE = "file_too_large"
+    RUN_OF_ANOTHER_COMPANY = "run_of_another_company"
+    SCHEME_UNREADABLE = "scheme_unreadable"
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 
+from payjournal.domain.problems import Problem, ProblemCode
 from payjournal.payroll.errors import RunUnreadableError
 
 __all__ = [
@@ -47,7 +48,7 @@ class FileTooLargeError(RunUnreadableError):
     """The file is over the limit; it was not read (``problems``: the one message)."""
 
     def __init__(self, source: str) -> None:
-        super().__init__([too_large_message(source)])
+        super().__init__([Problem(ProblemCode.FILE_TOO_LARGE, too_large_message(source), source)])
         self.source = source
 
 

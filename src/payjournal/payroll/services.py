@@ -1,15 +1,19 @@
 """Use cases of payroll companies and runs: create a company, import a run, map to Visma.
 
-Import reads the file with the domain's readers, checks it against the company's scheme
-(every problem at once, nothing imported partially), builds the journal and freezes it in
+Storing a run reads the file with the domain's readers, assembles its journal with the
+company's scheme in one pass (every problem at once, nothing stored partially) and freezes it in
 integer minor units. The same content again is a no-op; other content is the next version, and
 so is the same content of a withdrawn run (it brings the run back).
+
+A run file comes in through :func:`payjournal.sending.services.import_run`, which stores it here
+and hands the new version to the books in the same transaction; :func:`store_run` alone only
+stores (the sample companies, which are not mapped to Visma yet).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -17,7 +21,9 @@ from django.db import transaction
 from django.db.models import Max, QuerySet
 
 from payjournal.domain.formats import InputError, read_run, read_scheme
-from payjournal.domain.posting import build_journal, check_run
+from payjournal.domain.journal import Journal
+from payjournal.domain.posting import assemble
+from payjournal.domain.problems import Problem, ProblemCode
 from payjournal.domain.scheme import LedgerScheme
 from payjournal.integrations.models import VismaAccount
 from payjournal.payroll.errors import RunRejectedError, RunUnreadableError
@@ -29,7 +35,6 @@ from payjournal.payroll.models import (
     PayrollRun,
     SeenComponent,
 )
-from payjournal.payroll.signals import journal_frozen
 from payjournal.tenancy.models import Master, Membership
 
 __all__ = [
@@ -40,10 +45,10 @@ __all__ = [
     "RunUnreadableError",
     "companies_for",
     "create_company",
-    "import_run",
     "load_scheme",
     "map_company",
     "remember_components",
+    "store_run",
 ]
 
 #: Unmapped component codes a refused run adds to the scheme editor's coverage, at most.
@@ -80,7 +85,7 @@ def create_company(
     try:
         read_scheme(scheme, scheme_filename)
     except InputError as exc:
-        raise RunRejectedError([str(p) for p in exc.problems]) from None
+        raise RunUnreadableError.of_file(exc) from None
     return PayrollCompany.objects.create(
         master=master,
         name=name,
@@ -90,32 +95,45 @@ def create_company(
     )
 
 
-def import_run(
-    company: PayrollCompany, data: bytes, source_name: str, user: AbstractBaseUser | None = None
+def store_run(
+    company: PayrollCompany,
+    data: bytes,
+    source_name: str,
+    user: AbstractBaseUser | None = None,
+    on_stored: Callable[[PayrollRun], object] | None = None,
 ) -> ImportResult:
     """Store the run of ``data`` as its next version, with its frozen journal — or refuse it
-    whole (:class:`RunRejectedError`; :class:`FileTooLargeError` unread, over the limit)."""
+    whole (:class:`RunRejectedError`; :class:`FileTooLargeError` unread, over the limit).
+
+    ``on_stored`` is called with a new version inside the transaction that stores it, once its
+    journal is stored whole (lines too): what it decides commits or rolls back with the run.
+    """
     check_within_limit(data, source_name)
     try:
         run = read_run(data, source_name)
     except InputError as exc:
-        raise RunUnreadableError([str(p) for p in exc.problems]) from None
+        raise RunUnreadableError.of_file(exc) from None
     if run.company != company.key:
-        raise RunRejectedError(
-            [f"The file is for company {run.company!r}, not {company.key!r} ({company.name})."]
-        )
+        message = f"The file is for company {run.company!r}, not {company.key!r} ({company.name})."
+        raise RunRejectedError([Problem(ProblemCode.RUN_OF_ANOTHER_COMPANY, message, run.company)])
     try:
         scheme = load_scheme(company)
     except InputError as exc:  # stored under older, looser rules of the reader
         raise RunRejectedError(
             [
-                f"The ledger scheme of {company.name} can no longer be read: {p}"
-                for p in exc.problems
+                Problem(
+                    ProblemCode.SCHEME_UNREADABLE,
+                    f"The ledger scheme of {company.name} can no longer be read: {problem} "
+                    "Correct the scheme on the company page (Ledger scheme) and import the "
+                    "run again.",
+                    problem.field,
+                )
+                for problem in exc.problems
             ]
-            + ["Correct the scheme on the company page (Ledger scheme) and import the run again."]
         ) from None
-    problems = check_run(run, scheme)
-    if problems:
+    journal = assemble(run, scheme)
+    if not isinstance(journal, Journal):
+        problems = journal
         # Nothing of the run is stored, but its component codes count for the coverage: the
         # ones the scheme maps, and at most MAX_UNMAPPED_REMEMBERED of the others, so a file
         # of thousands of junk codes cannot flood the scheme editor.
@@ -126,8 +144,7 @@ def import_run(
             run.run_id,
             (codes - set(unmapped)) | set(unmapped[:MAX_UNMAPPED_REMEMBERED]),
         )
-        raise RunRejectedError([p.message for p in problems])
-    journal = build_journal(run, scheme)
+        raise RunRejectedError(problems)
     digest = hashlib.sha256(data).hexdigest()
     with transaction.atomic():
         # Pushes of one company queue here: the next version number is read and used under
@@ -176,7 +193,8 @@ def import_run(
             for position, row in enumerate(journal.rows, start=1)
         )
         remember_components(company, run.run_id, {line.component for line in run.lines})
-        journal_frozen.send(sender=JournalSnapshot, journal=snapshot)
+        if on_stored is not None:
+            on_stored(stored)
     return ImportResult(stored, created=True)
 
 

@@ -7,8 +7,3 @@ class SendingConfig(AppConfig):
     name = "payjournal.sending"
     label = "sending"
     verbose_name = "Sending"
-
-    def ready(self) -> None:
-        from payjournal.sending import signals
-
-        signals.connect()

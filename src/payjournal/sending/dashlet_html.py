@@ -20,7 +20,7 @@ Markup per row (``tests/sending/test_views.py`` and the browser tests read it)::
 
 Send and Withdraw post to the run; the answer is the row, or — for a correction, a withdrawn run
 or a withdrawal — a dialog that says what will be posted or reversed and asks to confirm
-(:mod:`payjournal.sending.views`).
+(:mod:`payjournal.payroll.pages.actions`).
 """
 
 from __future__ import annotations

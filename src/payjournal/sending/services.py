@@ -1,5 +1,9 @@
 """Use cases of sending, shared by views, the JSON API and the CLI.
 
+A run file comes in through :func:`import_run`: the payroll app stores it as its run id's next
+version (:func:`payjournal.payroll.services.store_run`) and, in the same transaction,
+:func:`on_run_imported` decides what the books do with it.
+
 Each decision to send writes the submission (the outbox row) in the same transaction as the
 decision; the durable job is started after the commit (``transaction.on_commit``), and the
 periodic sweep (:func:`sweep`) starts any whose enqueue was lost or whose job ended unfinished.
@@ -19,6 +23,7 @@ from django.utils import timezone
 from payjournal.domain.booking import NOTHING, LegKind, SettledLeg, booked_version
 from payjournal.domain.submission import Event, SubmissionState
 from payjournal.jobs import enqueue_submission
+from payjournal.payroll import services as payroll
 from payjournal.payroll.models import PayrollCompany, PayrollRun
 from payjournal.sending import booking
 from payjournal.sending.models import SendingSettings, Submission
@@ -113,6 +118,22 @@ def withdraw(run: PayrollRun, user: AbstractBaseUser | None = None) -> Submissio
             latest.withdrawn_by = user if user is not None and user.is_authenticated else None
             latest.save(update_fields=("withdrawn_at", "withdrawn_by"))
         return payroll_changed(latest)
+
+
+def import_run(
+    company: PayrollCompany, data: bytes, source_name: str, user: AbstractBaseUser | None = None
+) -> payroll.ImportResult:
+    """Import a run file — from the company page, the JSON API or the CLI — as its run id's
+    next version with its frozen journal, and hand a new version to the books in the same
+    transaction (:func:`on_run_imported`). Refused whole: :class:`payroll.RunRejectedError`."""
+    return payroll.store_run(company, data, source_name, user, on_stored=on_run_imported)
+
+
+def on_run_imported(run: PayrollRun) -> Submission | None:
+    """A new version of ``run``'s run id is stored (its journal whole): book it at once when the
+    company sends automatically (every run kind), else replace only the legs still waiting for
+    the old version."""
+    return payroll_changed(run)
 
 
 def payroll_changed(run: PayrollRun) -> Submission | None:

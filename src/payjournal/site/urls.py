@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
-from payjournal.payroll.views import administrations
-from payjournal.sending.settings_views import master_corrections
+from payjournal.payroll.pages.administrations import administrations
+from payjournal.payroll.pages.corrections import master_corrections
 
 urlpatterns = [
     path("", include("payjournal.web.urls")),
@@ -18,9 +18,7 @@ urlpatterns = [
     ),
     path("integrations/visma/corrections/", master_corrections, name="visma-corrections"),
     path("integrations/visma/", include("payjournal.integrations.urls")),
-    path("companies/", include("payjournal.payroll.urls")),
-    path("companies/", include("payjournal.sending.urls")),
-    path("companies/", include("payjournal.preflight.urls")),
+    path("companies/", include("payjournal.payroll.pages.urls")),
     path("", include("payjournal.catalog.urls")),
     path("api/", include("payjournal.api.urls")),
     path("admin/", admin.site.urls),

@@ -1,7 +1,6 @@
 """The page of one run version: its frozen journal, and where its run id stands at Visma — the
 same mark, label and lines as its dashlet row — with what happened to this version in the
 books ("sent as A3", "reversed by A9"), and, for an older version, which one superseded it.
-(It lives in the sending app because it shows sending state; the journal is the payroll app's.)
 """
 
 from __future__ import annotations

@@ -120,7 +120,7 @@ def scheme_editor(request: HttpRequest, membership: Membership, company_id: int)
                 return redirect("company-scheme", company_id=company.pk)
     return render(
         request,
-        "preflight/scheme.html",
+        "payroll/scheme.html",
         _context(request, membership, company, chart, problems),
         status=status,
     )

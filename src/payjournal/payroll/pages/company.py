@@ -1,4 +1,4 @@
-"""Payroll processing → a company: the Journal Entries Export dashlet and its live updates.
+"""A payroll company's page: the run import and the Journal Entries Export dashlet, live.
 
 The page lists the company's run ids with their Visma state in one table (see
 :mod:`payjournal.sending.dashlet`), how the company books corrections, and the run import form.
@@ -9,8 +9,8 @@ at the top of the table by ``payjournal/dashlet.js``. A run's timeline — every
 with its attempts — is loaded when the user opens it (:func:`timeline`). Without JavaScript
 every form posts and the page is simply reloaded.
 
-The page lives in the sending app because it shows sending state; the run import it also
-offers is :func:`payjournal.payroll.services.import_run`.
+An imported run goes to :func:`payjournal.sending.services.import_run`, which stores it and
+hands it to the outbox in one transaction; the dashlet's actions are :mod:`.actions`.
 """
 
 from __future__ import annotations
@@ -126,7 +126,7 @@ def company(request: HttpRequest, membership: Membership, company_id: int) -> Ht
         return render_company(request, membership, found, status=400, problems=problems)
     upload = form.cleaned_data["run"]
     try:
-        result = payroll.import_run(
+        result = services.import_run(
             found, read_upload(upload), upload.name or "upload", request.user
         )
     except payroll.RunRejectedError as exc:

@@ -23,13 +23,13 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from payjournal.payroll.models import PayrollCompany, PayrollRun
-from payjournal.sending import confirmations, services
-from payjournal.sending.dashlet_views import (
+from payjournal.payroll.pages.company import (
     render_company,
     render_dashlet,
     render_update,
     scoped_company,
 )
+from payjournal.sending import confirmations, services
 from payjournal.sending.forms import BulkSendForm
 from payjournal.sending.models import Submission
 from payjournal.tenancy.access import get_scoped, member_required

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from payjournal.payroll import services as payroll
+from payjournal.payroll.pages.company import render_company, scoped_company
 from payjournal.sending.correction_settings import (
     CompanyCorrectionsForm,
     MasterCorrectionsForm,
@@ -20,7 +21,6 @@ from payjournal.sending.correction_settings import (
     save_company,
     save_master,
 )
-from payjournal.sending.dashlet_views import render_company, scoped_company
 from payjournal.tenancy.access import member_required
 from payjournal.tenancy.models import Membership, Role
 
@@ -64,7 +64,7 @@ def master_corrections(request: HttpRequest, membership: Membership) -> HttpResp
     ]
     return render(
         request,
-        "sending/corrections_defaults.html",
+        "payroll/corrections_defaults.html",
         {"form": form, "companies": companies, "tab": "corrections"},
         status=status,
     )
