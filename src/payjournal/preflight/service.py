@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import date
 
-from payjournal.integrations import gateway
+from payjournal import wiring
 from payjournal.integrations.models import AccountStatus, VismaAccount
 from payjournal.payroll.models import JournalLine, JournalSnapshot, PayrollCompany, PayrollRun
 from payjournal.preflight.books import CachedBooks
@@ -35,13 +35,13 @@ __all__ = [
 ]
 
 #: Builds the Visma client of an account (tests may pass their own). Clients are not closed
-#: here: the default ones share the process's transport (see ``integrations.gateway``).
+#: here: the default ones share the process's transport (see :mod:`payjournal.wiring`).
 ClientFactory = Callable[[VismaAccount], VismaClient]
 
 
 def default_client(account: VismaAccount) -> VismaClient:
-    """The account's Visma client on the process's shared wiring (the usual ``ClientFactory``)."""
-    return gateway.client(account.pk)
+    """The account's Visma client on the process's wiring (the usual ``ClientFactory``)."""
+    return wiring.current().client(account.pk)
 
 
 def connection_problem(company: PayrollCompany) -> str:

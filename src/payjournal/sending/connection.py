@@ -1,10 +1,10 @@
 """The Visma client a send uses: the company's authorized account, on the process's shared
-transport, OAuth client and rate limiter (:func:`payjournal.integrations.gateway.client`).
+transport, OAuth client and rate limiter (:meth:`payjournal.wiring.Wiring.client`).
 """
 
 from __future__ import annotations
 
-from payjournal.integrations import gateway
+from payjournal import wiring
 from payjournal.payroll.models import PayrollCompany
 from payjournal.visma import VismaClient
 
@@ -31,4 +31,4 @@ def client_for(company: PayrollCompany) -> VismaClient:
             f"The Visma account of {company.name} is now bound to another Visma company; "
             "map the company again."
         )
-    return gateway.client(account.pk)
+    return wiring.current().client(account.pk)
