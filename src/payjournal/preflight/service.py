@@ -9,7 +9,7 @@ from datetime import date
 from payjournal import wiring
 from payjournal.integrations.models import AccountStatus, VismaAccount
 from payjournal.payroll.models import JournalLine, JournalSnapshot, PayrollCompany, PayrollRun
-from payjournal.preflight.books import CachedBooks
+from payjournal.preflight.books import BooksClient, CachedBooks
 from payjournal.preflight.cache import DailyCache
 from payjournal.preflight.checklist import (
     CheckKey,
@@ -103,7 +103,7 @@ def checklist_for(
 
 
 def checklist_with(
-    client: VismaClient, target: Target, *, cache: DailyCache | None = None
+    client: BooksClient, target: Target, *, cache: DailyCache | None = None
 ) -> Checklist:
     """The checks of ``target`` read through ``client`` (left open: the send step shares it).
 
