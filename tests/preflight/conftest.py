@@ -13,6 +13,7 @@ from django.core.cache import caches
 from payjournal.emulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, create_app
 from payjournal.emulator.server import run_in_thread
 from tests.web.conftest import PUBLIC_URL, browser_http, tenant
+from tests.wiring import rewired
 
 __all__ = ["books_url", "browser_http", "control", "tenant"]
 
@@ -25,7 +26,8 @@ def emulator_of_books() -> Iterator[str]:
 
 @pytest.fixture
 def books_url(settings: Any, emulator_of_books: str) -> Iterator[str]:
-    """The app's Visma settings on the emulator, rebuilt from its seed for every test."""
+    """The app's Visma settings and wiring on the emulator, rebuilt from its seed for every
+    test."""
     httpx2.post(f"{emulator_of_books}/_emulator/reset", json={"seed": "demo"}).raise_for_status()
     caches["default"].clear()
     settings.VISMA_IDENTITY_URL = emulator_of_books
@@ -33,7 +35,8 @@ def books_url(settings: Any, emulator_of_books: str) -> Iterator[str]:
     settings.VISMA_CLIENT_ID = DEMO_CLIENT_ID
     settings.VISMA_CLIENT_SECRET = DEMO_CLIENT_SECRET
     settings.PAYJOURNAL_PUBLIC_URL = PUBLIC_URL
-    yield emulator_of_books
+    with rewired():
+        yield emulator_of_books
     caches["default"].clear()
 
 

@@ -26,6 +26,7 @@ from payjournal.preflight import CheckKey
 from payjournal.tenancy.models import Master, Membership
 from tests.web import oauth
 from tests.web.conftest import PUBLIC_URL
+from tests.wiring import rewired
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +50,8 @@ def demo_day(request: pytest.FixtureRequest, settings: Any) -> Iterator[date]:
         settings.VISMA_CLIENT_ID = DEMO_CLIENT_ID
         settings.VISMA_CLIENT_SECRET = DEMO_CLIENT_SECRET
         settings.PAYJOURNAL_PUBLIC_URL = PUBLIC_URL
-        yield day
+        with rewired():
+            yield day
         caches["default"].clear()
 
 

@@ -23,18 +23,18 @@ from payjournal.emulator import (
     stable_id,
 )
 from payjournal.emulator.transport import EmulatorTransport
-from payjournal.integrations import gateway
 from payjournal.integrations.models import AccountStatus, VismaAccount
 from payjournal.integrations.tokenstore import DatabaseTokenStore
-from payjournal.jobs import dbos as dbos_jobs
 from payjournal.payroll.models import PayrollCompany, PayrollRun
 from payjournal.payroll.samples import samples_dir
 from payjournal.payroll.services import create_company, map_company
+from payjournal.sending import workflows
 from payjournal.sending.services import import_run
 from payjournal.tenancy.models import Master, Role
 from payjournal.tenancy.users import create_user
 from payjournal.visma import TokenSet
 from tests.emulator.spec import ConformingTransport
+from tests.wiring import rewired
 
 BASE = "http://visma.test"
 EMAILS = {"nl-bakkerij": "anna@bakkerij.example", "se-nordisk": "erik@nordisk.example"}
@@ -55,25 +55,29 @@ def emu(emulator_app: Any) -> Iterator[Emulator]:
 
 
 @pytest.fixture
-def visma(settings: Any, emulator_app: Any, emu: Emulator) -> Iterator[Emulator]:
-    """The app's Visma settings and every sending client pointed at the in-process emulator."""
+def emulator_transport(emulator_app: Any) -> Iterator[ConformingTransport]:
+    """The in-process emulator as a transport; every exchange of the sending tests is held to
+    Visma's vendored spec as well."""
+    transport = ConformingTransport(EmulatorTransport(emulator_app))
+    yield transport
+    transport.close()
+
+
+@pytest.fixture
+def visma(
+    settings: Any, emu: Emulator, emulator_transport: ConformingTransport
+) -> Iterator[Emulator]:
+    """The app's Visma settings and the process's wiring pointed at the in-process emulator."""
     settings.VISMA_IDENTITY_URL = BASE
     settings.VISMA_API_URL = f"{BASE}/v2/"
     settings.VISMA_CLIENT_ID = DEMO_CLIENT_ID
     settings.VISMA_CLIENT_SECRET = DEMO_CLIENT_SECRET
     settings.PAYJOURNAL_VISMA_TIMEOUT_S = 0.5
     settings.PAYJOURNAL_VISMA_PER_MINUTE = 6000
-    gateway.reset()
     caches["default"].clear()  # the pre-flight's day-long reads (the database cache)
-    previous = gateway.transport_factory
-    # Every exchange of the sending tests is held to Visma's vendored spec as well.
-    transport = ConformingTransport(EmulatorTransport(emulator_app))
-    gateway.transport_factory = lambda: transport
-    yield emu
-    gateway.transport_factory = previous
-    gateway.reset()
+    with rewired(emulator_transport):
+        yield emu
     caches["default"].clear()
-    transport.close()
 
 
 def connect_account(
@@ -153,9 +157,9 @@ def executor(tmp_path: Path, settings: Any) -> Iterator[None]:
         if db.vendor == "sqlite"
         else settings.PAYJOURNAL_TEST_DBOS_URL
     )
-    dbos_jobs.start(url, executor_id="test-0", worker_concurrency=8)
+    workflows.start(url, executor_id="test-0", worker_concurrency=8)
     yield
-    dbos_jobs.stop()
+    workflows.stop()
     if url.startswith("postgresql://"):
         name = url.rsplit("/", 1)[1]
         with psycopg.connect(

@@ -3,9 +3,8 @@
 deadline. Run as ``python -m tests.sending.refresh_worker ACCOUNT_ID START_AT STOP_AT MARGIN_S``
 (times on the wall clock, so both processes start together); prints one JSON line.
 
-The client is built from the same parts as :func:`payjournal.integrations.gateway.client`
-(the :class:`DatabaseTokenStore`, the process's OAuth client and transport) with no client-side
-rate limiter (the budget is not the subject) and a refresh margin shorter than the 5-second
+The client is built like :meth:`payjournal.wiring.Wiring.client` (the
+:class:`DatabaseTokenStore`, the process's OAuth client) with no client-side rate limiter (the budget is not the subject) and a refresh margin shorter than the 5-second
 token. The store is subclassed only to count how often a refresh was asked for and how often
 this process actually spent a refresh token. No token is ever printed.
 """
@@ -25,7 +24,7 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "payjournal.site.settings")
 django.setup()
 
-from payjournal.integrations import gateway  # noqa: E402
+from payjournal import wiring  # noqa: E402
 from payjournal.integrations.tokenstore import DatabaseTokenStore  # noqa: E402
 from payjournal.visma import NoRateLimit, RefreshFn, TokenSet, VismaClient, VismaError  # noqa: E402
 
@@ -51,9 +50,8 @@ def main(account_id: int, start_at: float, stop_at: float, margin_s: float) -> N
     store = CountingTokenStore(account_id)
     client = VismaClient(
         store,
-        gateway._shared_oauth(),
+        wiring.current().shared.oauth(),
         rate_limiter=NoRateLimit(),
-        transport=gateway._shared_transport(),
         refresh_margin=timedelta(seconds=margin_s),
         timeout=10.0,
     )

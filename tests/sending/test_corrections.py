@@ -12,11 +12,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from payjournal.domain.submission import Event
 from payjournal.emulator import Emulator
 from payjournal.payroll.models import PayrollCompany, PayrollRun
 from payjournal.payroll.samples import samples_dir
+from payjournal.preflight import DailyCache
 from payjournal.sending.models import SendingSettings, Submission
 from payjournal.sending.send import SendPolicy, process_submission
 from payjournal.sending.services import (
@@ -363,5 +365,6 @@ def test_a_leg_superseded_between_loading_and_claiming_ends_quietly(
     leg = Submission.objects.get(pk=request_send(version_1(books)).pk)  # the worker's copy
     import_run(books.bakkerij, corrected(), "run-2026-09-v2.json")  # supersedes it meanwhile
     client = connection.client_for(books.bakkerij)
-    assert _work(leg, client, FAST, no_sleep).value == "superseded"
+    state = _work(leg, client, DailyCache(), FAST, no_sleep, timezone.now)
+    assert state.value == "superseded"
     assert vouchers_of_run(visma, books.bakkerij, RUN) == []

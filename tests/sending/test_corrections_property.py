@@ -36,6 +36,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+import httpx2
 import pytest
 from django.core.cache import caches
 from django.db import transaction
@@ -77,6 +78,7 @@ from tests.sending.netting import (
     expected_net,
     vouchers_of_run,
 )
+from tests.wiring import rewired
 
 FAST = SendPolicy(max_attempts=6, base_delay_s=0.0, max_delay_s=0.0)
 VOUCHERS = ["POST /v2/vouchers"]
@@ -496,17 +498,20 @@ def rolled_back() -> Iterator[None]:
 
 
 @pytest.fixture
-def bookkeeping(books: Books, visma: Emulator, settings: Any) -> Iterator[Bookkeeping]:
+def bookkeeping(
+    books: Books, visma: Emulator, emulator_transport: httpx2.BaseTransport, settings: Any
+) -> Iterator[Bookkeeping]:
     settings.PAYJOURNAL_VISMA_TIMEOUT_S = 0.25  # what an injected timeout costs
-    centers = {
-        key: tuple(connection.client_for(company).list_cost_centers())
-        for key, company in (("nl-bakkerij", books.bakkerij), ("se-nordisk", books.nordisk))
-    }
-    nordisk = visma.state.company("se-nordisk")
-    assert nordisk is not None
-    nordisk.accounting_locked_to = NORDISK_LOCKED_TO
-    figures: Counter[str] = Counter()
-    yield Bookkeeping(visma, copy.deepcopy(visma.state), books, centers, figures)
+    with rewired(emulator_transport):
+        centers = {
+            key: tuple(connection.client_for(company).list_cost_centers())
+            for key, company in (("nl-bakkerij", books.bakkerij), ("se-nordisk", books.nordisk))
+        }
+        nordisk = visma.state.company("se-nordisk")
+        assert nordisk is not None
+        nordisk.accounting_locked_to = NORDISK_LOCKED_TO
+        figures: Counter[str] = Counter()
+        yield Bookkeeping(visma, copy.deepcopy(visma.state), books, centers, figures)
     DailyCache.forget_memo()
     print(dict(sorted(figures.items())))  # the figures, shown with -s
 

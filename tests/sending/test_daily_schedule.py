@@ -10,8 +10,8 @@ import pytest
 from dbos import DBOS
 
 from payjournal.emulator import Emulator
-from payjournal.jobs.dbos import DAILY_CHECKS_CRON, DAILY_CHECKS_SCHEDULE
 from payjournal.preflight.models import DriftReport
+from payjournal.preflight.workflows import DAILY_CHECKS_CRON, DAILY_CHECKS_SCHEDULE
 from tests.sending.conftest import Books
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from payjournal import jobs
+from payjournal import wiring
 from payjournal.domain.submission import SubmissionState
 from payjournal.emulator import Emulator, FaultPlan
 from payjournal.payroll.models import PayrollRun
@@ -56,12 +56,11 @@ def test_dbos_sends_every_run_exactly_once_under_faults(
 def test_the_sweep_enqueues_submissions_that_never_reached_dbos(
     books: Books, visma: Emulator, executor: None
 ) -> None:
-    backend = jobs.active_backend()
-    jobs.set_backend(None)  # the enqueue after commit is lost
+    executing = wiring.install(wiring.current().with_jobs(None))  # the enqueue is lost
     run = PayrollRun.objects.filter(company=books.bakkerij).first()
     assert run is not None
     request_send_many([run])
-    jobs.set_backend(backend)
+    wiring.install(executing)
     assert Submission.objects.get().state == SubmissionState.QUEUED
     assert sweep(older_than=timedelta(0)) == 1
     (done,) = wait_until_done(1)

@@ -18,14 +18,14 @@ from cryptography.fernet import Fernet
 from dbos import DBOS
 from django.utils import timezone
 
-from payjournal import catalog, jobs
+from payjournal import catalog, jobs, wiring
 from payjournal.domain.submission import SubmissionState
 from payjournal.emulator import Emulator
-from payjournal.jobs import dbos as dbos_jobs
 from payjournal.payroll.models import PayrollRun
 from payjournal.sending.models import Submission
 from payjournal.sending.recovery import MAX_RESTARTS, recover_stranded
 from payjournal.sending.services import request_send, retry, sweep
+from payjournal.sending.workflows import sweep_workflow
 from tests.sending.conftest import Books
 from tests.sending.test_jobs import wait_until_done
 
@@ -55,7 +55,7 @@ def wait_for_job_to_end(submission: Submission, timeout_s: float = 30.0) -> jobs
     workflow_id = Submission.objects.get(pk=submission.pk).workflow_id
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        status = (jobs.job_statuses([workflow_id]) or {}).get(workflow_id)
+        status = (jobs.job_statuses(wiring.current().jobs, [workflow_id]) or {}).get(workflow_id)
         if status is not None and status.has_ended:
             return status
         time.sleep(0.05)
@@ -119,7 +119,7 @@ def test_the_scheduled_sweep_workflow_recovers_it_too(
     Submission.objects.filter(pk=submission.pk).update(
         updated_at=timezone.now() - timedelta(hours=1)
     )
-    DBOS.start_workflow(dbos_jobs.sweep_workflow, timezone.now(), None).get_result()
+    DBOS.start_workflow(sweep_workflow, timezone.now(), None).get_result()
     (done,) = wait_until_done(1)
     assert (done.state, done.round) == (SubmissionState.SENT, 2)
     assert vouchers_with_marker(visma, done) == 1

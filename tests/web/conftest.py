@@ -13,13 +13,13 @@ from django.test import Client
 
 from payjournal.emulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, create_app
 from payjournal.emulator.server import run_in_thread
-from payjournal.integrations import gateway
 from payjournal.payroll.models import PayrollCompany
 from payjournal.payroll.samples import samples_dir
 from payjournal.payroll.services import create_company
 from payjournal.tenancy.models import Master, Membership, Role
 from payjournal.tenancy.users import create_user
 from tests.emulator.spec import ConformingTransport
+from tests.wiring import rewired
 
 PASSWORD = "correct horse battery"
 PUBLIC_URL = "http://127.0.0.1:8123"
@@ -33,20 +33,17 @@ def emulator_url() -> Iterator[str]:
 
 @pytest.fixture
 def visma(settings: Any, emulator_url: str) -> Iterator[str]:
-    """The app's Visma settings pointed at the loopback emulator; every ``/v2`` exchange the app
-    makes through the process's shared transport is held to Visma's vendored spec."""
+    """The app's Visma settings and the process's wiring pointed at the loopback emulator; every
+    ``/v2`` exchange the app makes through the process's shared transport is held to Visma's
+    vendored spec."""
     settings.VISMA_IDENTITY_URL = emulator_url
     settings.VISMA_API_URL = f"{emulator_url}/v2/"
     settings.VISMA_CLIENT_ID = DEMO_CLIENT_ID
     settings.VISMA_CLIENT_SECRET = DEMO_CLIENT_SECRET
     settings.PAYJOURNAL_PUBLIC_URL = PUBLIC_URL
     transport = ConformingTransport(httpx2.HTTPTransport())
-    previous = gateway.transport_factory
-    gateway.transport_factory = lambda: transport
-    gateway.reset()
-    yield emulator_url
-    gateway.transport_factory = previous
-    gateway.reset()
+    with rewired(transport):
+        yield emulator_url
     transport.close()
 
 

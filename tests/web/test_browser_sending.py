@@ -8,15 +8,12 @@ loopback."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx2
-import pytest
 from playwright.sync_api import Page, expect
 
-from payjournal.integrations import gateway
 from payjournal.integrations.models import AccountStatus, VismaAccount
 from payjournal.integrations.tokenstore import DatabaseTokenStore
 from payjournal.payroll.models import PayrollCompany
@@ -58,16 +55,8 @@ def authorize(url: str, company: PayrollCompany, email: str) -> None:
     map_company(company, account)
 
 
-@pytest.fixture
-def sending(visma: str) -> Iterator[None]:
-    gateway.reset()  # the process's Visma client parts follow the settings just changed
-    yield
-    gateway.reset()
-
-
 def test_sending_from_the_dashlet_updates_rows_in_place(
     executor: None,  # noqa: F811  (first: DBOS refuses to start once Playwright's loop runs)
-    sending: None,
     live_server: Any,
     visma: str,
     page: Page,  # noqa: F811

@@ -11,8 +11,8 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 
+from payjournal import wiring
 from payjournal.emulator import stable_id
-from payjournal.integrations import gateway
 from payjournal.integrations.models import AccountStatus, VismaAccount
 from payjournal.integrations.services import create_account
 from payjournal.integrations.tokenstore import DatabaseTokenStore
@@ -194,7 +194,7 @@ def test_disconnect_revokes_the_grant(
     account.refresh_from_db()
     assert account.status == AccountStatus.NOT_AUTHORIZED and account.token_ciphertext is None
     with (
-        gateway.oauth(PUBLIC_URL + "/integrations/visma/callback/") as client,
+        wiring.current().oauth(PUBLIC_URL + "/integrations/visma/callback/") as client,
         pytest.raises(InvalidGrantError),
     ):
         client.refresh(tokens)
@@ -213,7 +213,7 @@ def test_invalid_grant_on_refresh_asks_for_authorization_on_every_dependent_page
     stale = store.load()
     assert stale is not None
     asked: list[TokenSet] = []
-    with gateway.oauth(PUBLIC_URL + "/integrations/visma/callback/") as client:
+    with wiring.current().oauth(PUBLIC_URL + "/integrations/visma/callback/") as client:
         client.revoke(stale.refresh_token or "")
 
         def refresh(tokens: TokenSet) -> TokenSet:
@@ -241,7 +241,7 @@ def test_refresh_is_single_flight_and_saved_encrypted(
     first, second = DatabaseTokenStore(account.pk), DatabaseTokenStore(account.pk)
     stale = first.load()
     assert stale is not None
-    with gateway.oauth(PUBLIC_URL + "/integrations/visma/callback/") as client:
+    with wiring.current().oauth(PUBLIC_URL + "/integrations/visma/callback/") as client:
         fresh = first.refresh(client.refresh, stale)
         again = second.refresh(client.refresh, stale)  # a second process with the same stale set
     assert fresh.access_token != stale.access_token

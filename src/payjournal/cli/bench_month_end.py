@@ -97,11 +97,11 @@ def month_end(
         start_django(settings, migrate=True)
         # One INFO line per Visma call would bury the figures; warnings and errors still show.
         logging.getLogger("payjournal.visma").setLevel(logging.WARNING)
-        from payjournal.integrations import gateway
+        from payjournal import wiring
 
-        stack.callback(gateway.reset)  # the limiter's pool, before its database is dropped
+        stack.callback(wiring.current().close)  # the limiter's pool, before its database is dropped
         from payjournal.benchmarks.month_end_corrections import Corrector
-        from payjournal.cli.sending import start_jobs
+        from payjournal.cli.sending import start_jobs, stop_jobs
         from payjournal.jobs import dbos as dbos_jobs
         from payjournal.preflight.daily import check_every_company
 
@@ -120,7 +120,7 @@ def month_end(
         if workers:
             worker_pids = stack.enter_context(bench.worker_processes(workers, settings, workdir))
         start_jobs(execute=not workers, executor_id=None if workers else "bench")
-        stack.callback(dbos_jobs.stop)
+        stack.callback(stop_jobs)
         mark = emulator.request_count()
         if daily_checks:
             summary = check_every_company()

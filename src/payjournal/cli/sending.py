@@ -2,7 +2,8 @@
 ``worker``.
 
 ``serve`` and ``demo`` start an embedded DBOS executor through :func:`start_jobs`; ``web``
-enqueues only; ``worker --executor-id N`` executes. Errors become messages here, once.
+enqueues only; ``worker --executor-id N`` executes; :func:`stop_jobs` shuts it down. Errors
+become messages here, once.
 """
 
 from __future__ import annotations
@@ -36,24 +37,31 @@ def start_jobs(*, execute: bool = True, executor_id: str | None = None) -> str:
     from django.conf import settings
 
     from payjournal.config import get_settings
-    from payjournal.jobs import dbos as dbos_jobs
+    from payjournal.jobs.dbos import system_database_url
+    from payjournal.sending import workflows
+    from payjournal.sending.services import sweep
 
     config = get_settings()
-    url = dbos_jobs.system_database_url(
+    url = system_database_url(
         config.data_dir, config.database(), os.environ.get("PAYJOURNAL_DBOS_URL")
     )
-    dbos_jobs.start(
+    workflows.start(
         url,
         executor_id=executor_id,
         execute=execute,
         worker_concurrency=settings.PAYJOURNAL_WORKER_CONCURRENCY,
     )
     if execute:
-        from payjournal.sending.services import sweep
-
         # Whatever was queued while no executor ran (idempotent: one workflow id per round).
         sweep(older_than=timedelta(0))
     return url
+
+
+def stop_jobs() -> None:
+    """Shut the executor of :func:`start_jobs` down."""
+    from payjournal.sending import workflows
+
+    workflows.stop()
 
 
 def _redacted(url: str) -> str:
@@ -81,9 +89,7 @@ def worker(
     except KeyboardInterrupt:
         pass
     finally:
-        from payjournal.jobs import dbos as dbos_jobs
-
-        dbos_jobs.stop()
+        stop_jobs()
 
 
 def web(
@@ -145,9 +151,7 @@ def send_runs(
             if not print_outcome(target, result.queued, wait):
                 raise typer.Exit(1)
     finally:
-        from payjournal.jobs import dbos as dbos_jobs
-
-        dbos_jobs.stop()
+        stop_jobs()
 
 
 def withdraw_run(
@@ -201,9 +205,7 @@ def _withdraw(run_key: str, company: int, here: bool, wait: float) -> None:
         )
     finally:
         if automatic:
-            from payjournal.jobs import dbos as dbos_jobs
-
-            dbos_jobs.stop()
+            stop_jobs()
 
 
 #: Leg states that a worker will still move by itself.

@@ -7,21 +7,34 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from payjournal.integrations import gateway, services
+from payjournal import wiring
+from payjournal.integrations import services
 from payjournal.integrations.forms import AccountForm
 from payjournal.integrations.models import VismaAccount
 from payjournal.integrations.problems import AuthorizationFlowError
 from payjournal.tenancy.access import get_scoped, member_required
 from payjournal.tenancy.models import Membership, Role
+from payjournal.visma import VismaOAuth
 
 PENDING_KEY = "visma_pending"
 USED_KEY = "visma_used_states"
 MAX_PENDING = 10
+
+
+def _oauth(request: HttpRequest) -> VismaOAuth:
+    """An OAuth client of the process's wiring whose callback is the one registered at Visma:
+    ``PAYJOURNAL_PUBLIC_URL`` based, else this request's host (close it after)."""
+    path = reverse("visma-callback")
+    base = settings.PAYJOURNAL_PUBLIC_URL
+    callback = base.rstrip("/") + path if base else request.build_absolute_uri(path)
+    return wiring.current().oauth(callback)
 
 
 def _accounts(membership: Membership) -> Any:
@@ -68,7 +81,7 @@ def accounts_list(request: HttpRequest, membership: Membership) -> HttpResponse:
 @member_required(Role.MASTER_ADMIN)
 def authorize(request: HttpRequest, membership: Membership, account_id: int) -> HttpResponse:
     account = get_scoped(_accounts(membership), pk=account_id)
-    with gateway.oauth(gateway.redirect_uri(request)) as oauth:
+    with _oauth(request) as oauth:
         url, pending = services.start_authorization(account, oauth)
     stored = dict(request.session.get(PENDING_KEY, {}))
     stored[pending.state] = pending.as_dict()
@@ -91,7 +104,7 @@ def callback(request: HttpRequest, membership: Membership) -> HttpResponse:
     pending = services.PendingAuthorization.from_dict(raw)
     account = get_scoped(_accounts(membership), pk=pending.account_id)
     try:
-        with gateway.oauth(gateway.redirect_uri(request)) as oauth:
+        with _oauth(request) as oauth:
             account = services.complete_authorization(
                 account, oauth, request.build_absolute_uri(), pending
             )
@@ -114,7 +127,7 @@ def _problem(request: HttpRequest, code: str, account: VismaAccount | None) -> H
 @member_required(Role.MASTER_ADMIN)
 def disconnect(request: HttpRequest, membership: Membership, account_id: int) -> HttpResponse:
     account = get_scoped(_accounts(membership), pk=account_id)
-    with gateway.oauth(gateway.redirect_uri(request)) as oauth:
+    with _oauth(request) as oauth:
         services.disconnect(account, oauth)
     messages.info(request, f"Account “{account.name}” is disconnected; Visma revoked its access.")
     return redirect("visma-accounts")

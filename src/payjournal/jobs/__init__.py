@@ -1,31 +1,32 @@
-"""The durable-jobs port: start, enqueue, sweep. DBOS lives behind it (``payjournal.jobs.dbos``).
+"""The durable-jobs port: enqueue a send, ask how jobs stand, defer enqueues, name a schedule.
 
-The rest of the app calls :func:`enqueue_submission` only. Until a DBOS executor is started in
-this process (``payjournal serve``/``demo``/``worker``/``web``), enqueueing is a no-op: the
-submission row is already the durable record, and the sweep of the next running executor
-enqueues it.
+Nothing here knows the apps: a job is a workflow id, the submission id its workflow takes and a
+partition key. The backend that runs them (DBOS, :mod:`payjournal.jobs.dbos`) is part of the
+process's wiring (:attr:`payjournal.wiring.Wiring.jobs`), which the executor's start installs;
+the workflows themselves live with the code they run (:mod:`payjournal.sending.workflows`,
+:mod:`payjournal.preflight.workflows`). Without a backend in this process enqueueing is a
+no-op: the submission row is already the durable record, and the sweep of the next running
+executor enqueues it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
-
-if TYPE_CHECKING:
-    from payjournal.sending.models import Submission
+from datetime import datetime
+from typing import Any, Protocol
 
 __all__ = [
     "ENDED",
+    "Enqueue",
     "JobBackend",
     "JobStatus",
-    "active_backend",
+    "Schedule",
     "deferred_enqueues",
-    "enqueue_submission",
+    "enqueue",
     "job_statuses",
-    "set_backend",
 ]
 
 #: Statuses of a job that will not run again by itself (DBOS's names): a submission that is
@@ -54,17 +55,14 @@ class JobBackend(Protocol):
         """The status of each of ``workflow_ids`` the backend knows; unknown ids are left out."""
 
 
-_backend: JobBackend | None = None
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """A workflow the executor starts on a cron (six fields, seconds first, in ``TIME_ZONE``);
+    the workflow is called with the time it was scheduled for and a context."""
 
-
-def set_backend(backend: JobBackend | None) -> None:
-    """Install (or remove, with ``None``) the backend this process enqueues through."""
-    global _backend
-    _backend = backend
-
-
-def active_backend() -> JobBackend | None:
-    return _backend
+    name: str
+    cron: str
+    workflow: Callable[[datetime, Any], None]
 
 
 #: (workflow id, submission id, partition) of every enqueue made inside :func:`deferred_enqueues`.
@@ -87,20 +85,24 @@ def deferred_enqueues() -> Iterator[list[Enqueue]]:
         _deferred.reset(token)
 
 
-def enqueue_submission(submission: Submission) -> None:
-    """Hand the submission to the job backend, partitioned by its Visma account."""
-    if _backend is None:
+def enqueue(
+    backend: JobBackend | None, workflow_id: str, submission_id: str, partition: str
+) -> None:
+    """Start the workflow on ``backend`` (nothing without one); inside
+    :func:`deferred_enqueues`, collect it instead."""
+    if backend is None:
         return
-    partition = str(submission.company.visma_account_id or submission.company_id)
     pending = _deferred.get()
     if pending is not None:
-        pending.append((submission.workflow_id, str(submission.pk), partition))
+        pending.append((workflow_id, submission_id, partition))
         return
-    _backend.enqueue(submission.workflow_id, str(submission.pk), partition)
+    backend.enqueue(workflow_id, submission_id, partition)
 
 
-def job_statuses(workflow_ids: Sequence[str]) -> Mapping[str, JobStatus] | None:
-    """The statuses of these jobs, or ``None`` when no backend runs in this process."""
-    if _backend is None:
+def job_statuses(
+    backend: JobBackend | None, workflow_ids: Sequence[str]
+) -> Mapping[str, JobStatus] | None:
+    """The statuses of these jobs, or ``None`` without a backend in this process."""
+    if backend is None:
         return None
-    return _backend.statuses(workflow_ids)
+    return backend.statuses(workflow_ids)

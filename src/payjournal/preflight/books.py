@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Protocol, TypeVar
 from uuid import UUID
 
 from payjournal.preflight.cache import DailyCache
-from payjournal.visma import Account, CompanySettings, CostCenter, FiscalYear, VismaClient
+from payjournal.visma import Account, CompanySettings, CostCenter, FiscalYear
 
-__all__ = ["Books", "CachedBooks"]
+__all__ = ["Books", "BooksClient", "CachedBooks"]
 
 T = TypeVar("T")
+
+
+class BooksClient(Protocol):
+    """What the pre-flight asks of Visma: the reads of :class:`CachedBooks` and the one fix
+    (the part of :class:`~payjournal.visma.VismaClient` it uses; a fake in tests)."""
+
+    def get_company_settings(self) -> CompanySettings: ...
+
+    def list_fiscal_years(self) -> Iterable[FiscalYear]: ...
+
+    def list_accounts(self, fiscal_year_id: UUID) -> Iterable[Account]: ...
+
+    def list_cost_centers(self) -> Iterable[CostCenter]: ...
+
+    def create_fiscal_year(self, start_date: date, end_date: date) -> FiscalYear: ...
 
 
 class Books(Protocol):
@@ -38,7 +53,7 @@ class CachedBooks:
     (a failure seen on such answers is worth confirming on fresh reads).
     """
 
-    def __init__(self, client: VismaClient, company_key: str, cache: DailyCache) -> None:
+    def __init__(self, client: BooksClient, company_key: str, cache: DailyCache) -> None:
         self._client = client
         self._company = company_key
         self._cache = cache

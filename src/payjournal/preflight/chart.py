@@ -99,7 +99,7 @@ def read_chart(
     account = company.visma_account
     if problem or account is None:
         return Chart(problem=catalog.explain(problem or "not_authorized"))
-    # not closed here: the default clients share the process's transport (integrations.gateway)
+    # not closed here: the default clients share the process's transport (payjournal.wiring)
     client = (client_factory or default_client)(account)
     books = CachedBooks(client, company.visma_company_id, cache or DailyCache())
     try:

@@ -1,6 +1,6 @@
 """The daily checks: every mapped payroll company's ledger scheme against Visma's books.
 
-Run once a day by the jobs' scheduler (``payjournal.jobs.dbos``: 03:00) and by hand with
+Run once a day by the executor (:mod:`.workflows`: 03:00) and by hand with
 ``payjournal checks daily``. For each company mapped to a Visma company it runs the drift
 check (:mod:`.drift`) and stores the outcome in a :class:`~.models.DriftReport`, so the
 company page flags an account deactivated or removed in Visma before the next payday. The

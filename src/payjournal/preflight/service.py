@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import date
 
-from payjournal.integrations import gateway
+from payjournal import wiring
 from payjournal.integrations.models import AccountStatus, VismaAccount
 from payjournal.payroll.models import JournalLine, JournalSnapshot, PayrollCompany, PayrollRun
-from payjournal.preflight.books import CachedBooks
+from payjournal.preflight.books import BooksClient, CachedBooks
 from payjournal.preflight.cache import DailyCache
 from payjournal.preflight.checklist import (
     CheckKey,
@@ -35,13 +35,13 @@ __all__ = [
 ]
 
 #: Builds the Visma client of an account (tests may pass their own). Clients are not closed
-#: here: the default ones share the process's transport (see ``integrations.gateway``).
+#: here: the default ones share the process's transport (see :mod:`payjournal.wiring`).
 ClientFactory = Callable[[VismaAccount], VismaClient]
 
 
 def default_client(account: VismaAccount) -> VismaClient:
-    """The account's Visma client on the process's shared wiring (the usual ``ClientFactory``)."""
-    return gateway.client(account.pk)
+    """The account's Visma client on the process's wiring (the usual ``ClientFactory``)."""
+    return wiring.current().client(account.pk)
 
 
 def connection_problem(company: PayrollCompany) -> str:
@@ -103,7 +103,7 @@ def checklist_for(
 
 
 def checklist_with(
-    client: VismaClient, target: Target, *, cache: DailyCache | None = None
+    client: BooksClient, target: Target, *, cache: DailyCache | None = None
 ) -> Checklist:
     """The checks of ``target`` read through ``client`` (left open: the send step shares it).
 

@@ -34,7 +34,6 @@ from payjournal.domain.booking import (
 from payjournal.domain.journal import JournalRow, Side
 from payjournal.domain.money import Money
 from payjournal.domain.submission import Event, SubmissionState, voucher_marker
-from payjournal.jobs import enqueue_submission
 from payjournal.payroll.models import JournalLine, JournalSnapshot, PayrollCompany, PayrollRun
 from payjournal.sending.models import (
     Attempt,
@@ -43,6 +42,7 @@ from payjournal.sending.models import (
     SendingSettings,
     Submission,
 )
+from payjournal.sending.outbox import enqueue_after_commit
 from payjournal.sending.states import StaleSubmissionError, transition
 
 __all__ = [
@@ -380,7 +380,7 @@ def _write_leg(company: PayrollCompany, state: RunState, plan: LegPlan) -> Submi
         )
         return leg
     leg.save(force_insert=True)
-    transaction.on_commit(lambda: enqueue_submission(leg))
+    enqueue_after_commit(leg)
     return leg
 
 

@@ -1,12 +1,38 @@
-"""The Visma client a send uses: the company's authorized account, on the process's shared
-transport, OAuth client and rate limiter (:func:`payjournal.integrations.gateway.client`).
+"""The Visma port a send uses, and the gateway of a payroll company's authorized account.
+
+:class:`AccountingGateway` is the part of :class:`~payjournal.visma.VismaClient` the send step
+and its pre-flight call; ``tests/sending/fake_visma.py`` implements it to test the send state
+machine and its faults in milliseconds. The default gateway is the account's client on the
+process's shared transport, OAuth client and rate limiter (:mod:`payjournal.wiring`).
 """
 
 from __future__ import annotations
 
-from payjournal.integrations import gateway
+from collections.abc import Callable
+from datetime import date
+from typing import Protocol
+
+from payjournal.integrations.models import VismaAccount
 from payjournal.payroll.models import PayrollCompany
-from payjournal.visma import VismaClient
+from payjournal.preflight.books import BooksClient
+from payjournal.preflight.service import default_client
+from payjournal.visma import NewVoucher, Voucher
+
+__all__ = ["AccountingGateway", "GatewayFactory", "NotConnectedError", "client_for"]
+
+
+class AccountingGateway(BooksClient, Protocol):
+    """The pre-flight's reads, posting a voucher, and finding vouchers by their marker."""
+
+    def create_voucher(self, voucher: NewVoucher) -> Voucher: ...
+
+    def find_vouchers(
+        self, start_date: date, end_date: date, marker: str | None = None
+    ) -> list[Voucher]: ...
+
+
+#: The gateway of an authorized Visma account (:func:`default_client`: the process's wiring).
+GatewayFactory = Callable[[VismaAccount], AccountingGateway]
 
 
 class NotConnectedError(Exception):
@@ -15,10 +41,12 @@ class NotConnectedError(Exception):
     code = "not_connected"
 
 
-def client_for(company: PayrollCompany) -> VismaClient:
-    """A client for the company's Visma account; :class:`NotConnectedError` when there is none.
+def client_for(
+    company: PayrollCompany, client_factory: GatewayFactory = default_client
+) -> AccountingGateway:
+    """The gateway of the company's Visma account; :class:`NotConnectedError` when there is none.
 
-    The client shares the process's transport: it is not closed after use.
+    The default client shares the process's transport: it is not closed after use.
     """
     account = company.visma_account
     if account is None or not account.is_authorized:
@@ -31,4 +59,4 @@ def client_for(company: PayrollCompany) -> VismaClient:
             f"The Visma account of {company.name} is now bound to another Visma company; "
             "map the company again."
         )
-    return gateway.client(account.pk)
+    return client_factory(account)

@@ -33,9 +33,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from payjournal import wiring
 from payjournal.domain.submission import Event, SubmissionState
-from payjournal.jobs import JobStatus, enqueue_submission, job_statuses
+from payjournal.jobs import JobStatus, job_statuses
 from payjournal.sending.models import Attempt, Submission
+from payjournal.sending.outbox import enqueue_after_commit, enqueue_submission
 from payjournal.sending.states import StaleSubmissionError, transition
 
 __all__ = [
@@ -98,7 +100,7 @@ def _restart(submission: Submission, job: JobStatus) -> Submission:
             round=submission.round + 1,
             enqueued_at=timezone.now(),
         )
-        transaction.on_commit(lambda: enqueue_submission(submission))
+        enqueue_after_commit(submission)
     return submission
 
 
@@ -149,7 +151,7 @@ def recover_stranded(
     if not candidates:
         return Recovery()
     if statuses is None:
-        statuses = job_statuses([s.workflow_id for s in candidates])
+        statuses = job_statuses(wiring.current().jobs, [s.workflow_id for s in candidates])
         if statuses is None:
             return Recovery()
     counts = {"enqueued": 0, "restarted": 0, "stopped": 0}

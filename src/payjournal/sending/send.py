@@ -1,7 +1,8 @@
 """The send step: take one submission to ``sent`` or ``needs_action``, never to two vouchers.
 
-``process_submission`` is what a durable workflow runs; it can be run again at any point (a
-crash, a redelivery) because every decision is read from the submission's stored state:
+``process_submission`` is what a durable workflow runs (:mod:`payjournal.sending.workflows`);
+it can be run again at any point (a crash, a redelivery) because every decision is read from
+the submission's stored state:
 
 * ``queued`` → claim → ``sending`` → pre-flight (the checks of :mod:`payjournal.preflight`
   on the day's cached reads of the Visma company) → ``POST /v2/vouchers``; a failed check
@@ -14,6 +15,12 @@ crash, a redelivery) because every decision is read from the submission's stored
 * business errors (missing fiscal year, locked period, module off, unknown account,
   ``invalid_grant``, no connection, unknown cost center) → ``needs_action`` with the error's
   stable code and message; nothing is retried until a user asks.
+
+Its collaborators are arguments: the company's Visma gateway
+(:class:`~.connection.AccountingGateway`, by default the account's client on the process's
+wiring), the day-long cache of its reads, the retry policy, sleeping and the clock — so the
+state machine and its faults run against a fake in milliseconds
+(``tests/sending/test_send_faults.py``) as well as against the emulator.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
@@ -34,8 +41,9 @@ from payjournal.preflight import Checklist, DailyCache
 from payjournal.preflight.books import CachedBooks
 from payjournal.preflight.checks import JournalRow as CheckedRow
 from payjournal.preflight.checks import Target
-from payjournal.preflight.service import checklist_with, connection_problem
+from payjournal.preflight.service import checklist_with, connection_problem, default_client
 from payjournal.sending import booking, connection
+from payjournal.sending.connection import AccountingGateway, GatewayFactory
 from payjournal.sending.legs import leg_content
 from payjournal.sending.models import Submission
 from payjournal.sending.states import StaleSubmissionError, transition
@@ -45,7 +53,6 @@ from payjournal.visma import (
     OutcomeUnknownError,
     RateLimitedError,
     ServerError,
-    VismaClient,
     VismaError,
 )
 
@@ -92,28 +99,38 @@ def _message(error: Exception) -> str:
 def process_submission(
     submission_id: UUID | str,
     *,
+    client_factory: GatewayFactory = default_client,
+    cache: DailyCache | None = None,
     policy: SendPolicy | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    now: Callable[[], datetime] = timezone.now,
 ) -> SubmissionState:
-    """Work on the submission until it is ``sent`` or ``needs_action``; returns that state."""
+    """Work on the submission until it is ``sent`` or ``needs_action``; returns that state.
+
+    ``client_factory`` gives the gateway of the company's authorized Visma account, ``cache``
+    keeps the pre-flight's reads of it (default: the app database's, shared by every process),
+    ``sleep`` waits between attempts, ``now`` dates the voucher's ``sent_at``.
+    """
     policy = policy or SendPolicy()
     submission = _load(submission_id)
     state = submission.state_enum
     if state.is_final or state is SubmissionState.NEEDS_ACTION:
         return state
     try:
-        visma = connection.client_for(submission.company)
+        visma = connection.client_for(submission.company, client_factory)
     except connection.NotConnectedError as exc:
         return _refuse(submission, exc).state_enum
-    # Not closed: the client's transport is the process's shared pool (see ``connection``).
-    return _work(submission, visma, policy, sleep)
+    # Not closed: the default client's transport is the process's shared pool.
+    return _work(submission, visma, cache or DailyCache(), policy, sleep, now)
 
 
 def _work(
     submission: Submission,
-    visma: VismaClient,
+    visma: AccountingGateway,
+    cache: DailyCache,
     policy: SendPolicy,
     sleep: Callable[[float], None],
+    now: Callable[[], datetime],
 ) -> SubmissionState:
     while True:
         state = submission.state_enum
@@ -145,7 +162,7 @@ def _work(
             if submission.needs_reconcile:
                 submission = transition(submission, Event.CLAIMED)  # sending → reconciling
                 continue
-            submission = _post(submission, visma, policy, sleep)
+            submission = _post(submission, visma, cache, policy, sleep, now)
         elif state is SubmissionState.SENDING:
             # Resumed with the POST possibly under way when the last worker died.
             submission = transition(
@@ -155,7 +172,7 @@ def _work(
                 needs_reconcile=True,
             )
         else:
-            submission = _reconcile(submission, visma, policy, sleep)
+            submission = _reconcile(submission, visma, policy, sleep, now)
 
 
 def _refuse(submission: Submission, error: Exception) -> Submission:
@@ -205,14 +222,15 @@ def _retry_later(
 
 def _post(
     submission: Submission,
-    visma: VismaClient,
+    visma: AccountingGateway,
+    cache: DailyCache,
     policy: SendPolicy,
     sleep: Callable[[float], None],
+    now: Callable[[], datetime],
 ) -> Submission:
     """Date the leg, pre-flight it (cached reads), then ``POST /v2/vouchers`` once."""
     company = submission.company
     content = leg_content(submission)
-    cache = DailyCache()
     books = CachedBooks(visma, company.visma_company_id, cache)
     try:
         day = _voucher_date(submission, books)
@@ -256,7 +274,9 @@ def _post(
             # The lock date moved since the cached read: the next attempt dates the leg anew.
             return _retry_later(submission, exc, policy, sleep)
         return transition(submission, Event.REFUSED, error_code=exc.code, message=_message(exc))
-    return _mark_sent(submission, Event.POSTED, str(posted.id), posted.number_and_number_series)
+    return _mark_sent(
+        submission, Event.POSTED, str(posted.id), posted.number_and_number_series, now()
+    )
 
 
 def _voucher_date(submission: Submission, books: CachedBooks) -> date:
@@ -305,9 +325,10 @@ def _stop_before_sending(
 
 def _reconcile(
     submission: Submission,
-    visma: VismaClient,
+    visma: AccountingGateway,
     policy: SendPolicy,
     sleep: Callable[[float], None],
+    now: Callable[[], datetime],
 ) -> Submission:
     day = submission.voucher_date
     try:
@@ -323,6 +344,7 @@ def _reconcile(
             Event.FOUND_BY_MARKER,
             str(voucher.id),
             voucher.number_and_number_series,
+            now(),
         )
     return transition(
         submission,
@@ -333,7 +355,7 @@ def _reconcile(
 
 
 def _mark_sent(
-    submission: Submission, event: Event, voucher_id: str, number: str | None
+    submission: Submission, event: Event, voucher_id: str, number: str | None, sent_at: datetime
 ) -> Submission:
     """``sent``, and in the same transaction the run id's next leg (a rebooking after a
     reversal, a version that arrived meanwhile) under the run id's booking lock."""
@@ -345,7 +367,7 @@ def _mark_sent(
                 event,
                 voucher_id=voucher_id,
                 voucher_number=number or "",
-                sent_at=timezone.now(),
+                sent_at=sent_at,
                 needs_reconcile=False,
             )
             booking.advance(submission.company, submission.run_key)

@@ -22,11 +22,11 @@ from django.utils import timezone
 
 from payjournal.domain.booking import NOTHING, LegKind, SettledLeg, booked_version
 from payjournal.domain.submission import Event, SubmissionState
-from payjournal.jobs import enqueue_submission
 from payjournal.payroll import services as payroll
 from payjournal.payroll.models import PayrollCompany, PayrollRun
 from payjournal.sending import booking
 from payjournal.sending.models import SendingSettings, Submission
+from payjournal.sending.outbox import enqueue_after_commit
 from payjournal.sending.recovery import QUIET_IN_FLIGHT, recover_stranded
 from payjournal.sending.states import transition
 
@@ -42,10 +42,6 @@ class SendRefusedError(ValueError):
 class BulkResult:
     queued: list[Submission]
     skipped: dict[int, str]  # run pk → why
-
-
-def _enqueue_after_commit(submission: Submission) -> None:
-    transaction.on_commit(lambda: enqueue_submission(submission))
 
 
 def request_send(run: PayrollRun) -> Submission:
@@ -192,7 +188,7 @@ def retry(submission: Submission) -> Submission:
             error_code="",
             error_message="",
         )
-        _enqueue_after_commit(submission)
+        enqueue_after_commit(submission)
     return submission
 
 

@@ -1,4 +1,5 @@
-"""Start Django from the CLI: install explicit settings, ``django.setup()``, migrate."""
+"""Start Django from the CLI: install explicit settings, ``django.setup()``, the process's
+wiring (:mod:`payjournal.wiring`), migrate."""
 
 from __future__ import annotations
 
@@ -11,11 +12,15 @@ from payjournal.config import Settings, use_settings
 
 
 def start_django(settings: Settings | None = None, *, migrate: bool = False) -> None:
-    """Configure Django from ``settings`` (else the environment) and optionally migrate."""
+    """Configure Django from ``settings`` (else the environment), wire the process from them,
+    and optionally migrate."""
     if settings is not None:
         use_settings(settings)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "payjournal.site.settings")
     django.setup()
+    from payjournal import wiring  # its token store is a model: after django.setup()
+
+    wiring.install_from_settings()
     if migrate:
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)

@@ -1,0 +1,104 @@
+"""The durable workflows of sending, and the start of the executor that runs them (DBOS).
+
+* ``payjournal.send_submission`` (:func:`send_workflow`): one workflow per submission round,
+  enqueued on the ``visma-send`` queue (:mod:`payjournal.jobs.dbos`). The send runs in the
+  workflow body; if the process dies inside it, DBOS recovers the workflow and runs it again,
+  which finds the submission ``sending`` and reconciles before anything else.
+* ``payjournal.sweep`` (:func:`sweep_workflow`), every minute: queued submissions untouched for
+  two minutes are enqueued again (a no-op for those DBOS already holds), stranded ones
+  recovered (:mod:`payjournal.sending.recovery`).
+* The daily checks at 03:00 are the pre-flight's (:mod:`payjournal.preflight.workflows`);
+  :func:`start` schedules them with the sweep.
+
+The workflows take their collaborators from the process's wiring (:func:`payjournal.wiring.current`):
+a workflow's arguments are stored by DBOS, so they are ids, never clients.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from dbos import DBOS
+from django.db import close_old_connections
+
+from payjournal import jobs, wiring
+from payjournal.jobs import dbos
+from payjournal.preflight.workflows import DAILY_CHECKS
+from payjournal.sending.send import process_submission
+from payjournal.sending.services import sweep
+
+__all__ = ["SCHEDULES", "SWEEP", "send_workflow", "start", "stop", "sweep_workflow"]
+
+log = logging.getLogger("payjournal.jobs")
+
+
+@DBOS.workflow(name="payjournal.send_submission")
+def send_workflow(submission_id: str) -> str:
+    """The durable send of one submission: sent or needs_action.
+
+    The send runs in the workflow itself, not in a step: every decision is read from the
+    submission row, so a recovered workflow that runs it again resumes where the row stands
+    (``sending`` → reconcile by marker). A step would only add a checkpoint write per send.
+    """
+    close_old_connections()
+    try:
+        return process_submission(submission_id).value
+    finally:
+        close_old_connections()
+
+
+@DBOS.step(name="payjournal.sweep_step")
+def sweep_step() -> tuple[int, list[jobs.Enqueue]]:
+    """The sweep; what it enqueues is returned, not enqueued: a step may not start workflows."""
+    close_old_connections()
+    try:
+        with jobs.deferred_enqueues() as pending:
+            swept = sweep()
+        return swept, pending
+    finally:
+        close_old_connections()
+
+
+@DBOS.workflow(name="payjournal.sweep")
+def sweep_workflow(scheduled_at: datetime, context: Any) -> None:
+    """Every minute: enqueue what never reached DBOS, recover what its workflow left open."""
+    swept, pending = sweep_step()
+    backend = wiring.current().jobs
+    assert backend is not None, "the sweep runs in an executor: its backend is wired"
+    for workflow_id, submission_id, partition in pending:
+        backend.enqueue(workflow_id, submission_id, partition)
+    if swept:
+        log.info("swept submissions", extra={"event": "jobs.sweep", "count": swept})
+
+
+SWEEP = jobs.Schedule("payjournal-sweep", "0 * * * * *", sweep_workflow)
+#: What an executing process runs on a clock.
+SCHEDULES = (SWEEP, DAILY_CHECKS)
+
+
+def start(
+    system_db_url: str,
+    *,
+    executor_id: str | None = None,
+    execute: bool = True,
+    worker_concurrency: int = 8,
+) -> None:
+    """Launch DBOS in this process with these workflows and schedules, and make it the job
+    backend of the process's wiring. ``execute=False`` (``payjournal web``) enqueues only."""
+    backend = dbos.start(
+        system_db_url,
+        send_workflow=send_workflow,
+        schedules=SCHEDULES,
+        executor_id=executor_id,
+        execute=execute,
+        worker_concurrency=worker_concurrency,
+    )
+    wiring.install(wiring.current().with_jobs(backend))
+
+
+def stop() -> None:
+    """Take the backend out of the wiring and shut DBOS down (tests, Ctrl-C)."""
+    wiring.install(wiring.current().with_jobs(None))
+    dbos.stop()
