@@ -319,7 +319,7 @@ def get_journal(
     if version is not None and version != found.version:
         asked = (
             PayrollRun.objects.filter(company=target, run_id=found.run_id, version=version)
-            .select_related("journal")
+            .select_related("journal", "company")
             .first()
         )
         if asked is None:

@@ -73,7 +73,7 @@ class SendPolicy:
 
 def _load(submission_id: UUID | str) -> Submission:
     return Submission.objects.select_related(
-        "journal__run", "base__run", "company__visma_account"
+        "journal__run__company", "base__run__company", "company__visma_account"
     ).get(pk=submission_id)
 
 
