@@ -20,9 +20,10 @@ from payjournal.domain.booking import NOTHING, SettledLeg, booked_version
 from payjournal.domain.submission import find_marker
 from payjournal.emulator import Emulator
 from payjournal.emulator.model import Voucher
+from payjournal.payroll.journals import load_journal
 from payjournal.payroll.models import JournalSnapshot, PayrollCompany, PayrollRun
 from payjournal.sending import connection
-from payjournal.sending.booking import journal_rows, run_state
+from payjournal.sending.booking import run_state
 from payjournal.sending.models import Submission
 from payjournal.sending.voucher import build_voucher
 from payjournal.visma import CostCenter
@@ -75,11 +76,11 @@ def journal_net(
 
     ``centers`` are the Visma company's cost centers (read from Visma when not given).
     """
-    rows = journal_rows(journal)
+    loaded = load_journal(journal)
     if centers is None:
-        wanted = any(r.dimension for r in rows)
+        wanted = any(r.dimension for r in loaded.rows)
         centers = tuple(connection.client_for(company).list_cost_centers()) if wanted else ()
-    voucher = build_voucher(journal.voucher_date, "", "[pj:0000000000000000]", rows, centers)
+    voucher = build_voucher(loaded, "[pj:0000000000000000]", centers)
     return _net(
         (
             row.account_number,

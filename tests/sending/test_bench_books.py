@@ -4,6 +4,7 @@ a duplicate that breaks its run's netting, and the legs are counted by kind."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from payjournal.benchmarks.month_end import Emulator as ControlApi
@@ -12,7 +13,7 @@ from payjournal.emulator import Emulator
 from payjournal.emulator.transport import EmulatorTransport
 from payjournal.payroll.models import PayrollCompany
 from payjournal.sending import connection
-from payjournal.sending.legs import leg_content
+from payjournal.sending.legs import leg_journal
 from payjournal.sending.models import Submission
 from payjournal.sending.services import import_run, request_send_many, unsent_runs
 from payjournal.sending.voucher import build_voucher
@@ -72,12 +73,10 @@ def test_a_marker_posted_twice_is_a_duplicate_and_its_run_does_not_net(
 ) -> None:
     send_everything(books.bakkerij)
     leg = Submission.objects.get(company=books.bakkerij, run_key=RUN, state="sent")
-    content = leg_content(leg)
+    journal = replace(leg_journal(leg), voucher_date=leg.voucher_date)
     client = connection.client_for(books.bakkerij)
     centers = tuple(client.list_cost_centers())
-    client.create_voucher(
-        build_voucher(leg.voucher_date, content.text, leg.marker, content.rows, centers)
-    )
+    client.create_voucher(build_voucher(journal, leg.marker, centers))
 
     found = figures(emulator_app, books.bakkerij)
 

@@ -31,7 +31,7 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -53,7 +53,7 @@ from payjournal.payroll.samples import samples_dir
 from payjournal.preflight.cache import DailyCache
 from payjournal.sending import connection
 from payjournal.sending.booking import run_state
-from payjournal.sending.legs import leg_content
+from payjournal.sending.legs import leg_journal
 from payjournal.sending.models import CorrectionDefaults, SendingSettings, Submission
 from payjournal.sending.recovery import recover_stranded
 from payjournal.sending.send import SendPolicy, process_submission
@@ -403,9 +403,8 @@ class Bookkeeping:
         if leg.move_past_lock and locked_to is not None and day <= locked_to:
             day = locked_to + timedelta(days=1)
             Submission.objects.filter(pk=leg.pk).update(voucher_date=day)
-        content = leg_content(leg)
-        centers = self.centers[leg.company.key]
-        voucher = build_voucher(day, content.text, leg.marker, content.rows, centers)
+        journal = replace(leg_journal(leg), voucher_date=day)
+        voucher = build_voucher(journal, leg.marker, self.centers[leg.company.key])
         with suppress(VismaError):  # an armed fault hit the POST: stored or not, it is gone
             connection.client_for(leg.company).create_voucher(voucher)
         self.figures["crashes after the POST"] += 1

@@ -5,7 +5,7 @@ submission in needs_action and a reason)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from dataclasses import replace
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -14,6 +14,7 @@ from payjournal import catalog
 from payjournal.domain.submission import Event, SubmissionState
 from payjournal.emulator import Emulator, FaultPlan
 from payjournal.emulator.model import Voucher
+from payjournal.payroll.journals import journal_total
 from payjournal.payroll.models import JournalSnapshot, PayrollRun
 from payjournal.sending import connection
 from payjournal.sending.models import Submission
@@ -61,8 +62,8 @@ def assert_sent_once(emu: Emulator, submission: Submission, key: str = "nl-bakke
     found = vouchers_with(emu, key, submission.marker)
     assert len(found) == 1
     journal = JournalSnapshot.objects.get(pk=submission.journal_id)
-    assert sum(row.debit for row in found[0].rows) == Decimal(journal.total_minor) / 100
-    assert sum(row.credit for row in found[0].rows) == Decimal(journal.total_minor) / 100
+    assert sum(row.debit for row in found[0].rows) == journal_total(journal).amount
+    assert sum(row.credit for row in found[0].rows) == journal_total(journal).amount
     assert submission.voucher_number == f"{found[0].series}{found[0].number}"
     assert journal.send_state == "sent"
     assert journal.voucher_number == submission.voucher_number
@@ -159,15 +160,13 @@ def test_a_crash_mid_send_reconciles_first(books: Books, visma: Emulator) -> Non
     run = books.runs(books.bakkerij)[0]
     submission = request_send(run)
     submission = transition(submission, Event.CLAIMED)  # the worker claimed it, posted, died
-    from payjournal.sending.legs import leg_content
+    from payjournal.sending.legs import leg_journal
     from payjournal.sending.voucher import build_voucher
 
     client = connection.client_for(books.bakkerij)  # shares the process transport: not closed
     centers = tuple(client.list_cost_centers())
-    content = leg_content(submission)
-    voucher = build_voucher(
-        submission.voucher_date, content.text, submission.marker, content.rows, centers
-    )
+    journal = replace(leg_journal(submission), voucher_date=submission.voucher_date)
+    voucher = build_voucher(journal, submission.marker, centers)
     client.create_voucher(voucher)
     process_submission(submission.pk, policy=FAST, sleep=no_sleep)
     submission.refresh_from_db()

@@ -17,9 +17,9 @@ import httpx2
 from playwright.sync_api import Page, expect
 
 from payjournal.domain.booking import net_by_account
+from payjournal.payroll.journals import load_journal
 from payjournal.payroll.models import PayrollRun
 from payjournal.payroll.samples import samples_dir
-from payjournal.sending.booking import journal_rows
 from payjournal.sending.models import Submission
 from payjournal.sending.services import import_run
 from tests.sending.conftest import executor  # noqa: F401  (the fixture, used by name)
@@ -116,6 +116,6 @@ def journal_net(company_pk: int, run_key: str) -> dict[str, Decimal]:
     """Debit − credit per account of the run id's latest version."""
     run = PayrollRun.objects.filter(company_id=company_pk, run_id=run_key).order_by("-version")[0]
     net: dict[str, Decimal] = {}
-    for (account, _dimension), money in net_by_account(journal_rows(run.journal)).items():
+    for (account, _dimension), money in net_by_account(load_journal(run.journal).rows).items():
         net[account] = net.get(account, Decimal(0)) + money.amount
     return {account: amount for account, amount in net.items() if amount}

@@ -29,6 +29,7 @@ from payjournal.api.schemas import (
 from payjournal.domain.booking import NOTHING, LegKind, SettledLeg, booked_version
 from payjournal.domain.money import Money
 from payjournal.domain.submission import SubmissionState
+from payjournal.payroll.journals import journal_total
 from payjournal.payroll.models import PayrollCompany, PayrollRun
 from payjournal.sending.booking import BookingPreview, RunState, preview, run_state
 from payjournal.sending.models import RunBooking, Submission
@@ -48,9 +49,9 @@ _SENT = SubmissionState.SENT.value
 _NEEDS_ACTION = SubmissionState.NEEDS_ACTION.value
 
 
-def amount(minor: int, currency: str) -> str:
-    """Integer minor units as the API's decimal string ("44542.23")."""
-    return str(Money.from_minor_units(minor, currency).amount)
+def amount(money: Money) -> str:
+    """An amount as the API's decimal string ("44542.23")."""
+    return str(money.amount)
 
 
 def _version_or_null(number: int) -> int | None:
@@ -113,7 +114,7 @@ def run_out(state: RunState) -> RunOut:
         period=run.period_label,
         payment_date=run.payment_date,
         currency=run.currency,
-        total=amount(run.journal.total_minor, run.currency),
+        total=amount(journal_total(run.journal)),
         state=name,  # type: ignore[arg-type]  # one of RunStateName by construction
         voucher_number=(booked.voucher_number or None) if booked else None,
         sent_at=booked.sent_at if booked else None,
@@ -160,7 +161,7 @@ def _version_out(company: PayrollCompany, state: RunState, run: PayrollRun) -> V
         imported_at=run.imported_at,
         source_name=run.source_name,
         voucher_date=run.journal.voucher_date,
-        total=amount(run.journal.total_minor, run.currency),
+        total=amount(journal_total(run.journal)),
         withdrawn=run.withdrawn_at is not None,
         withdrawn_at=run.withdrawn_at,
         superseded=run.version != state.latest.version,
@@ -190,9 +191,9 @@ def preview_out(shown: BookingPreview) -> PreviewOut:
             AccountChangeOut(
                 account=change.account,
                 dimension=change.dimension or None,
-                booked=str(change.booked.amount),
-                wanted=str(change.wanted.amount),
-                change=str(change.change.amount),
+                booked=amount(change.booked),
+                wanted=amount(change.wanted),
+                change=amount(change.change),
             )
             for change in shown.changes
         ],

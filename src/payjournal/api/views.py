@@ -52,6 +52,7 @@ from payjournal.api.schemas import (
     WithdrawOut,
 )
 from payjournal.api.tokens import authenticate
+from payjournal.payroll.journals import load_journal
 from payjournal.payroll.limits import FileTooLargeError, read_within_limit
 from payjournal.payroll.models import PayrollCompany, PayrollRun
 from payjournal.payroll.services import RunRejectedError
@@ -318,7 +319,7 @@ def get_journal(
     if version is not None and version != found.version:
         asked = (
             PayrollRun.objects.filter(company=target, run_id=found.run_id, version=version)
-            .select_related("journal")
+            .select_related("journal", "company")
             .first()
         )
         if asked is None:
@@ -327,24 +328,23 @@ def get_journal(
                 % {"run": found.run_id, "version": version}
             )
         found = asked
-    journal = found.journal
-    currency = journal.currency
+    journal = load_journal(found.journal)
     return JournalOut(
         run_id=found.run_id,
         version=found.version,
         voucher_date=journal.voucher_date,
         voucher_text=journal.voucher_text,
-        currency=currency,
-        total=amount(journal.total_minor, currency),
+        currency=journal.currency,
+        total=amount(journal.debit_total),
         lines=[
             LineOut(
-                account=line.account,
-                debit=amount(line.amount_minor if line.side == "debit" else 0, currency),
-                credit=amount(line.amount_minor if line.side == "credit" else 0, currency),
-                text=line.text,
-                dimension=line.dimension or None,
+                account=row.account,
+                debit=amount(row.debit),
+                credit=amount(row.credit),
+                text=row.text,
+                dimension=row.dimension,
             )
-            for line in journal.lines.all()
+            for row in journal.rows
         ],
     )
 

@@ -22,8 +22,8 @@ from uuid import UUID
 from django.db.models import QuerySet
 
 from payjournal.domain.submission import find_marker
+from payjournal.payroll.journals import load_journal
 from payjournal.payroll.models import PayrollCompany, PayrollRun
-from payjournal.sending.booking import journal_rows
 from payjournal.sending.models import Submission
 from payjournal.sending.voucher import build_voucher
 from payjournal.visma import CostCenter
@@ -81,8 +81,7 @@ def _net(rows: Iterable[VoucherRow]) -> dict[Key, Decimal]:
 def _expected(latest: PayrollRun, centers: Sequence[CostCenter]) -> dict[Key, Decimal]:
     if latest.withdrawn_at is not None:
         return {}
-    journal = latest.journal
-    voucher = build_voucher(journal.voucher_date, "", _ANY_MARKER, journal_rows(journal), centers)
+    voucher = build_voucher(load_journal(latest.journal), _ANY_MARKER, centers)
     return _net(voucher.rows)
 
 
@@ -93,7 +92,7 @@ def check_books(ledger: Ledger, companies: Sequence[PayrollCompany]) -> BooksFig
     for company_id, run_key, marker in legs.values_list("company_id", "run_key", "marker"):
         markers.setdefault(company_id, {}).setdefault(run_key, set()).add(marker)
     latest: dict[int, dict[str, PayrollRun]] = {}
-    runs = PayrollRun.objects.filter(company__in=companies).select_related("journal")
+    runs = PayrollRun.objects.filter(company__in=companies).select_related("journal", "company")
     for run in runs.order_by("company_id", "run_id", "-version"):
         latest.setdefault(run.company_id, {}).setdefault(run.run_id, run)
     vouchers = duplicates = stray = netting = 0

@@ -71,7 +71,8 @@ def _median_ms(client: object, url: str, repeat: int) -> float:
 
 def _populate(runs: int, accounts: int) -> tuple[int, object]:
     from payjournal.integrations.models import VismaAccount
-    from payjournal.payroll.models import JournalLine, JournalSnapshot, PayrollRun
+    from payjournal.payroll.journals import load_journal, store_journals
+    from payjournal.payroll.models import PayrollRun
     from payjournal.payroll.samples import add_sample_companies
     from payjournal.tenancy.models import Role
     from payjournal.tenancy.users import create_user
@@ -80,7 +81,6 @@ def _populate(runs: int, accounts: int) -> tuple[int, object]:
     company = add_sample_companies(member.master)[1]
     template = PayrollRun.objects.filter(company=company).select_related("journal").first()
     assert template is not None
-    lines = list(template.journal.lines.all())
     new_runs = [
         PayrollRun(
             company=company,
@@ -98,30 +98,8 @@ def _populate(runs: int, accounts: int) -> tuple[int, object]:
         for n in range(max(0, runs - PayrollRun.objects.filter(company=company).count()))
     ]
     created = PayrollRun.objects.bulk_create(new_runs)
-    snapshots = JournalSnapshot.objects.bulk_create(
-        JournalSnapshot(
-            run=run,
-            voucher_date=template.journal.voucher_date,
-            voucher_text=template.journal.voucher_text,
-            currency=template.journal.currency,
-            total_minor=template.journal.total_minor,
-            fingerprint=template.journal.fingerprint,
-        )
-        for run in created
-    )
-    JournalLine.objects.bulk_create(
-        JournalLine(
-            journal=snapshot,
-            position=line.position,
-            account=line.account,
-            side=line.side,
-            amount_minor=line.amount_minor,
-            text=line.text,
-            dimension=line.dimension,
-        )
-        for snapshot in snapshots
-        for line in lines
-    )
+    journal = load_journal(template.journal)
+    store_journals([(run, journal) for run in created])
     VismaAccount.objects.bulk_create(
         VismaAccount(master=member.master, name=f"Account {n:04d}") for n in range(accounts)
     )
@@ -135,13 +113,14 @@ def _submit_all(company_id: int) -> None:
     sent — so the rows with a line per version are part of the budget."""
     from django.utils import timezone
 
-    from payjournal.payroll.models import JournalLine, JournalSnapshot, PayrollRun
+    from payjournal.payroll.journals import load_journal, store_journal
+    from payjournal.payroll.models import JournalSnapshot, PayrollRun
     from payjournal.sending.models import Submission
 
     now = timezone.now()
     journals = list(
         JournalSnapshot.objects.filter(run__company_id=company_id)
-        .select_related("run")
+        .select_related("run__company")
         .order_by("pk")
     )
     legs = []
@@ -153,20 +132,12 @@ def _submit_all(company_id: int) -> None:
             corrected.append(journal)
     Submission.objects.bulk_create(legs)
     for original in corrected:
-        journal, run = copy.copy(original), copy.copy(original.run)
+        run = copy.copy(original.run)
         run.pk = None
         run.version = 2
-        run.source_sha256 = f"v2-{journal.pk:061d}"
+        run.source_sha256 = f"v2-{original.pk:061d}"
         run.save()
-        lines = list(JournalLine.objects.filter(journal=original))
-        journal.pk = None
-        journal.run = run
-        journal.send_state = "not_sent"
-        journal.save()
-        for line in lines:
-            line.pk = None
-            line.journal = journal
-        JournalLine.objects.bulk_create(lines)
+        store_journal(run, load_journal(original))
     versions = {
         journal.run.run_id: journal
         for journal in JournalSnapshot.objects.filter(

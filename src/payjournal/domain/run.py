@@ -49,6 +49,14 @@ class PayPeriod:
         """A short human label, ``2026-09``."""
         return f"{self.year}-{self.number:02d}"
 
+    @classmethod
+    def from_label(cls, label: str, start: date, end: date) -> PayPeriod:
+        """The period of ``label`` (as :attr:`label` writes it) from ``start`` to ``end``."""
+        year, dash, number = label.partition("-")
+        if not (dash and year.isdigit() and number.isdigit()):
+            raise ValueError(f"{label!r} is not a period label such as 2026-09")
+        return cls(int(year), int(number), start, end)
+
 
 class CostShare(NamedTuple):
     """A part of a line's amount allocated to one cost center, in percent (e.g. 60)."""

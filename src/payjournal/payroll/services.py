@@ -27,9 +27,9 @@ from payjournal.domain.problems import Problem, ProblemCode
 from payjournal.domain.scheme import LedgerScheme
 from payjournal.integrations.models import VismaAccount
 from payjournal.payroll.errors import RunRejectedError, RunUnreadableError
+from payjournal.payroll.journals import store_journal
 from payjournal.payroll.limits import FileTooLargeError, check_within_limit
 from payjournal.payroll.models import (
-    JournalLine,
     JournalSnapshot,
     PayrollCompany,
     PayrollRun,
@@ -170,28 +170,7 @@ def store_run(
             source_sha256=digest,
             imported_by=user if user is not None and user.is_authenticated else None,
         )
-        snapshot = JournalSnapshot.objects.create(
-            run=stored,
-            voucher_date=journal.voucher_date,
-            voucher_text=journal.voucher_text[:1000],
-            currency=journal.currency,
-            total_minor=journal.debit_total.minor_units(),
-            fingerprint=journal.fingerprint(),
-        )
-        JournalLine.objects.bulk_create(
-            JournalLine(
-                journal=snapshot,
-                position=position,
-                account=row.account,
-                side=str(row.side),
-                amount_minor=row.amount.minor_units(),
-                text=row.text[:200],
-                dimension=row.dimension or "",
-                employee_id=row.employee_id or "",
-                is_rounding=row.is_rounding,
-            )
-            for position, row in enumerate(journal.rows, start=1)
-        )
+        store_journal(stored, journal)
         remember_components(company, run.run_id, {line.component for line in run.lines})
         if on_stored is not None:
             on_stored(stored)

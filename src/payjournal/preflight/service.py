@@ -3,12 +3,14 @@ read the Visma company through the day-long cache, and offer the fiscal-year fix
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import date
 
 from payjournal import wiring
+from payjournal.domain.journal import Journal
 from payjournal.integrations.models import AccountStatus, VismaAccount
-from payjournal.payroll.models import JournalLine, JournalSnapshot, PayrollCompany, PayrollRun
+from payjournal.payroll.journals import load_journal
+from payjournal.payroll.models import PayrollCompany, PayrollRun
 from payjournal.preflight.books import BooksClient, CachedBooks
 from payjournal.preflight.cache import DailyCache
 from payjournal.preflight.checklist import (
@@ -60,16 +62,13 @@ def connection_problem(company: PayrollCompany) -> str:
 
 def target_of(run: PayrollRun) -> Target:
     """What the run's journal needs from Visma."""
-    journal = JournalSnapshot.objects.get(run=run)
-    lines = JournalLine.objects.filter(journal=journal).order_by("position")
-    return target_of_journal(run.company, journal, lines)
+    return target_of_journal(run.company, load_journal(run.journal))
 
 
-def target_of_journal(
-    company: PayrollCompany, journal: JournalSnapshot, lines: Iterable[JournalLine]
-) -> Target:
-    """What ``journal`` (with its ``lines``, already read) needs from ``company``'s Visma."""
-    rows = tuple(JournalRow(line.account, line.dimension) for line in lines)
+def target_of_journal(company: PayrollCompany, journal: Journal) -> Target:
+    """What ``journal`` (a run's, or a booking leg's on its date) needs from ``company``'s
+    Visma: its date, and the account and dimension of each row."""
+    rows = tuple(JournalRow(row.account, row.dimension or "") for row in journal.rows)
     return Target(company.visma_company_id, journal.voucher_date, rows, connection_problem(company))
 
 

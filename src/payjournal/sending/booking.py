@@ -31,10 +31,10 @@ from payjournal.domain.booking import (
     net_by_account,
     next_leg,
 )
-from payjournal.domain.journal import JournalRow, Side
 from payjournal.domain.money import Money
 from payjournal.domain.submission import Event, SubmissionState, voucher_marker
-from payjournal.payroll.models import JournalLine, JournalSnapshot, PayrollCompany, PayrollRun
+from payjournal.payroll.journals import load_journal
+from payjournal.payroll.models import PayrollCompany, PayrollRun
 from payjournal.sending.models import (
     Attempt,
     CorrectionDefaults,
@@ -52,7 +52,6 @@ __all__ = [
     "RunState",
     "advance",
     "correction_policy",
-    "journal_rows",
     "locked_booking",
     "preview",
     "run_state",
@@ -78,22 +77,6 @@ def correction_policy(company: PayrollCompany) -> CorrectionPolicy:
     return CorrectionPolicy(
         CorrectionMode(mode or CorrectionMode.REVERSE_AND_REBOOK),
         CorrectionDate(day or CorrectionDate.ORIGINAL_OR_FIRST_OPEN),
-    )
-
-
-def journal_rows(journal: JournalSnapshot) -> tuple[JournalRow, ...]:
-    """The journal's stored lines as domain rows (amounts back from minor units)."""
-    return tuple(
-        JournalRow(
-            line.account,
-            Side(line.side),
-            Money.from_minor_units(line.amount_minor, journal.currency),
-            line.text,
-            line.dimension or None,
-            line.employee_id or None,
-            line.is_rounding,
-        )
-        for line in JournalLine.objects.filter(journal_id=journal.pk).order_by("position")
     )
 
 
@@ -163,7 +146,7 @@ def run_state(company: PayrollCompany, run_key: str) -> RunState:
     """Read one run id's versions and legs (no lock: for pages, the API and the CLI)."""
     versions = tuple(
         PayrollRun.objects.filter(company=company, run_id=run_key)
-        .select_related("journal")
+        .select_related("journal", "company")
         .order_by("version")
     )
     if not versions:
@@ -260,7 +243,7 @@ def preview(company: PayrollCompany, run_key: str) -> BookingPreview:
 def _net(state: RunState, version: int) -> dict[tuple[str, str], Money]:
     if version == NOTHING:
         return {}
-    return net_by_account(journal_rows(state.version(version).journal))
+    return net_by_account(load_journal(state.version(version).journal).rows)
 
 
 def locked_booking(company: PayrollCompany, run_key: str) -> RunBooking:
@@ -320,8 +303,9 @@ def _plan(state: RunState, wanted: int, mode: CorrectionMode) -> LegPlan | None:
     booked = state.booked
     same = False
     if booked not in (NOTHING, wanted) and wanted != NOTHING:
-        old, new = state.version(booked).journal, state.version(wanted).journal
-        unchanged = not difference_rows(journal_rows(old), journal_rows(new), new.currency)
+        old = load_journal(state.version(booked).journal)
+        new = load_journal(state.version(wanted).journal)
+        unchanged = not difference_rows(old.rows, new.rows, new.currency)
         # A moved date alone is rebooked in reverse-and-rebook mode; a difference voucher
         # cannot move a date, so in difference mode equal rows are no change to book.
         same = unchanged and (

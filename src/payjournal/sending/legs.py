@@ -1,4 +1,4 @@
-"""What one booking leg posts: its voucher text and rows, from the stored journals.
+"""What one booking leg posts, as a journal of its own: text and rows from the stored journals.
 
 * a full posting: the journal's text and rows;
 * a reversal: "Reversal of A3: <text>" and the rows with debit and credit swapped;
@@ -11,27 +11,19 @@ journal text the ledger scheme writes, so a voucher never mixes two languages.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
 
 from django.utils import translation
 from django.utils.translation import gettext, pgettext
 
 from payjournal.domain.booking import LegKind, difference_rows, reversed_rows
-from payjournal.domain.journal import JournalRow
+from payjournal.domain.journal import Journal
 from payjournal.domain.submission import SubmissionState
+from payjournal.payroll.journals import load_journal
 from payjournal.payroll.models import CURRENCY_LANGUAGES, JournalSnapshot
-from payjournal.sending.booking import journal_rows
 from payjournal.sending.models import Submission
 
-__all__ = ["LegContent", "leg_content"]
-
-
-@dataclass(frozen=True, slots=True)
-class LegContent:
-    """The human voucher text and the rows of one leg (the marker is added when it is sent)."""
-
-    text: str
-    rows: tuple[JournalRow, ...]
+__all__ = ["leg_journal"]
 
 
 def _booked_as(leg: Submission, journal: JournalSnapshot) -> str:
@@ -65,28 +57,30 @@ def voucher_language(leg: Submission) -> str:
     return leg.company.language or CURRENCY_LANGUAGES.get(leg.journal.currency, "en")
 
 
-def leg_content(leg: Submission) -> LegContent:
-    """The text and rows ``leg`` posts (its journal and base are read as needed)."""
-    journal = leg.journal
+def leg_journal(leg: Submission) -> Journal:
+    """The journal ``leg`` posts: its version's journal with the leg's text and rows (the
+    voucher date and the marker are the send step's). Reads its journal and base as needed."""
+    snapshot = leg.journal
+    journal = load_journal(snapshot)
     kind = leg.kind_enum
     if kind is LegKind.FULL:
-        return LegContent(journal.voucher_text, journal_rows(journal))
+        return journal
     with translation.override(voucher_language(leg)):
         if kind is LegKind.REVERSAL:
             text = pgettext("voucher text", "Reversal of %(voucher)s: %(text)s") % {
-                "voucher": _booked_as(leg, journal),
+                "voucher": _booked_as(leg, snapshot),
                 "text": journal.voucher_text,
             }
-            return LegContent(text, reversed_rows(journal_rows(journal)))
+            return replace(journal, voucher_text=text, rows=reversed_rows(journal.rows))
         base = leg.base
         assert base is not None, "a difference leg names the booked version it is netted against"
-        rows = difference_rows(journal_rows(base), journal_rows(journal), journal.currency)
+        rows = difference_rows(load_journal(base).rows, journal.rows, journal.currency)
         text = pgettext(
             "voucher text", "Correction of %(voucher)s (v%(old)s → v%(new)s): %(text)s"
         ) % {
             "voucher": _booked_as(leg, base),
             "old": base.run.version,
-            "new": journal.run.version,
+            "new": snapshot.run.version,
             "text": journal.voucher_text,
         }
-        return LegContent(text, rows)
+        return replace(journal, voucher_text=text, rows=rows)

@@ -29,7 +29,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
@@ -39,12 +39,10 @@ from django.utils import timezone
 from payjournal.domain.submission import Event, SubmissionState
 from payjournal.preflight import Checklist, DailyCache
 from payjournal.preflight.books import CachedBooks
-from payjournal.preflight.checks import JournalRow as CheckedRow
-from payjournal.preflight.checks import Target
-from payjournal.preflight.service import checklist_with, connection_problem, default_client
+from payjournal.preflight.service import checklist_with, default_client, target_of_journal
 from payjournal.sending import booking, connection
 from payjournal.sending.connection import AccountingGateway, GatewayFactory
-from payjournal.sending.legs import leg_content
+from payjournal.sending.legs import leg_journal
 from payjournal.sending.models import Submission
 from payjournal.sending.states import StaleSubmissionError, transition
 from payjournal.sending.voucher import CostCenterNotFoundError, build_voucher
@@ -82,7 +80,7 @@ class SendPolicy:
 
 def _load(submission_id: UUID | str) -> Submission:
     return Submission.objects.select_related(
-        "journal__run", "base__run", "company__visma_account"
+        "journal__run__company", "base__run__company", "company__visma_account"
     ).get(pk=submission_id)
 
 
@@ -230,23 +228,21 @@ def _post(
 ) -> Submission:
     """Date the leg, pre-flight it (cached reads), then ``POST /v2/vouchers`` once."""
     company = submission.company
-    content = leg_content(submission)
+    journal = leg_journal(submission)
     books = CachedBooks(visma, company.visma_company_id, cache)
     try:
-        day = _voucher_date(submission, books)
+        journal = replace(journal, voucher_date=_voucher_date(submission, books))
     except RETRYABLE as exc:
         return _retry_later(submission, exc, policy, sleep)
     except VismaError as exc:
         return transition(submission, Event.REFUSED, error_code=exc.code, message=_message(exc))
-    rows = tuple(CheckedRow(row.account, row.dimension or "") for row in content.rows)
-    target = Target(company.visma_company_id, day, rows, connection_problem(company))
-    checklist = checklist_with(visma, target, cache=cache)
+    checklist = checklist_with(visma, target_of_journal(company, journal), cache=cache)
     if not checklist.passed:
         return _stop_before_sending(submission, checklist, policy, sleep)
     books = CachedBooks(visma, company.visma_company_id, cache)
     try:
-        centers = books.cost_centers() if any(row.dimension for row in content.rows) else ()
-        voucher = build_voucher(day, content.text, submission.marker, content.rows, centers)
+        centers = books.cost_centers() if any(row.dimension for row in journal.rows) else ()
+        voucher = build_voucher(journal, submission.marker, centers)
     except CostCenterNotFoundError as exc:
         books.forget()
         return transition(submission, Event.REFUSED, error_code=exc.code, message=str(exc))

@@ -1,13 +1,13 @@
-"""A booking leg as the Visma voucher it becomes: date, text with marker, rows, cost centers."""
+"""A journal as the Visma voucher it becomes: date, text with the send marker, one voucher row
+per journal row, dimensions as cost center items — the one place a voucher is built."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from payjournal.domain.journal import MAX_ROW_TEXT, JournalRow, Side
+from payjournal.domain.journal import MAX_ROW_TEXT, Journal, Side
 from payjournal.domain.submission import voucher_text_with_marker
 from payjournal.visma import CostCenter, NewVoucher, VoucherRow
 
@@ -34,16 +34,14 @@ def _resolve(dimension: str, cost_centers: Iterable[CostCenter]) -> tuple[int, U
 
 
 def build_voucher(
-    day: date,
-    text: str,
-    marker: str,
-    rows: Iterable[JournalRow],
-    cost_centers: Iterable[CostCenter] = (),
+    journal: Journal, marker: str, cost_centers: Iterable[CostCenter] = ()
 ) -> NewVoucher:
-    """The voucher of one leg: ``day``, ``text`` plus ``marker``, one voucher row per row."""
+    """The voucher of ``journal`` (a run's, or a booking leg's: see
+    :func:`payjournal.sending.legs.leg_journal`): its date, its text plus ``marker``, one
+    voucher row per row, each dimension resolved to an item of ``cost_centers``."""
     centers = tuple(cost_centers)
     voucher_rows = []
-    for row in rows:
+    for row in journal.rows:
         amount: Decimal = row.amount.amount
         zero = Decimal(0).quantize(amount)
         items: dict[str, UUID] = {}
@@ -59,4 +57,5 @@ def build_voucher(
                 **items,  # type: ignore[arg-type]
             )
         )
-    return NewVoucher(day, voucher_text_with_marker(text, marker), tuple(voucher_rows))
+    text = voucher_text_with_marker(journal.voucher_text, marker)
+    return NewVoucher(journal.voucher_date, text, tuple(voucher_rows))

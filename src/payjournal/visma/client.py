@@ -36,10 +36,11 @@ from payjournal.visma.retry import RetryMode, RetryPolicy
 from payjournal.visma.session import ApiSession, Endpoint, Params
 from payjournal.visma.tokens import TokenStore
 from payjournal.visma.vouchers import NewVoucher, Voucher, VoucherDraft
+from payjournal.visma.wiremodel import WireModel
 
 __all__ = ["VismaClient"]
 
-T = TypeVar("T")
+M = TypeVar("M", bound=WireModel)
 #: Connect quickly or give up (never sent, retryable); wait longer for an answer.
 DEFAULT_TIMEOUT = httpx2.Timeout(30.0, connect=10.0)
 _GET, _POST = "GET", "POST"
@@ -67,8 +68,8 @@ UPLOAD_ATTACHMENT = Endpoint(_POST, "attachments", _UNSAFE)
 LINK_ATTACHMENTS = Endpoint(_POST, "attachmentlinks", _UNSAFE)
 
 
-def _obj(parse: Callable[[Mapping[str, Any]], T]) -> Callable[[Any], T]:
-    return lambda data: parse(wire.req_obj(data, "the response"))
+def _obj(model: type[M]) -> Callable[[Any], M]:
+    return lambda data: model.from_wire(wire.req_obj(data, "the response"))
 
 
 def date_filter(start: date, end: date) -> str:
@@ -137,18 +138,30 @@ class VismaClient:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _pages(
+    def _one(
         self,
         endpoint: Endpoint,
-        parse: Callable[[Mapping[str, Any]], T],
+        model: type[M],
         *,
         path: Mapping[str, str] | None = None,
         params: Params | None = None,
-    ) -> Iterator[T]:
+        body: Any = None,
+    ) -> M:
+        """The one ``model`` object ``endpoint`` answers with."""
+        return self._session.call(endpoint, _obj(model), path=path, params=params, body=body)
+
+    def _pages(
+        self,
+        endpoint: Endpoint,
+        model: type[M],
+        *,
+        path: Mapping[str, str] | None = None,
+        params: Params | None = None,
+    ) -> Iterator[M]:
         def fetch(number: int) -> Any:
             query = {**(params or {}), "$page": number, "$pagesize": self.page_size}
             return self._session.call(
-                endpoint, lambda data: parse_page(data, parse), path=path, params=query
+                endpoint, lambda data: parse_page(data, model.from_wire), path=path, params=query
             )
 
         return iter_items(fetch)
@@ -157,15 +170,13 @@ class VismaClient:
 
     def get_company_settings(self) -> CompanySettings:
         """Needs ``ea:sales`` or ``ea:sales_readonly``; use it to check the company."""
-        return self._session.call(COMPANY_SETTINGS, _obj(CompanySettings.from_wire))
+        return self._one(COMPANY_SETTINGS, CompanySettings)
 
     def list_fiscal_years(self) -> Iterator[FiscalYear]:
-        return self._pages(FISCAL_YEARS, FiscalYear.from_wire)
+        return self._pages(FISCAL_YEARS, FiscalYear)
 
     def get_fiscal_year(self, fiscal_year_id: UUID) -> FiscalYear:
-        return self._session.call(
-            FISCAL_YEAR, _obj(FiscalYear.from_wire), path={"id": str(fiscal_year_id)}
-        )
+        return self._one(FISCAL_YEAR, FiscalYear, path={"id": str(fiscal_year_id)})
 
     def fiscal_year_for(self, day: date) -> FiscalYear | None:
         """The fiscal year containing ``day``, or ``None`` (create it before posting)."""
@@ -173,32 +184,30 @@ class VismaClient:
 
     def create_fiscal_year(self, start_date: date, end_date: date) -> FiscalYear:
         body = {"StartDate": start_date, "EndDate": end_date}
-        return self._session.call(CREATE_FISCAL_YEAR, _obj(FiscalYear.from_wire), body=body)
+        return self._one(CREATE_FISCAL_YEAR, FiscalYear, body=body)
 
     # --- chart of accounts, cost centers, projects ----------------------------------------------
 
     def list_accounts(self, fiscal_year_id: UUID) -> Iterator[Account]:
         """The chart of accounts of one fiscal year (accounts are per year)."""
-        return self._pages(ACCOUNTS, Account.from_wire, path={"fiscalyearId": str(fiscal_year_id)})
+        return self._pages(ACCOUNTS, Account, path={"fiscalyearId": str(fiscal_year_id)})
 
     def get_account(self, fiscal_year_id: UUID, account_number: int) -> Account:
         path = {"fiscalyearId": str(fiscal_year_id), "accountNumber": str(int(account_number))}
-        return self._session.call(ACCOUNT, _obj(Account.from_wire), path=path)
+        return self._one(ACCOUNT, Account, path=path)
 
     def list_cost_centers(self) -> Iterator[CostCenter]:
         """Cost-center dimensions with their items nested (there is no item list endpoint)."""
-        return self._pages(COST_CENTERS, CostCenter.from_wire)
+        return self._pages(COST_CENTERS, CostCenter)
 
     def get_cost_center_item(self, item_id: UUID) -> CostCenterItem:
-        return self._session.call(
-            COST_CENTER_ITEM, _obj(CostCenterItem.from_wire), path={"itemId": str(item_id)}
-        )
+        return self._one(COST_CENTER_ITEM, CostCenterItem, path={"itemId": str(item_id)})
 
     def list_projects(self) -> Iterator[Project]:
-        return self._pages(PROJECTS, Project.from_wire)
+        return self._pages(PROJECTS, Project)
 
     def get_project(self, project_id: UUID) -> Project:
-        return self._session.call(PROJECT, _obj(Project.from_wire), path={"id": str(project_id)})
+        return self._one(PROJECT, Project, path={"id": str(project_id)})
 
     # --- vouchers ---------------------------------------------------------------------------
 
@@ -210,13 +219,11 @@ class VismaClient:
         params: dict[str, str | int] = {}
         if voucher.number_series is not None:
             params["useDefaultVoucherSeries"] = "false"
-        return self._session.call(
-            CREATE_VOUCHER, _obj(Voucher.from_wire), params=params, body=voucher.to_wire()
-        )
+        return self._one(CREATE_VOUCHER, Voucher, params=params, body=voucher.to_wire())
 
     def get_voucher(self, fiscal_year_id: UUID, voucher_id: UUID) -> Voucher:
         path = {"fiscalyearId": str(fiscal_year_id), "voucherId": str(voucher_id)}
-        return self._session.call(VOUCHER, _obj(Voucher.from_wire), path=path)
+        return self._one(VOUCHER, Voucher, path=path)
 
     def list_vouchers(
         self,
@@ -230,9 +237,9 @@ class VismaClient:
         if start_date is not None or end_date is not None:
             params["$filter"] = date_filter(start_date or date.min, end_date or date.max)
         if fiscal_year_id is None:
-            return self._pages(VOUCHERS, Voucher.from_wire, params=params)
+            return self._pages(VOUCHERS, Voucher, params=params)
         path = {"fiscalyearId": str(fiscal_year_id)}
-        return self._pages(VOUCHERS_OF_YEAR, Voucher.from_wire, path=path, params=params)
+        return self._pages(VOUCHERS_OF_YEAR, Voucher, path=path, params=params)
 
     def find_vouchers(
         self, start_date: date, end_date: date, marker: str | None = None
@@ -250,33 +257,23 @@ class VismaClient:
 
     def create_voucher_draft(self, draft: NewVoucher) -> VoucherDraft:
         """Create a draft for review in Visma (row texts are limited to 50 characters)."""
-        return self._session.call(
-            CREATE_VOUCHER_DRAFT, _obj(VoucherDraft.from_wire), body=draft.to_wire()
-        )
+        return self._one(CREATE_VOUCHER_DRAFT, VoucherDraft, body=draft.to_wire())
 
     def get_voucher_draft(self, draft_id: UUID) -> VoucherDraft:
-        return self._session.call(
-            VOUCHER_DRAFT, _obj(VoucherDraft.from_wire), path={"voucherDraftId": str(draft_id)}
-        )
+        return self._one(VOUCHER_DRAFT, VoucherDraft, path={"voucherDraftId": str(draft_id)})
 
     def list_voucher_drafts(self) -> Iterator[VoucherDraft]:
-        return self._pages(VOUCHER_DRAFTS, VoucherDraft.from_wire)
+        return self._pages(VOUCHER_DRAFTS, VoucherDraft)
 
     def convert_voucher_draft(self, draft_id: UUID) -> Voucher:
         """Turn a draft into a voucher. Like ``create_voucher``, never retried."""
-        return self._session.call(
-            CONVERT_VOUCHER_DRAFT, _obj(Voucher.from_wire), path={"voucherDraftId": str(draft_id)}
-        )
+        return self._one(CONVERT_VOUCHER_DRAFT, Voucher, path={"voucherDraftId": str(draft_id)})
 
     # --- attachments ------------------------------------------------------------------------
 
     def upload_attachment(self, attachment: NewAttachment) -> Attachment:
-        return self._session.call(
-            UPLOAD_ATTACHMENT, _obj(Attachment.from_wire), body=attachment.to_wire()
-        )
+        return self._one(UPLOAD_ATTACHMENT, Attachment, body=attachment.to_wire())
 
     def link_attachments(self, link: AttachmentLink) -> AttachmentLink:
         """Attach uploaded files to a document, e.g. a voucher (``DocumentType.VOUCHER``)."""
-        return self._session.call(
-            LINK_ATTACHMENTS, _obj(AttachmentLink.from_wire), body=link.to_wire()
-        )
+        return self._one(LINK_ATTACHMENTS, AttachmentLink, body=link.to_wire())

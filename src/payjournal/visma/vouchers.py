@@ -7,7 +7,7 @@ on voucher rows (the chart of accounts types it as a string; see ``Account.numbe
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -16,6 +16,7 @@ from uuid import UUID
 
 from payjournal.visma import wire
 from payjournal.visma.models import AttachmentLink, DocumentType
+from payjournal.visma.wiremodel import WireModel, wired
 
 __all__ = ["NewVoucher", "Voucher", "VoucherDraft", "VoucherRow"]
 
@@ -23,7 +24,7 @@ _ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True, slots=True)
-class VoucherRow:
+class VoucherRow(WireModel):
     """One debit or credit line (``VoucherRowApi``). ``account_description`` is read-only."""
 
     account_number: int
@@ -35,7 +36,7 @@ class VoucherRow:
     cost_center_item_id3: UUID | None = None
     project_id: UUID | None = None
     vat_code_id: UUID | None = None
-    account_description: str | None = None
+    account_description: str | None = field(default=None, metadata=wired(read_only=True))
 
     def __post_init__(self) -> None:
         if isinstance(self.account_number, bool) or not isinstance(self.account_number, int):
@@ -45,47 +46,35 @@ class VoucherRow:
         object.__setattr__(self, "debit_amount", wire.to_cents(self.debit_amount))
         object.__setattr__(self, "credit_amount", wire.to_cents(self.credit_amount))
 
-    def to_wire(self) -> dict[str, Any]:
-        return wire.without_none(
-            {
-                "AccountNumber": self.account_number,
-                "DebitAmount": self.debit_amount,
-                "CreditAmount": self.credit_amount,
-                "TransactionText": self.transaction_text,
-                "CostCenterItemId1": self.cost_center_item_id1,
-                "CostCenterItemId2": self.cost_center_item_id2,
-                "CostCenterItemId3": self.cost_center_item_id3,
-                "ProjectId": self.project_id,
-                "VatCodeId": self.vat_code_id,
-            }
-        )
-
-    @classmethod
-    def from_wire(cls, data: Mapping[str, Any]) -> VoucherRow:
-        return cls(
-            account_number=wire.req_int(data, "AccountNumber"),
-            debit_amount=wire.amount(data, "DebitAmount"),
-            credit_amount=wire.amount(data, "CreditAmount"),
-            transaction_text=wire.opt_str(data, "TransactionText"),
-            cost_center_item_id1=wire.opt_uuid(data, "CostCenterItemId1"),
-            cost_center_item_id2=wire.opt_uuid(data, "CostCenterItemId2"),
-            cost_center_item_id3=wire.opt_uuid(data, "CostCenterItemId3"),
-            project_id=wire.opt_uuid(data, "ProjectId"),
-            vat_code_id=wire.opt_uuid(data, "VatCodeId"),
-            account_description=wire.opt_str(data, "AccountDescription"),
-        )
-
-
-def _rows(data: Mapping[str, Any]) -> tuple[VoucherRow, ...]:
-    return tuple(VoucherRow.from_wire(row) for row in wire.obj_list(data, "Rows"))
-
 
 def _sum(amounts: Iterable[Decimal]) -> Decimal:
     return sum(amounts, _ZERO)
 
 
+class _Rows(WireModel):
+    """The totals of a voucher's rows."""
+
+    __slots__ = ()
+    rows: tuple[VoucherRow, ...]
+
+    @property
+    def debit_total(self) -> Decimal:
+        return _sum(row.debit_amount for row in self.rows)
+
+    @property
+    def credit_total(self) -> Decimal:
+        return _sum(row.credit_amount for row in self.rows)
+
+
+def _attachment_link(attachment_ids: tuple[UUID, ...]) -> dict[str, Any] | None:
+    """A new voucher's ``Attachments``: the uploads linked to it, if any."""
+    if not attachment_ids:
+        return None
+    return AttachmentLink(None, attachment_ids, DocumentType.VOUCHER).to_wire()
+
+
 @dataclass(frozen=True, slots=True)
-class NewVoucher:
+class NewVoucher(_Rows):
     """What ``create_voucher`` / ``create_voucher_draft`` send.
 
     Put a unique marker (e.g. the journal version id) into ``voucher_text``, so that after an
@@ -97,7 +86,9 @@ class NewVoucher:
     voucher_text: str
     rows: tuple[VoucherRow, ...]
     number_series: str | None = None
-    attachment_ids: tuple[UUID, ...] = field(default=())
+    attachment_ids: tuple[UUID, ...] = field(
+        default=(), metadata=wired(name="Attachments", write=_attachment_link)
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "rows", tuple(self.rows))
@@ -105,37 +96,21 @@ class NewVoucher:
         if not self.rows:
             raise ValueError("a voucher needs at least one row")
 
-    @property
-    def debit_total(self) -> Decimal:
-        return _sum(row.debit_amount for row in self.rows)
-
-    @property
-    def credit_total(self) -> Decimal:
-        return _sum(row.credit_amount for row in self.rows)
-
-    def to_wire(self) -> dict[str, Any]:
-        attachments = None
-        if self.attachment_ids:
-            attachments = AttachmentLink(None, self.attachment_ids, DocumentType.VOUCHER).to_wire()
-        return wire.without_none(
-            {
-                "VoucherDate": self.voucher_date,
-                "VoucherText": self.voucher_text,
-                "Rows": [row.to_wire() for row in self.rows],
-                "NumberSeries": self.number_series,
-                "Attachments": attachments,
-            }
-        )
-
 
 @dataclass(frozen=True, slots=True)
-class Voucher:
-    """A posted voucher (``VoucherApi``); ``number_and_number_series`` is e.g. ``"A37"``."""
+class _Stored(_Rows):
+    """What a voucher and a voucher draft stored in Visma have in common."""
 
     id: UUID
     voucher_date: date
-    voucher_text: str
+    voucher_text: str = field(metadata=wired(optional=True))
     rows: tuple[VoucherRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Voucher(_Stored):
+    """A posted voucher (``VoucherApi``); ``number_and_number_series`` is e.g. ``"A37"``."""
+
     number_and_number_series: str | None = None
     number_series: str | None = None
     voucher_type: int | None = None
@@ -143,53 +118,14 @@ class Voucher:
     created_utc: datetime | None = None
     modified_utc: datetime | None = None
 
-    @classmethod
-    def from_wire(cls, data: Mapping[str, Any]) -> Voucher:
-        return cls(
-            id=wire.req_uuid(data, "Id"),
-            voucher_date=wire.req_date(data, "VoucherDate"),
-            voucher_text=wire.opt_str(data, "VoucherText") or "",
-            rows=_rows(data),
-            number_and_number_series=wire.opt_str(data, "NumberAndNumberSeries"),
-            number_series=wire.opt_str(data, "NumberSeries"),
-            voucher_type=wire.opt_int(data, "VoucherType"),
-            source_id=wire.opt_uuid(data, "SourceId"),
-            created_utc=wire.opt_datetime(data, "CreatedUtc"),
-            modified_utc=wire.opt_datetime(data, "ModifiedUtc"),
-        )
-
-    @property
-    def debit_total(self) -> Decimal:
-        return _sum(row.debit_amount for row in self.rows)
-
-    @property
-    def credit_total(self) -> Decimal:
-        return _sum(row.credit_amount for row in self.rows)
-
     def has_marker(self, marker: str) -> bool:
         return marker in self.voucher_text
 
 
 @dataclass(frozen=True, slots=True)
-class VoucherDraft:
+class VoucherDraft(_Stored):
     """A voucher draft (``VoucherDraftApi``), reviewed in Visma and converted later."""
 
-    id: UUID
-    voucher_date: date
-    voucher_text: str
-    rows: tuple[VoucherRow, ...]
     number_series: str | None = None
     created_utc: datetime | None = None
     modified_utc: datetime | None = None
-
-    @classmethod
-    def from_wire(cls, data: Mapping[str, Any]) -> VoucherDraft:
-        return cls(
-            id=wire.req_uuid(data, "Id"),
-            voucher_date=wire.req_date(data, "VoucherDate"),
-            voucher_text=wire.opt_str(data, "VoucherText") or "",
-            rows=_rows(data),
-            number_series=wire.opt_str(data, "NumberSeries"),
-            created_utc=wire.opt_datetime(data, "CreatedUtc"),
-            modified_utc=wire.opt_datetime(data, "ModifiedUtc"),
-        )

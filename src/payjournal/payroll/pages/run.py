@@ -5,14 +5,14 @@ books ("sent as A3", "reversed by A9"), and, for an older version, which one sup
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from payjournal.domain.booking import LegKind
 from payjournal.payroll import services as payroll
-from payjournal.payroll.models import JournalSnapshot, PayrollRun
+from payjournal.payroll.journals import load_journal
+from payjournal.payroll.models import PayrollRun
 from payjournal.sending.dashlet import dashlet_rows
 from payjournal.sending.run_story import LegFacts, RunStory
 from payjournal.tenancy.access import get_scoped, member_required
@@ -53,11 +53,8 @@ def run_detail(
     request: HttpRequest, membership: Membership, company_id: int, run_pk: int
 ) -> HttpResponse:
     found = get_scoped(payroll.companies_for(membership), pk=company_id)
-    journal_qs = JournalSnapshot.objects.prefetch_related(Prefetch("lines"))
     run = get_scoped(
-        PayrollRun.objects.filter(company=found).prefetch_related(
-            Prefetch("journal", queryset=journal_qs)
-        ),
+        PayrollRun.objects.filter(company=found).select_related("journal", "company"),
         pk=run_pk,
     )
     row = dashlet_rows(found, [run.run_id])[0]
@@ -74,6 +71,7 @@ def run_detail(
         {
             "company": found,
             "run": run,
+            "journal": load_journal(run.journal),
             "row": row,
             "legs": version_legs(story, run.version),
             "newer": (newer, versions[newer]) if newer is not None else None,

@@ -1,4 +1,5 @@
-"""``{{ units|minor:currency }}``: integer minor units as a decimal amount (never a float)."""
+"""``{{ money|money }}``: a :class:`Money` as a decimal amount with thin-space thousands (never
+a float); ``{{ units|minor:currency }}``: integer minor units the same way."""
 
 from __future__ import annotations
 
@@ -10,6 +11,10 @@ register = template.Library()
 
 
 @register.filter
+def money(value: Money) -> str:
+    return f"{value.amount:,.2f}".replace(",", "\u202f")
+
+
+@register.filter
 def minor(units: int, currency: str) -> str:
-    amount = Money.from_minor_units(int(units), currency).amount
-    return f"{amount:,.2f}".replace(",", "\u202f")
+    return money(Money.from_minor_units(int(units), currency))
