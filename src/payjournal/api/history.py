@@ -2,14 +2,14 @@
 in order, where the books stand and what a send would post now.
 
 Everything here reads :func:`payjournal.sending.booking.run_state` (or the same facts for many
-run ids at once, :func:`run_states`) and :func:`payjournal.sending.booking.preview`, and turns
-them into the response shapes of :mod:`payjournal.api.schemas`, so the JSON of the API and of
-the CLI are one and the same. Amounts leave as decimal strings of the run's currency.
+run ids at once, :func:`~payjournal.sending.booking.run_states`) and
+:func:`payjournal.sending.booking.preview`, and turns them into the response shapes of
+:mod:`payjournal.api.schemas`, so the JSON of the API and of the CLI are one and the same.
+Amounts leave as decimal strings of the run's currency.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -26,12 +26,12 @@ from payjournal.api.schemas import (
     RunOut,
     VersionOut,
 )
-from payjournal.domain.booking import NOTHING, LegKind, SettledLeg, booked_version
+from payjournal.domain.booking import NOTHING
 from payjournal.domain.money import Money
 from payjournal.domain.submission import SubmissionState
 from payjournal.payroll.models import PayrollCompany, PayrollRun
 from payjournal.sending.booking import BookingPreview, RunState, preview, run_state
-from payjournal.sending.models import RunBooking, Submission
+from payjournal.sending.models import Submission
 
 __all__ = [
     "amount",
@@ -41,7 +41,6 @@ __all__ = [
     "refusal",
     "run_detail",
     "run_out",
-    "run_states",
 ]
 
 _SENT = SubmissionState.SENT.value
@@ -55,40 +54,6 @@ def amount(minor: int, currency: str) -> str:
 
 def _version_or_null(number: int) -> int | None:
     return None if number == NOTHING else number
-
-
-def run_states(
-    company: PayrollCompany, run_keys: Collection[str] | None = None
-) -> dict[str, RunState]:
-    """:func:`~payjournal.sending.booking.run_state` of every run id of ``company`` (or of
-    ``run_keys``) in three queries, keyed by run id in the runs' order."""
-    runs = PayrollRun.objects.filter(company=company).select_related("journal")
-    legs = Submission.objects.filter(company=company)
-    bookings = RunBooking.objects.filter(company=company)
-    if run_keys is not None:
-        runs = runs.filter(run_id__in=run_keys)
-        legs = legs.filter(run_key__in=run_keys)
-        bookings = bookings.filter(run_key__in=run_keys)
-    versions: dict[str, list[PayrollRun]] = {}
-    for run in runs.order_by("run_id", "version"):
-        versions.setdefault(run.run_id, []).append(run)
-    legs_of: dict[str, list[Submission]] = {}
-    for leg in legs.order_by("created_at", "id"):
-        legs_of.setdefault(leg.run_key, []).append(leg)
-    wanted = dict(bookings.values_list("run_key", "wanted_version"))
-    states = {}
-    for key, found in versions.items():
-        numbers = {run.journal.pk: run.version for run in found}
-        its_legs = tuple(legs_of.get(key, ()))
-        settled = [
-            SettledLeg(LegKind(leg.kind), numbers[leg.journal_id])
-            for leg in its_legs
-            if leg.state == _SENT
-        ]
-        states[key] = RunState(
-            tuple(found), its_legs, booked_version(settled), wanted.get(key), numbers
-        )
-    return states
 
 
 def _run_state_name(state: RunState) -> str:

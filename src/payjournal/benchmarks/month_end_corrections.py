@@ -35,16 +35,19 @@ from typing import Any
 
 from django.db import connections
 
+from payjournal.domain.submission import (
+    IN_FLIGHT_STATES,
+    MOVING_STATES,
+    SubmissionState,
+)
 from payjournal.payroll.models import PayrollCompany, PayrollRun
 from payjournal.payroll.services import import_run
 from payjournal.sending.models import Submission
 
-__all__ = ["MOVING", "Correction", "Corrector", "Moment", "arrivals", "corrected_file"]
+__all__ = ["Correction", "Corrector", "Moment", "arrivals", "corrected_file"]
 
 #: The corrections are spread over the time until this share of the first versions is sent.
 SPREAD_OVER = 0.75
-#: Leg states that still move without anyone acting.
-MOVING = ("queued", "sending", "reconciling")
 
 
 class Moment(StrEnum):
@@ -55,12 +58,12 @@ class Moment(StrEnum):
     AFTER_SENT = "after sent"
 
     @property
-    def leg_states(self) -> tuple[str, ...]:
+    def leg_states(self) -> frozenset[SubmissionState]:
         """The states the first leg of a run corrected at this moment is found in."""
         return {
-            Moment.QUEUED: ("queued",),
-            Moment.IN_FLIGHT: ("sending", "reconciling"),
-            Moment.AFTER_SENT: ("sent",),
+            Moment.QUEUED: frozenset({SubmissionState.QUEUED}),
+            Moment.IN_FLIGHT: IN_FLIGHT_STATES,
+            Moment.AFTER_SENT: frozenset({SubmissionState.SENT}),
         }[self]
 
 
@@ -198,13 +201,13 @@ class Corrector:
             at, sent = self._sent_seen
             if time.monotonic() - at < self.poll_s:
                 return sent
-            sent = _first_legs().filter(state="sent").count()
+            sent = _first_legs().filter(state=SubmissionState.SENT).count()
             self._sent_seen = (time.monotonic(), sent)
             return sent
 
     def _first_legs_settled(self) -> bool:
         legs = _first_legs()
-        return legs.count() >= self.runs and not legs.filter(state__in=MOVING).exists()
+        return legs.count() >= self.runs and not legs.filter(state__in=MOVING_STATES).exists()
 
     def _take(self, company_id: int) -> bool:
         with self._lock:
@@ -247,7 +250,7 @@ def arrivals(corrections: Sequence[Correction]) -> Counter[Moment]:
     for correction in corrections:
         leg = first_legs[correction.journal_id]
         at = imported[(correction.company_id, correction.run_id)]
-        if leg.state == "superseded":
+        if leg.state == SubmissionState.SUPERSEDED:
             found[Moment.QUEUED] += 1
         elif leg.sent_at is not None and at < leg.sent_at:
             found[Moment.IN_FLIGHT] += 1

@@ -19,6 +19,7 @@ from django.db.models import Max, QuerySet
 from payjournal.domain.formats import InputError, read_run, read_scheme
 from payjournal.domain.posting import build_journal, check_run
 from payjournal.domain.scheme import LedgerScheme
+from payjournal.domain.submission import SubmissionState
 from payjournal.integrations.models import VismaAccount
 from payjournal.payroll.errors import RunRejectedError, RunUnreadableError
 from payjournal.payroll.limits import FileTooLargeError, check_within_limit
@@ -214,7 +215,7 @@ def map_company(company: PayrollCompany, account: VismaAccount | None) -> Payrol
     sent_elsewhere = (
         company.visma_company_id
         and company.visma_company_id != account.visma_company_id
-        and JournalSnapshot.objects.filter(run__company=company, send_state="sent").exists()
+        and company.submissions.filter(state=SubmissionState.SENT).exists()
     )
     if sent_elsewhere:
         raise MappingRefusedError(

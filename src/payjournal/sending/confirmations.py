@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 
 from payjournal.domain.booking import NOTHING, LegKind
 from payjournal.domain.money import Money
+from payjournal.domain.submission import IN_FLIGHT_STATES
 from payjournal.payroll.models import PayrollCompany
 from payjournal.sending import booking
 from payjournal.sending.booking import BookingPreview, PlannedLeg
@@ -192,16 +193,16 @@ def withdraw_confirmation(
             if automatic
             else _("The reversal is posted when you click Send on the run.")
         )
-    leg = story.open_leg
-    if leg is not None and leg.state in ("queued", "needs_action") and not automatic:
-        sentences.append(_("The send waiting for this run is cancelled."))
-    elif leg is not None and leg.state in ("sending", "reconciling"):
+    leg = story.open_leg  # queued or needs action is replaced; in flight is not (booking)
+    if leg is not None and leg.state in IN_FLIGHT_STATES:
         sentences.append(
             _(
                 "A voucher of this run is on its way to Visma and cannot be stopped; once it is "
                 "settled, the reversal covers it too."
             )
         )
+    elif leg is not None and not automatic:
+        sentences.append(_("The send waiting for this run is cancelled."))
     return WithdrawConfirmation(
         run_key,
         _("Withdraw run %(run)s?") % values,

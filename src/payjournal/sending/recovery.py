@@ -33,7 +33,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from payjournal.domain.submission import Event, SubmissionState
+from payjournal.domain.submission import IN_FLIGHT_STATES, Event, SubmissionState
 from payjournal.jobs import JobStatus, enqueue_submission, job_statuses
 from payjournal.sending.models import Attempt, Submission
 from payjournal.sending.states import StaleSubmissionError, transition
@@ -54,8 +54,6 @@ QUIET_IN_FLIGHT = timedelta(minutes=5)
 RESTARTABLE = frozenset({"ERROR", "MAX_RECOVERY_ATTEMPTS_EXCEEDED", "SUCCESS"})
 JOB_FAILED = "job_failed"
 
-_OPEN = (SubmissionState.QUEUED, SubmissionState.SENDING, SubmissionState.RECONCILING)
-
 
 @dataclass(frozen=True, slots=True)
 class Recovery:
@@ -68,11 +66,10 @@ class Recovery:
 
 def _quiet(queued_for: timedelta, in_flight_for: timedelta) -> list[Submission]:
     now = timezone.now()
-    in_flight = [s.value for s in _OPEN if s.is_in_flight]
     return list(
         Submission.objects.filter(
-            Q(state=SubmissionState.QUEUED.value, updated_at__lt=now - queued_for)
-            | Q(state__in=in_flight, updated_at__lt=now - in_flight_for)
+            Q(state=SubmissionState.QUEUED, updated_at__lt=now - queued_for)
+            | Q(state__in=IN_FLIGHT_STATES, updated_at__lt=now - in_flight_for)
         ).select_related("company")
     )
 
