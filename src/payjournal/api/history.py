@@ -49,7 +49,7 @@ _NEEDS_ACTION = SubmissionState.NEEDS_ACTION.value
 
 def amount(minor: int, currency: str) -> str:
     """Integer minor units as the API's decimal string ("44542.23")."""
-    return str(Money.from_minor_units(minor, currency).amount)
+    return Money.from_minor_units(minor, currency).formatted()
 
 
 def _version_or_null(number: int) -> int | None:
@@ -155,9 +155,9 @@ def preview_out(shown: BookingPreview) -> PreviewOut:
             AccountChangeOut(
                 account=change.account,
                 dimension=change.dimension or None,
-                booked=str(change.booked.amount),
-                wanted=str(change.wanted.amount),
-                change=str(change.change.amount),
+                booked=change.booked.formatted(),
+                wanted=change.wanted.formatted(),
+                change=change.change.formatted(),
             )
             for change in shown.changes
         ],

@@ -35,6 +35,7 @@ from typing import Any
 
 from django.db import connections
 
+from payjournal.domain.money import Money
 from payjournal.domain.submission import (
     IN_FLIGHT_STATES,
     MOVING_STATES,
@@ -79,15 +80,16 @@ class Correction:
 
 def corrected_file(template: dict[str, Any], company_key: str, run_id: str, number: int) -> bytes:
     """The run file of ``template`` for ``company_key`` with other amounts: the first line
-    raised by 100.00 plus ``number`` modulo 50, the second by 37 % of that."""
+    raised by 100 plus ``number`` modulo 50 (in the run's currency), the second by 37 % of
+    that, rounded to the currency's minor unit."""
     data = copy.deepcopy(template)
     data.update(company=company_key, run_id=run_id)
-    raise_by = Decimal(100 + number % 50)
+    currency = data["currency"]
+    raise_by = Money.of(100 + number % 50, currency)
     first, second = data["lines"][0], data["lines"][1]
-    first["amount"] = str(Decimal(first["amount"]) + raise_by)
-    second["amount"] = str(
-        Decimal(second["amount"]) + (raise_by * Decimal("0.37")).quantize(Decimal("0.01"))
-    )
+    first["amount"] = (Money.of(first["amount"], currency) + raise_by).formatted()
+    share = Money.of(raise_by.amount * Decimal("0.37"), currency)
+    second["amount"] = (Money.of(second["amount"], currency) + share).formatted()
     return json.dumps(data).encode()
 
 

@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from payjournal.domain.booking import NOTHING, LegKind
-from payjournal.domain.money import Money
 from payjournal.domain.submission import IN_FLIGHT_STATES
 from payjournal.payroll.models import PayrollCompany
 from payjournal.sending import booking
@@ -27,7 +26,7 @@ from payjournal.sending.booking import BookingPreview, PlannedLeg
 from payjournal.sending.correction_settings import date_label
 from payjournal.sending.run_history import story_of
 from payjournal.sending.run_story import RunStory
-from payjournal.web.templatetags.money import minor as format_minor
+from payjournal.web.templatetags.money import amount as format_amount
 
 __all__ = [
     "ChangeRow",
@@ -69,10 +68,6 @@ class SendPreview:
     def posts_nothing(self) -> bool:
         """The new version books like the booked one: the send only records it."""
         return self.count == 0
-
-
-def _amount(money: Money) -> str:
-    return format_minor(money.minor_units(), money.currency)
 
 
 def _voucher_text(leg: PlannedLeg, story: RunStory) -> str:
@@ -140,9 +135,9 @@ def send_preview(company: PayrollCompany, run_key: str) -> SendPreview | None:
             ChangeRow(
                 change.account,
                 change.dimension,
-                _amount(change.booked),
-                _amount(change.wanted),
-                _amount(change.change),
+                format_amount(change.booked),
+                format_amount(change.wanted),
+                format_amount(change.change),
             )
             for change in shown.changes
         ),
