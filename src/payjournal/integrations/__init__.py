@@ -5,5 +5,6 @@
 * :mod:`.tokenstore` — the database-backed ``TokenStore`` (single-flight refresh by lease row);
 * :mod:`.gateway` — the Visma client wired from Django settings;
 * :mod:`.services` — create, authorize, complete, disconnect, rotate keys (views and CLI);
+* :mod:`.identity` — the key of the Visma company a grant reaches (no Django: the checks use it);
 * :mod:`.problems` — every flow error as what happened / why / what to do.
 """

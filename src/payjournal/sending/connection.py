@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from payjournal.integrations import gateway
 from payjournal.payroll.models import PayrollCompany
+from payjournal.preflight.service import connection_problem
 from payjournal.visma import VismaClient
 
 
@@ -16,19 +17,21 @@ class NotConnectedError(Exception):
 
 
 def client_for(company: PayrollCompany) -> VismaClient:
-    """A client for the company's Visma account; :class:`NotConnectedError` when there is none.
+    """A client for the company's Visma account; :class:`NotConnectedError` when payjournal
+    knows the connection cannot work (:func:`~payjournal.preflight.service.connection_problem`).
 
     The client shares the process's transport: it is not closed after use.
     """
-    account = company.visma_account
-    if account is None or not account.is_authorized:
-        raise NotConnectedError(
-            f"{company.name} is not connected to an authorized Visma account. "
-            "Authorize the account on the Accounts tab and map the company."
-        )
-    if company.mapping_is_wrong:
+    problem = connection_problem(company)
+    if problem == "wrong_company":
         raise NotConnectedError(
             f"The Visma account of {company.name} is now bound to another Visma company; "
             "map the company again."
+        )
+    account = company.visma_account
+    if problem or account is None:
+        raise NotConnectedError(
+            f"{company.name} is not connected to an authorized Visma account. "
+            "Authorize the account on the Accounts tab and map the company."
         )
     return gateway.client(account.pk)
