@@ -10,10 +10,10 @@ Amounts leave as decimal strings of the run's currency.
 
 from __future__ import annotations
 
+from typing import cast
 from urllib.parse import urlencode
 
 from django.urls import reverse
-from django.utils.translation import gettext
 
 from payjournal.api.schemas import (
     AccountChangeOut,
@@ -32,6 +32,7 @@ from payjournal.domain.submission import SubmissionState
 from payjournal.payroll.models import PayrollCompany, PayrollRun
 from payjournal.sending.booking import BookingPreview, RunState, preview, run_state
 from payjournal.sending.models import Submission
+from payjournal.sending.services import not_mapped, nothing_to_book
 
 __all__ = [
     "amount",
@@ -181,22 +182,9 @@ def refusal(company: PayrollCompany, run_key: str, fallback: str) -> tuple[Refus
     """Why a send of ``run_key`` was refused, as a code and a sentence in the active language
     (``fallback``: the refusal's own message, when the run moved on meanwhile)."""
     if company.visma_account_id is None:
-        return "not_mapped", gettext(
-            "%(company)s is not mapped to a Visma company yet (Administrations tab)."
-        ) % {"company": company.name}
+        return "not_mapped", not_mapped(company)
     state = run_state(company, run_key)
     if state.open_leg is not None or state.booked != state.target:
         return "refused", fallback
-    if state.booked == NOTHING:
-        return "nothing_booked", gettext(
-            "Run %(run)s was withdrawn and nothing of it is booked: nothing to send."
-        ) % {"run": run_key}
-    leg = state.booking_leg(state.booked)
-    if leg is not None and leg.is_empty:
-        return "no_change", gettext(
-            "Run %(run)s v%(version)s books the same as the version before it: no change to book."
-        ) % {"run": run_key, "version": state.booked}
-    voucher = (leg.voucher_number or leg.voucher_id) if leg is not None else ""
-    return "already_booked", gettext(
-        "Run %(run)s v%(version)s is already booked (voucher %(voucher)s)."
-    ) % {"run": run_key, "version": state.booked, "voucher": voucher}
+    code, sentence = nothing_to_book(state)
+    return cast(RefusalCode, code), sentence
