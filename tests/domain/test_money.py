@@ -47,3 +47,31 @@ def test_arithmetic_keeps_the_currency_and_refuses_mixing():
 def test_quantize_is_the_one_rounding_rule():
     assert quantize(Decimal("0.125"), "EUR") == Decimal("0.13")
     assert quantize(Decimal("0.135"), "EUR") == Decimal("0.14")  # half-up, not banker's
+
+
+@pytest.mark.parametrize(
+    ("units", "currency", "plain", "grouped"),
+    [
+        (123456, "EUR", "1234.56", "1 234.56"),
+        (-5, "SEK", "-0.05", "-0.05"),
+        (0, "EUR", "0.00", "0.00"),
+        (1234567, "JPY", "1234567", "1 234 567"),
+        (-1234, "ISK", "-1234", "-1 234"),
+    ],
+)
+def test_money_is_written_with_exactly_its_currencys_decimals(units, currency, plain, grouped):
+    money = Money.from_minor_units(units, currency)
+    assert money == Money.of(plain, currency)
+    assert money.formatted() == plain
+    assert money.formatted(" ") == grouped
+
+
+@pytest.mark.parametrize("bad", [1.5, True, "12", Decimal("1")])
+def test_minor_units_are_whole_numbers(bad):
+    with pytest.raises(MoneyError, match="whole number"):
+        Money.from_minor_units(bad, "EUR")
+
+
+def test_minor_units_of_an_unknown_currency_are_refused():
+    with pytest.raises(MoneyError, match="ISO 4217"):
+        Money.from_minor_units(1, "XXX")

@@ -4,6 +4,9 @@ import pytest
 
 from payjournal.domain.journal import MAX_VOUCHER_TEXT
 from payjournal.domain.submission import (
+    IN_FLIGHT_STATES,
+    MOVING_STATES,
+    OPEN_STATES,
     Event,
     InvalidTransitionError,
     SubmissionState,
@@ -81,6 +84,21 @@ def test_nothing_happens_to_a_sent_submission(event):
 
 def test_in_flight_states():
     assert {state for state in S if state.is_in_flight} == {S.SENDING, S.RECONCILING}
+
+
+def test_open_states_are_the_moving_ones_and_the_one_waiting_for_a_person():
+    """One vocabulary: in flight (a POST may be under way) ⊂ moving (payjournal moves it on by
+    itself: also queued) ⊂ open (stands between the run and the books: also needs action)."""
+    assert {state for state in S if state.is_moving} == {S.QUEUED, S.SENDING, S.RECONCILING}
+    assert {state for state in S if state.is_open} == {
+        S.QUEUED,
+        S.SENDING,
+        S.RECONCILING,
+        S.NEEDS_ACTION,
+    }
+    assert IN_FLIGHT_STATES < MOVING_STATES < OPEN_STATES
+    assert {S.NEEDS_ACTION} == OPEN_STATES - MOVING_STATES
+    assert not any(state.is_final for state in OPEN_STATES)
 
 
 def test_markers_are_stable_and_differ_per_version_run_and_company():

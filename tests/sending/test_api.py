@@ -11,6 +11,7 @@ from django.test import Client
 
 from payjournal.api.models import Scope
 from payjournal.api.tokens import create_token, revoke
+from payjournal.domain.submission import OPEN_STATES, SubmissionState
 from payjournal.emulator import Emulator
 from payjournal.payroll.models import PayrollRun
 from payjournal.payroll.samples import samples_dir
@@ -291,3 +292,16 @@ def test_openapi_describes_versions_legs_and_errors(books: Books) -> None:
     )
     assert {"leg", "to_book", "version"} <= set(parts["ImportOut"]["properties"])
     assert "code" in parts["ProblemOut"]["properties"]
+
+
+def test_the_api_names_states_as_the_submission_states(books: Books) -> None:
+    """A leg's state is a submission state; a run's is its open leg's, or where its books
+    stand — one vocabulary with :class:`SubmissionState`."""
+    parts = Client().get("/api/openapi.json").json()["components"]["schemas"]
+    assert set(parts["LegOut"]["properties"]["state"]["enum"]) == set(SubmissionState)
+    assert set(parts["RunOut"]["properties"]["state"]["enum"]) == {
+        *OPEN_STATES,
+        SubmissionState.SENT,
+        "not_sent",
+        "withdrawn",
+    }

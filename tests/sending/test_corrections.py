@@ -12,14 +12,18 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from payjournal.domain.submission import Event
+from payjournal.domain.submission import Event, SubmissionState
 from payjournal.emulator import Emulator
 from payjournal.payroll.models import PayrollCompany, PayrollRun
 from payjournal.payroll.samples import samples_dir
 from payjournal.preflight import DailyCache
+from payjournal.sending.booking import run_state, run_states
 from payjournal.sending.models import SendingSettings, Submission
+from payjournal.sending.run_history import story_of
 from payjournal.sending.send import SendPolicy, process_submission
 from payjournal.sending.services import (
     SendRefusedError,
@@ -44,7 +48,7 @@ def drain(company: PayrollCompany) -> list[Submission]:
     """Process every open leg of the company until none is left (no job backend in tests)."""
     done: list[Submission] = []
     for _ in range(20):
-        waiting = list(Submission.objects.filter(company=company, state="queued"))
+        waiting = list(Submission.objects.filter(company=company, state=SubmissionState.QUEUED))
         if not waiting:
             return done
         for leg in waiting:
@@ -255,16 +259,19 @@ def test_new_version_date_rule_keeps_the_date_and_stops_at_the_lock(
     assert len(vouchers_of_run(visma, books.bakkerij, RUN)) == 1  # nothing half-booked
 
 
-def test_reversal_legs_do_not_change_the_journals_voucher_number(
+def test_reversal_legs_do_not_change_the_voucher_that_booked_a_version(
     books: Books, visma: Emulator
 ) -> None:
     request_send(version_1(books))
     drain(books.bakkerij)
-    number = version_1(books).journal.voucher_number
+    number = story_of(run_state(books.bakkerij, RUN)).voucher_of(1)
+    assert number
     v2 = import_run(books.bakkerij, corrected(), "x.json").run
     request_send(v2)
     drain(books.bakkerij)
-    assert version_1(books).journal.voucher_number == number
+    story = story_of(run_state(books.bakkerij, RUN))
+    assert story.voucher_of(1) == number
+    assert story.voucher_of(2) not in ("", number)
     assert date.today()  # the clock is real: the dates come from the run files
 
 
@@ -368,3 +375,26 @@ def test_a_leg_superseded_between_loading_and_claiming_ends_quietly(
     state = _work(leg, client, DailyCache(), FAST, no_sleep, timezone.now)
     assert state.value == "superseded"
     assert vouchers_of_run(visma, books.bakkerij, RUN) == []
+
+
+def test_one_run_id_and_every_run_id_are_read_in_three_queries(
+    books: Books, visma: Emulator
+) -> None:
+    """``run_state`` is ``run_states`` of one run id: the same facts, the same three queries
+    (versions with their journals, legs, booking rows) however many run ids are read."""
+    request_send(version_1(books))
+    drain(books.bakkerij)
+    request_send(import_run(books.bakkerij, corrected(), "x.json").run)
+    drain(books.bakkerij)
+    with CaptureQueriesContext(connection) as one:
+        state = run_state(books.bakkerij, RUN)
+    with CaptureQueriesContext(connection) as every:
+        states = run_states(books.bakkerij)
+    assert len(one) == len(every) == 3
+    assert set(states) == {run.run_id for run in books.runs(books.bakkerij)}
+    assert len(states) > 1
+    assert states[RUN] == state
+    assert [state.version_of(leg) for leg in state.legs] == [1, 1, 2]
+    assert state.booked == 2 and state.wanted_version == 2 and state.is_settled
+    with pytest.raises(LookupError):
+        run_state(books.bakkerij, "no-such-run")

@@ -17,7 +17,9 @@ from payjournal.emulator.model import Voucher
 from payjournal.payroll.journals import journal_total
 from payjournal.payroll.models import JournalSnapshot, PayrollRun
 from payjournal.sending import connection
+from payjournal.sending.booking import run_state
 from payjournal.sending.models import Submission
+from payjournal.sending.run_history import story_of
 from payjournal.sending.send import SendPolicy, process_submission
 from payjournal.sending.services import (
     SendRefusedError,
@@ -27,6 +29,7 @@ from payjournal.sending.services import (
     set_send_automatically,
 )
 from payjournal.sending.states import transition
+from payjournal.visma import backoff_ceiling
 from tests.sending.conftest import Books, import_samples
 
 VOUCHERS = ["POST /v2/vouchers"]
@@ -61,12 +64,13 @@ def assert_sent_once(emu: Emulator, submission: Submission, key: str = "nl-bakke
     )
     found = vouchers_with(emu, key, submission.marker)
     assert len(found) == 1
-    journal = JournalSnapshot.objects.get(pk=submission.journal_id)
+    journal = JournalSnapshot.objects.select_related("run").get(pk=submission.journal_id)
     assert sum(row.debit for row in found[0].rows) == journal_total(journal).amount
     assert sum(row.credit for row in found[0].rows) == journal_total(journal).amount
     assert submission.voucher_number == f"{found[0].series}{found[0].number}"
-    assert journal.send_state == "sent"
-    assert journal.voucher_number == submission.voucher_number
+    # "sent" is derived from the legs: the run's story books the version with this voucher
+    story = story_of(run_state(submission.company, submission.run_key))
+    assert story.voucher_of(journal.run.version) == submission.voucher_number
 
 
 def test_a_run_is_sent_with_marker_date_and_cost_centers(books: Books, visma: Emulator) -> None:
@@ -119,6 +123,15 @@ def test_429_bursts_wait_and_send(books: Books, visma: Emulator) -> None:
     assert_sent_once(visma, submission)
     assert waits == [1.0, 1.0, 1.0]
     assert events(submission).count("retryable_failure") == 3
+
+
+def test_the_send_step_backs_off_like_the_client_with_full_jitter() -> None:
+    policy = SendPolicy(base_delay_s=2.0, max_delay_s=120.0)
+    for attempt, ceiling in [(1, 2.0), (2, 4.0), (6, 64.0), (7, 120.0), (12, 120.0)]:
+        assert backoff_ceiling(attempt, policy.base_delay_s, policy.max_delay_s) == ceiling
+        waits = [policy.delay(attempt, RuntimeError("no answer")) for _ in range(200)]
+        assert all(0 <= wait <= ceiling for wait in waits)
+        assert max(waits) > ceiling / 2  # spread over the whole range, not a fixed pause
 
 
 def test_persistent_server_errors_end_in_needs_action(books: Books, visma: Emulator) -> None:
@@ -257,3 +270,24 @@ def test_a_resumed_send_that_cannot_connect_reconciles_after_the_fix(
     submission.refresh_from_db()
     assert_sent_once(visma, submission)
     assert "not_found_by_marker" in events(submission)
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        ({"visma_company_id": "another-company"}, "now bound to another Visma company"),
+        ({"status": "authorization_needed"}, "not connected to an authorized Visma account"),
+        ({"status": "not_authorized"}, "not connected to an authorized Visma account"),
+    ],
+)
+def test_no_client_when_the_connection_cannot_work(
+    books: Books, visma: Emulator, change: dict[str, str], says: str
+) -> None:
+    from payjournal.integrations.models import VismaAccount
+    from payjournal.preflight.service import connection_problem
+
+    VismaAccount.objects.filter(pk=books.bakkerij.visma_account_id).update(**change)
+    books.bakkerij.refresh_from_db()
+    assert connection_problem(books.bakkerij)  # the pre-flight knows it too, by the same rule
+    with pytest.raises(connection.NotConnectedError, match=says):
+        connection.client_for(books.bakkerij)

@@ -17,7 +17,7 @@ from payjournal.emulator import Emulator
 from payjournal.jobs import JobStatus
 from payjournal.payroll.models import PayrollRun
 from payjournal.payroll.samples import samples_dir
-from payjournal.sending.dashlet import POLL_IDLE_S, POLL_IN_FLIGHT_S
+from payjournal.sending.dashlet import POLL_IDLE_S, POLL_MOVING_S
 from payjournal.sending.models import Submission
 from payjournal.sending.recovery import recover_stranded
 from payjournal.sending.send import SendPolicy, process_submission
@@ -62,7 +62,7 @@ def poll_url(fragment: str) -> str:
 
 def is_quick(fragment: str) -> bool:
     """Polling every 2 s (something in flight) rather than every 10 s."""
-    return poll_of(fragment)[1] == POLL_IN_FLIGHT_S
+    return poll_of(fragment)[1] == POLL_MOVING_S
 
 
 def rows_in(fragment: str) -> set[int]:
@@ -109,7 +109,7 @@ def test_send_then_sent_with_voucher_number_time_and_timeline(
     assert 'data-state="queued"' in row and 'hx-swap-oob="true"' in row
     assert "<template><tr" in answer  # a table row swapped out of band must be wrapped
     url = poll_url(answer)
-    assert is_quick(answer)  # polls quickly while the run is in flight
+    assert is_quick(answer)  # polls quickly while the run is queued (moving on by itself)
     run_all()
 
     update = client.get(url, **HX).content.decode()

@@ -10,6 +10,7 @@ from django.test import Client
 
 from payjournal.domain.formats import read_run, read_scheme
 from payjournal.domain.posting import build_journal
+from payjournal.domain.submission import SubmissionState
 from payjournal.integrations.models import AccountStatus, VismaAccount
 from payjournal.integrations.services import create_account
 from payjournal.payroll.models import JournalSnapshot, PayrollRun
@@ -50,7 +51,7 @@ def test_the_journal_is_frozen_in_integer_cents_and_balances(tenant: Tenant) -> 
     assert sum(x.amount_minor for x in lines if x.side == "credit") == snapshot.total_minor
     assert all(isinstance(x.amount_minor, int) for x in lines)
     assert snapshot.fingerprint == expected.fingerprint()
-    assert snapshot.send_state == "not_sent"
+    assert not snapshot.submissions.exists()  # not sent: no leg of it in the outbox
 
 
 def test_the_same_file_again_is_unchanged_and_other_content_is_the_next_version(
@@ -153,17 +154,16 @@ def test_mapping_sent_journals_to_another_visma_company_is_refused(tenant: Tenan
     client.post(f"/companies/{tenant.bakkerij.pk}/mapping/", {"account": first.pk})
     upload(client, tenant.bakkerij.pk, RUN.name, RUN.read_bytes())
     journal = JournalSnapshot.objects.get()
-    Submission.objects.create(  # as a send leaves it: a sent leg, and the journal's copy
+    Submission.objects.create(  # as a send leaves it: a sent leg ("sent" is derived from it)
         journal=journal,
         company=tenant.bakkerij,
         run_key=journal.run.run_id,
         voucher_date=journal.voucher_date,
         marker="[pj:0000000000000001]",
-        state="sent",
+        state=SubmissionState.SENT,
         voucher_id="v-1",
         voucher_number="A1",
     )
-    JournalSnapshot.objects.update(send_state="sent", voucher_number="A1")
     page = client.post(
         f"/companies/{tenant.bakkerij.pk}/mapping/", {"account": second.pk}, follow=True
     )

@@ -2,18 +2,18 @@
 in order, where the books stand and what a send would post now.
 
 Everything here reads :func:`payjournal.sending.booking.run_state` (or the same facts for many
-run ids at once, :func:`run_states`) and :func:`payjournal.sending.booking.preview`, and turns
-them into the response shapes of :mod:`payjournal.api.schemas`, so the JSON of the API and of
-the CLI are one and the same. Amounts leave as decimal strings of the run's currency.
+run ids at once, :func:`~payjournal.sending.booking.run_states`) and
+:func:`payjournal.sending.booking.preview`, and turns them into the response shapes of
+:mod:`payjournal.api.schemas`, so the JSON of the API and of the CLI are one and the same.
+Amounts leave as decimal strings of the run's currency.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from typing import cast
 from urllib.parse import urlencode
 
 from django.urls import reverse
-from django.utils.translation import gettext
 
 from payjournal.api.schemas import (
     AccountChangeOut,
@@ -26,13 +26,14 @@ from payjournal.api.schemas import (
     RunOut,
     VersionOut,
 )
-from payjournal.domain.booking import NOTHING, LegKind, SettledLeg, booked_version
+from payjournal.domain.booking import NOTHING
 from payjournal.domain.money import Money
 from payjournal.domain.submission import SubmissionState
 from payjournal.payroll.journals import journal_total
 from payjournal.payroll.models import PayrollCompany, PayrollRun
 from payjournal.sending.booking import BookingPreview, RunState, preview, run_state
-from payjournal.sending.models import RunBooking, Submission
+from payjournal.sending.models import Submission
+from payjournal.sending.services import not_mapped, nothing_to_book
 
 __all__ = [
     "amount",
@@ -42,7 +43,6 @@ __all__ = [
     "refusal",
     "run_detail",
     "run_out",
-    "run_states",
 ]
 
 _SENT = SubmissionState.SENT.value
@@ -50,46 +50,12 @@ _NEEDS_ACTION = SubmissionState.NEEDS_ACTION.value
 
 
 def amount(money: Money) -> str:
-    """An amount as the API's decimal string ("44542.23")."""
-    return str(money.amount)
+    """An amount as the API's decimal string ("44542.23"; as many decimals as the currency has)."""
+    return money.formatted()
 
 
 def _version_or_null(number: int) -> int | None:
     return None if number == NOTHING else number
-
-
-def run_states(
-    company: PayrollCompany, run_keys: Collection[str] | None = None
-) -> dict[str, RunState]:
-    """:func:`~payjournal.sending.booking.run_state` of every run id of ``company`` (or of
-    ``run_keys``) in three queries, keyed by run id in the runs' order."""
-    runs = PayrollRun.objects.filter(company=company).select_related("journal")
-    legs = Submission.objects.filter(company=company)
-    bookings = RunBooking.objects.filter(company=company)
-    if run_keys is not None:
-        runs = runs.filter(run_id__in=run_keys)
-        legs = legs.filter(run_key__in=run_keys)
-        bookings = bookings.filter(run_key__in=run_keys)
-    versions: dict[str, list[PayrollRun]] = {}
-    for run in runs.order_by("run_id", "version"):
-        versions.setdefault(run.run_id, []).append(run)
-    legs_of: dict[str, list[Submission]] = {}
-    for leg in legs.order_by("created_at", "id"):
-        legs_of.setdefault(leg.run_key, []).append(leg)
-    wanted = dict(bookings.values_list("run_key", "wanted_version"))
-    states = {}
-    for key, found in versions.items():
-        numbers = {run.journal.pk: run.version for run in found}
-        its_legs = tuple(legs_of.get(key, ()))
-        settled = [
-            SettledLeg(LegKind(leg.kind), numbers[leg.journal_id])
-            for leg in its_legs
-            if leg.state == _SENT
-        ]
-        states[key] = RunState(
-            tuple(found), its_legs, booked_version(settled), wanted.get(key), numbers
-        )
-    return states
 
 
 def _run_state_name(state: RunState) -> str:
@@ -217,22 +183,9 @@ def refusal(company: PayrollCompany, run_key: str, fallback: str) -> tuple[Refus
     """Why a send of ``run_key`` was refused, as a code and a sentence in the active language
     (``fallback``: the refusal's own message, when the run moved on meanwhile)."""
     if company.visma_account_id is None:
-        return "not_mapped", gettext(
-            "%(company)s is not mapped to a Visma company yet (Administrations tab)."
-        ) % {"company": company.name}
+        return "not_mapped", not_mapped(company)
     state = run_state(company, run_key)
     if state.open_leg is not None or state.booked != state.target:
         return "refused", fallback
-    if state.booked == NOTHING:
-        return "nothing_booked", gettext(
-            "Run %(run)s was withdrawn and nothing of it is booked: nothing to send."
-        ) % {"run": run_key}
-    leg = state.booking_leg(state.booked)
-    if leg is not None and leg.is_empty:
-        return "no_change", gettext(
-            "Run %(run)s v%(version)s books the same as the version before it: no change to book."
-        ) % {"run": run_key, "version": state.booked}
-    voucher = (leg.voucher_number or leg.voucher_id) if leg is not None else ""
-    return "already_booked", gettext(
-        "Run %(run)s v%(version)s is already booked (voucher %(voucher)s)."
-    ) % {"run": run_key, "version": state.booked, "voucher": voucher}
+    code, sentence = nothing_to_book(state)
+    return cast(RefusalCode, code), sentence

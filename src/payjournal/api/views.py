@@ -37,7 +37,6 @@ from payjournal.api.history import (
     refusal,
     run_detail,
     run_out,
-    run_states,
 )
 from payjournal.api.models import ApiToken, Scope
 from payjournal.api.schemas import (
@@ -56,7 +55,7 @@ from payjournal.payroll.journals import load_journal
 from payjournal.payroll.limits import FileTooLargeError, read_within_limit
 from payjournal.payroll.models import PayrollCompany, PayrollRun
 from payjournal.payroll.services import RunRejectedError
-from payjournal.sending.booking import preview, run_state
+from payjournal.sending.booking import preview, run_state, run_states
 from payjournal.sending.services import SendRefusedError, import_run, request_send, withdraw
 
 #: The file name a pushed body goes by in problems and in a version's ``source_name``.

@@ -23,6 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from payjournal.domain.formats import read_run
+from payjournal.domain.money import Money
 from payjournal.domain.posting import build_journal
 from payjournal.domain.scheme import ComponentMapping, CostCenterSide, LedgerScheme
 
@@ -44,8 +45,11 @@ class BuildFigures:
         return self.build_seconds / self.csv_seconds
 
 
-def generate_run_csv(path: Path, employees: int, components: int, seed: int = 7) -> int:
-    """Write a realistic run of `employees` × `components` lines; returns the line count."""
+def generate_run_csv(
+    path: Path, employees: int, components: int, seed: int = 7, currency: str = "EUR"
+) -> int:
+    """Write a realistic run of `employees` × `components` lines in `currency` (each amount
+    100 to 500,000 minor units: 1.00 to 5,000.00 euros); returns the line count."""
     rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
     head = [
         "nl-bench",
@@ -56,7 +60,7 @@ def generate_run_csv(path: Path, employees: int, components: int, seed: int = 7)
         "2026-11-01",
         "2026-11-30",
         "2026-11-25",
-        "EUR",
+        currency,
     ]
     with path.open("w", encoding="utf-8", newline="") as file:
         writer = csv.writer(file)
@@ -71,8 +75,8 @@ def generate_run_csv(path: Path, employees: int, components: int, seed: int = 7)
             department = DEPARTMENTS[employee % len(DEPARTMENTS)]
             split = "PROD:60|SALES:40" if employee % 10 == 0 else ""
             for component in range(components):
-                cents = rng.randint(1_00, 5_000_00)
-                amount = f"{cents // 100}.{cents % 100:02d}"
+                units = rng.randint(1_00, 5_000_00)
+                amount = Money.from_minor_units(units, currency).formatted()
                 row = [
                     *head,
                     f"E{employee:05d}",
@@ -86,7 +90,7 @@ def generate_run_csv(path: Path, employees: int, components: int, seed: int = 7)
     return employees * components
 
 
-def bench_scheme(components: int) -> LedgerScheme:
+def bench_scheme(components: int, currency: str = "EUR") -> LedgerScheme:
     """A scheme mapping every generated component: costs by department, liabilities without."""
     mappings = {
         f"C{c:02d}": ComponentMapping(
@@ -102,7 +106,7 @@ def bench_scheme(components: int) -> LedgerScheme:
         "bench",
         mappings,
         rounding_account="9990",
-        currency="EUR",
+        currency=currency,
         dimensions={d: d for d in DEPARTMENTS},
     )
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx2
+
+from payjournal.emulator.loopback import free_port, wait_until_up
 
 DEMO_USER = "anna@bakkerij.example"
 SOURCE_COMPANY = "nl-bakkerij"
@@ -41,12 +42,6 @@ def cpu_seconds(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,26 +69,19 @@ def emulator_process(per_minute: int, log_size: int) -> Iterator[EmulatorProcess
     child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # noqa: S603
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(f"{url}/_emulator/faults", child)
+        wait_until_up(f"{url}/_emulator/faults", exited=lambda: _exited(child))
         yield EmulatorProcess(url, child.pid)
     finally:
         child.terminate()
         child.wait(timeout=10)
 
 
-def wait_until_up(url: str, child: subprocess.Popen[bytes], timeout_s: float = 30.0) -> None:
-    """Poll ``url`` until it answers; fail with the child's stderr when it exits first."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if child.poll() is not None:
-            error = child.stderr.read().decode() if child.stderr else ""
-            raise RuntimeError(f"the emulator exited ({child.returncode}): {error[-2000:]}")
-        try:
-            httpx2.get(url, timeout=1.0).raise_for_status()
-            return
-        except httpx2.HTTPError:
-            time.sleep(0.1)
-    raise RuntimeError(f"the emulator did not answer at {url} within {timeout_s:.0f} s")
+def _exited(child: subprocess.Popen[bytes]) -> str | None:
+    """Why ``child`` ended (its exit code and the end of its stderr), or None while it runs."""
+    if child.poll() is None:
+        return None
+    error = child.stderr.read().decode() if child.stderr else ""
+    return f"exit code {child.returncode}: {error[-2000:]}"
 
 
 @contextmanager

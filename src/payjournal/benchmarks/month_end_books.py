@@ -21,7 +21,7 @@ from uuid import UUID
 
 from django.db.models import QuerySet
 
-from payjournal.domain.submission import find_marker
+from payjournal.domain.submission import SubmissionState, find_marker
 from payjournal.payroll.journals import load_journal
 from payjournal.payroll.models import PayrollCompany, PayrollRun
 from payjournal.sending.models import Submission
@@ -128,15 +128,17 @@ def check_books(ledger: Ledger, companies: Sequence[PayrollCompany]) -> BooksFig
         posted_later_versions=_sent(companies)
         .filter(kind="full", journal__run__version__gt=1)
         .count(),
-        superseded=legs.filter(state="superseded").count(),
-        no_change=legs.filter(state="sent", voucher_id="").count(),
+        superseded=legs.filter(state=SubmissionState.SUPERSEDED).count(),
+        no_change=legs.filter(state=SubmissionState.SENT, voucher_id="").count(),
         not_netting=not_netting,
     )
 
 
 def _sent(companies: Sequence[PayrollCompany]) -> QuerySet[Submission]:
     """The company's legs that were sent with a voucher."""
-    return Submission.objects.filter(company__in=companies, state="sent").exclude(voucher_id="")
+    return Submission.objects.filter(company__in=companies, state=SubmissionState.SENT).exclude(
+        voucher_id=""
+    )
 
 
 def _posted_by_kind(companies: Sequence[PayrollCompany]) -> dict[str, int]:

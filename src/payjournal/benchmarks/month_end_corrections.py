@@ -35,16 +35,20 @@ from typing import Any
 
 from django.db import connections
 
+from payjournal.domain.money import Money
+from payjournal.domain.submission import (
+    IN_FLIGHT_STATES,
+    MOVING_STATES,
+    SubmissionState,
+)
 from payjournal.payroll.models import PayrollCompany, PayrollRun
 from payjournal.sending.models import Submission
 from payjournal.sending.services import import_run
 
-__all__ = ["MOVING", "Correction", "Corrector", "Moment", "arrivals", "corrected_file"]
+__all__ = ["Correction", "Corrector", "Moment", "arrivals", "corrected_file"]
 
 #: The corrections are spread over the time until this share of the first versions is sent.
 SPREAD_OVER = 0.75
-#: Leg states that still move without anyone acting.
-MOVING = ("queued", "sending", "reconciling")
 
 
 class Moment(StrEnum):
@@ -55,12 +59,12 @@ class Moment(StrEnum):
     AFTER_SENT = "after sent"
 
     @property
-    def leg_states(self) -> tuple[str, ...]:
+    def leg_states(self) -> frozenset[SubmissionState]:
         """The states the first leg of a run corrected at this moment is found in."""
         return {
-            Moment.QUEUED: ("queued",),
-            Moment.IN_FLIGHT: ("sending", "reconciling"),
-            Moment.AFTER_SENT: ("sent",),
+            Moment.QUEUED: frozenset({SubmissionState.QUEUED}),
+            Moment.IN_FLIGHT: IN_FLIGHT_STATES,
+            Moment.AFTER_SENT: frozenset({SubmissionState.SENT}),
         }[self]
 
 
@@ -76,15 +80,16 @@ class Correction:
 
 def corrected_file(template: dict[str, Any], company_key: str, run_id: str, number: int) -> bytes:
     """The run file of ``template`` for ``company_key`` with other amounts: the first line
-    raised by 100.00 plus ``number`` modulo 50, the second by 37 % of that."""
+    raised by 100 plus ``number`` modulo 50 (in the run's currency), the second by 37 % of
+    that, rounded to the currency's minor unit."""
     data = copy.deepcopy(template)
     data.update(company=company_key, run_id=run_id)
-    raise_by = Decimal(100 + number % 50)
+    currency = data["currency"]
+    raise_by = Money.of(100 + number % 50, currency)
     first, second = data["lines"][0], data["lines"][1]
-    first["amount"] = str(Decimal(first["amount"]) + raise_by)
-    second["amount"] = str(
-        Decimal(second["amount"]) + (raise_by * Decimal("0.37")).quantize(Decimal("0.01"))
-    )
+    first["amount"] = (Money.of(first["amount"], currency) + raise_by).formatted()
+    share = Money.of(raise_by.amount * Decimal("0.37"), currency)
+    second["amount"] = (Money.of(second["amount"], currency) + share).formatted()
     return json.dumps(data).encode()
 
 
@@ -198,13 +203,13 @@ class Corrector:
             at, sent = self._sent_seen
             if time.monotonic() - at < self.poll_s:
                 return sent
-            sent = _first_legs().filter(state="sent").count()
+            sent = _first_legs().filter(state=SubmissionState.SENT).count()
             self._sent_seen = (time.monotonic(), sent)
             return sent
 
     def _first_legs_settled(self) -> bool:
         legs = _first_legs()
-        return legs.count() >= self.runs and not legs.filter(state__in=MOVING).exists()
+        return legs.count() >= self.runs and not legs.filter(state__in=MOVING_STATES).exists()
 
     def _take(self, company_id: int) -> bool:
         with self._lock:
@@ -247,7 +252,7 @@ def arrivals(corrections: Sequence[Correction]) -> Counter[Moment]:
     for correction in corrections:
         leg = first_legs[correction.journal_id]
         at = imported[(correction.company_id, correction.run_id)]
-        if leg.state == "superseded":
+        if leg.state == SubmissionState.SUPERSEDED:
             found[Moment.QUEUED] += 1
         elif leg.sent_at is not None and at < leg.sent_at:
             found[Moment.IN_FLIGHT] += 1

@@ -154,7 +154,7 @@ def _window(emulator: Any, runs: list[Any], corrector: Corrector, pids: tuple[in
     from django.db import transaction
 
     from payjournal.benchmarks import month_end as bench
-    from payjournal.benchmarks.month_end_corrections import MOVING
+    from payjournal.domain.submission import MOVING_STATES
     from payjournal.sending.models import Submission
     from payjournal.sending.services import request_send_many
 
@@ -168,7 +168,7 @@ def _window(emulator: Any, runs: list[Any], corrector: Corrector, pids: tuple[in
         transaction.on_commit(corrector.start)
         request_send_many(runs)
     decided = time.monotonic() - started
-    while corrector.is_alive() or Submission.objects.filter(state__in=MOVING).exists():
+    while corrector.is_alive() or Submission.objects.filter(state__in=MOVING_STATES).exists():
         time.sleep(0.1)
     wall = time.monotonic() - started
     if corrector.error is not None:
@@ -196,13 +196,16 @@ def _report(
     from payjournal.benchmarks import month_end as bench
     from payjournal.benchmarks.month_end_books import check_books
     from payjournal.benchmarks.month_end_corrections import Moment, arrivals
+    from payjournal.domain.submission import SubmissionState
     from payjournal.sending.models import Submission
 
     companies = len(runs)
     worker_cpu, emulator_cpu = sum(window.others[:-1]), window.others[-1]
     backoffs = bench.contention_backoffs(workdir)
     failed = list(
-        Submission.objects.filter(state="needs_action").values_list("error_code", flat=True)
+        Submission.objects.filter(state=SubmissionState.NEEDS_ACTION).values_list(
+            "error_code", flat=True
+        )
     )
     window_rows = emulator.requests(window.mark)
     calls = bench.Calls.of(window_rows)

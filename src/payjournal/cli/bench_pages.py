@@ -113,6 +113,7 @@ def _submit_all(company_id: int) -> None:
     sent — so the rows with a line per version are part of the budget."""
     from django.utils import timezone
 
+    from payjournal.domain.submission import SubmissionState
     from payjournal.payroll.journals import load_journal, store_journal
     from payjournal.payroll.models import JournalSnapshot, PayrollRun
     from payjournal.sending.models import Submission
@@ -126,7 +127,8 @@ def _submit_all(company_id: int) -> None:
     legs = []
     corrected = []
     for n, journal in enumerate(journals):
-        state = ("needs_action", "queued")[n % 2] if n % 10 == 9 else "sent"
+        stopped_or_waiting = (SubmissionState.NEEDS_ACTION, SubmissionState.QUEUED)[n % 2]
+        state = stopped_or_waiting if n % 10 == 9 else SubmissionState.SENT
         legs.append(_leg(journal, n, state, "full", now))
         if n % 10 == 3:
             corrected.append(journal)
@@ -147,17 +149,19 @@ def _submit_all(company_id: int) -> None:
     extra = []
     for n, journal in enumerate(journals):
         if journal.run.run_id in versions:
-            extra.append(_leg(journal, n + 100_000, "sent", "reversal", now))
-            extra.append(_leg(versions[journal.run.run_id], n + 200_000, "sent", "full", now))
+            sent = SubmissionState.SENT
+            extra.append(_leg(journal, n + 100_000, sent, "reversal", now))
+            extra.append(_leg(versions[journal.run.run_id], n + 200_000, sent, "full", now))
     Submission.objects.bulk_create(extra)
-    sent_ids = [leg.journal_id for leg in [*legs, *extra] if leg.state == "sent"]
-    JournalSnapshot.objects.filter(pk__in=sent_ids).update(send_state="sent", sent_at=now)
     PayrollRun.objects.filter(company_id=company_id).update(imported_at=now)
 
 
-def _leg(journal: Any, n: int, state: str, kind: str, now: Any) -> Any:
+def _leg(journal: Any, n: int, state: Any, kind: str, now: Any) -> Any:
+    from payjournal.domain.submission import SubmissionState
     from payjournal.sending.models import Submission
 
+    sent = state is SubmissionState.SENT
+    stopped = state is SubmissionState.NEEDS_ACTION
     return Submission(
         journal=journal,
         company_id=journal.run.company_id,
@@ -165,10 +169,10 @@ def _leg(journal: Any, n: int, state: str, kind: str, now: Any) -> Any:
         kind=kind,
         voucher_date=journal.voucher_date,
         marker=f"[pj:{n:016x}]",
-        state=state,
-        voucher_id=f"v-{n}" if state == "sent" else "",
-        voucher_number=f"A{n + 1}" if state == "sent" else "",
-        sent_at=now if state == "sent" else None,
-        error_code="period_locked" if state == "needs_action" else "",
-        error_message="The voucher date is in a locked period" if state == "needs_action" else "",
+        state=state.value,
+        voucher_id=f"v-{n}" if sent else "",
+        voucher_number=f"A{n + 1}" if sent else "",
+        sent_at=now if sent else None,
+        error_code="period_locked" if stopped else "",
+        error_message="The voucher date is in a locked period" if stopped else "",
     )

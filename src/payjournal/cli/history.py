@@ -96,19 +96,9 @@ def describe_leg(kind: str, version: int, base: int | None = None) -> str:
 
 def state_label(state: str) -> str:
     """A run's or a leg's state in words."""
-    from django.utils.translation import gettext
+    from payjournal.sending.run_story import state_word
 
-    labels = {
-        "not_sent": gettext("not sent"),
-        "queued": gettext("queued"),
-        "sending": gettext("sending"),
-        "reconciling": gettext("checking Visma"),
-        "sent": gettext("sent"),
-        "needs_action": gettext("needs action"),
-        "superseded": gettext("superseded"),
-        "withdrawn": gettext("withdrawn"),
-    }
-    return labels.get(state, state)
+    return state_word(state)
 
 
 def _when(moment: datetime | None) -> str:

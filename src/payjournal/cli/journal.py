@@ -110,12 +110,12 @@ def print_journal(console: Console, journal: Journal) -> None:
     table.add_column("Text")
     table.add_column("Dimension")
     for row in journal.rows:
-        debit = "" if row.debit.is_zero() else str(row.debit.amount)
-        credit = "" if row.credit.is_zero() else str(row.credit.amount)
+        debit = "" if row.debit.is_zero() else row.debit.formatted()
+        credit = "" if row.credit.is_zero() else row.credit.formatted()
         table.add_row(row.account, debit, credit, Text(row.text), Text(row.dimension or ""))
     table.add_section()
     table.add_row(
-        "Total", str(journal.debit_total.amount), str(journal.credit_total.amount), "", ""
+        "Total", journal.debit_total.formatted(), journal.credit_total.formatted(), "", ""
     )
     console.print(table)
     verdict = "yes" if journal.is_balanced else "NO"

@@ -208,10 +208,6 @@ def _withdraw(run_key: str, company: int, here: bool, wait: float) -> None:
             stop_jobs()
 
 
-#: Leg states that a worker will still move by itself.
-MOVING = frozenset({"queued", "sending", "reconciling"})
-
-
 def wait_for_books(
     company: PayrollCompany,
     run_keys: Collection[str],
@@ -227,12 +223,12 @@ def wait_for_books(
     A correction is two legs one after the other (the rebooking is created only once its
     reversal is sent), so waiting on the legs a send queued would stop half-way.
     """
-    from payjournal.api.history import run_states
+    from payjournal.sending.booking import run_states
 
     deadline = clock() + seconds
     while True:
         states = run_states(company, run_keys).values()
-        if all(not (s.open_leg and s.open_leg.state in MOVING) for s in states):
+        if all(not (s.open_leg and s.open_leg.state_enum.is_moving) for s in states):
             return True
         if clock() >= deadline:
             return False
@@ -244,8 +240,10 @@ def print_outcome(company: PayrollCompany, queued: Sequence[Submission], wait: f
     the leg, its state, voucher and error. False when a leg needs action."""
     from django.utils.translation import gettext
 
-    from payjournal.api.history import leg_out, run_states
+    from payjournal.api.history import leg_out
     from payjournal.cli.history import describe_leg, leg_note, state_label
+    from payjournal.domain.submission import SubmissionState
+    from payjournal.sending.booking import run_states
 
     first = {leg.run_key: leg.pk for leg in queued}
     if wait:
@@ -258,7 +256,7 @@ def print_outcome(company: PayrollCompany, queued: Sequence[Submission], wait: f
         legs = list(state.legs)
         since = next(i for i, leg in enumerate(legs) if leg.pk == first[run_key])
         for leg in legs[since:]:
-            failed |= leg.state == "needs_action"
+            failed |= leg.state == SubmissionState.NEEDS_ACTION
             shown = leg_out(state, leg)
             table.add_row(
                 run_key,

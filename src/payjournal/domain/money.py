@@ -3,6 +3,8 @@
 There is one way to make money: :meth:`Money.of`. It accepts `Decimal`, `int` or a decimal
 string, never `float`, and rounds half-up to the currency's minor unit (cents, öre). The
 database stores :meth:`Money.minor_units`; :meth:`Money.from_minor_units` reads it back.
+:meth:`Money.formatted` writes the amount with exactly the currency's decimals (two for euros,
+none for yen), so no caller formats minor units by hand.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-__all__ = ["CURRENCY_EXPONENTS", "Money", "MoneyError", "minor_unit", "quantize"]
+__all__ = ["CURRENCY_EXPONENTS", "THOUSANDS", "Money", "MoneyError", "minor_unit", "quantize"]
 
 #: Decimal places of the currencies payjournal books in. Visma eAccounting companies are
 #: Dutch, Swedish, Norwegian, Danish and Finnish; the others are here for foreign-currency runs.
@@ -28,19 +30,27 @@ CURRENCY_EXPONENTS: dict[str, int] = {
 }
 
 
+#: Between groups of thousands where people read amounts (pages, previews): a narrow no-break
+#: space, as in "1 234.50" — neither a comma nor a point, so no language misreads it.
+THOUSANDS = "\u202f"
+
+
 class MoneyError(ValueError):
     """An amount or currency that cannot be money."""
 
 
-def minor_unit(currency: str) -> Decimal:
-    """The smallest unit of `currency` as a Decimal exponent, e.g. ``Decimal("0.01")``."""
+def _decimals(currency: str) -> int:
     try:
-        exponent = CURRENCY_EXPONENTS[currency]
+        return CURRENCY_EXPONENTS[currency]
     except KeyError:
         raise MoneyError(
             f"unknown currency {currency!r}: use an ISO 4217 code such as EUR or SEK"
         ) from None
-    return Decimal(1).scaleb(-exponent)
+
+
+def minor_unit(currency: str) -> Decimal:
+    """The smallest unit of `currency` as a Decimal exponent, e.g. ``Decimal("0.01")``."""
+    return Decimal(1).scaleb(-_decimals(currency))
 
 
 def quantize(amount: Decimal, currency: str) -> Decimal:
@@ -77,12 +87,25 @@ class Money:
 
     @classmethod
     def from_minor_units(cls, units: int, currency: str) -> Money:
-        """Money from an integer count of minor units (cents, öre), as the database stores it."""
-        return cls.of(Decimal(units) * minor_unit(currency), currency)
+        """Money from an integer count of minor units (cents, öre), as the database stores it.
+
+        Exact without rounding: a whole number of minor units shifted by the currency's
+        decimals is already quantized (and a page of 1,000 totals builds them quickly).
+        """
+        if isinstance(units, bool) or not isinstance(units, int):
+            raise MoneyError(f"{units!r} is not a whole number of minor units")
+        return cls(Decimal(units).scaleb(-_decimals(currency)), currency)
 
     def minor_units(self) -> int:
         """The amount as an integer count of minor units (cents, öre)."""
         return int(self.amount.scaleb(CURRENCY_EXPONENTS[self.currency]))
+
+    def formatted(self, thousands: str = "") -> str:
+        """The amount as text with exactly the currency's decimals: ``1234.50`` in euros,
+        ``1235`` in Icelandic krónur; with ``thousands`` its digits grouped (``1 234.50``)."""
+        if not thousands:
+            return f"{self.amount:f}"
+        return f"{self.amount:,f}".replace(",", thousands)
 
     def __add__(self, other: Money) -> Money:
         self._same_currency(other)

@@ -36,6 +36,9 @@ from enum import StrEnum
 from payjournal.domain.journal import MAX_VOUCHER_TEXT
 
 __all__ = [
+    "IN_FLIGHT_STATES",
+    "MOVING_STATES",
+    "OPEN_STATES",
     "Event",
     "InvalidTransitionError",
     "SubmissionState",
@@ -66,17 +69,39 @@ class SubmissionState(StrEnum):
     @property
     def is_open(self) -> bool:
         """True while the submission still stands between its run and the books."""
-        return self in (
-            SubmissionState.QUEUED,
-            SubmissionState.SENDING,
-            SubmissionState.RECONCILING,
-            SubmissionState.NEEDS_ACTION,
-        )
+        return self in OPEN_STATES
+
+    @property
+    def is_moving(self) -> bool:
+        """True while payjournal moves it on by itself: queued for a worker, or in flight."""
+        return self in MOVING_STATES
 
     @property
     def is_in_flight(self) -> bool:
-        """True while a worker may be talking to Visma about it."""
-        return self in (SubmissionState.SENDING, SubmissionState.RECONCILING)
+        """True while a worker may be talking to Visma about it (a POST may have happened)."""
+        return self in IN_FLIGHT_STATES
+
+
+#: The states of a submission that still stands between its run and the books: at most one
+#: per run id. Open and not moving is ``needs_action``: it waits for a person.
+OPEN_STATES = frozenset(
+    {
+        SubmissionState.QUEUED,
+        SubmissionState.SENDING,
+        SubmissionState.RECONCILING,
+        SubmissionState.NEEDS_ACTION,
+    }
+)
+#: The open states payjournal moves on without anyone: a worker will claim a queued one, one
+#: in flight settles by itself. A page showing one refreshes quickly; a waiting run is busy.
+MOVING_STATES = frozenset(
+    {SubmissionState.QUEUED, SubmissionState.SENDING, SubmissionState.RECONCILING}
+)
+#: The states in which a worker may be talking to Visma: a POST may be under way or have
+#: happened unseen, so the submission is never replaced and is reconciled before a new POST.
+#: A queued one is not in flight: it waits for a worker (``needs_reconcile`` on the outbox row
+#: says when a POST of an earlier round may still have reached Visma).
+IN_FLIGHT_STATES = frozenset({SubmissionState.SENDING, SubmissionState.RECONCILING})
 
 
 class Event(StrEnum):

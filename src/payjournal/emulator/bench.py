@@ -8,7 +8,6 @@ measures the emulator and not the throttle); the clients are threads with keep-a
 from __future__ import annotations
 
 import multiprocessing
-import socket
 import statistics
 import threading
 import time
@@ -16,6 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import httpx2
+
+from payjournal.emulator.loopback import free_port, wait_until_up
 
 UNLIMITED = 10**9
 
@@ -31,13 +32,6 @@ def _serve(port: int) -> None:
         port,
         log_level="warning",
     )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass(frozen=True)
@@ -56,17 +50,6 @@ class BenchResult:
         return self.vouchers / self.seconds
 
 
-def _wait_for(base: str, timeout_s: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            httpx2.get(f"{base}/_emulator/state", timeout=1)
-            return
-        except httpx2.TransportError:
-            time.sleep(0.05)
-    raise RuntimeError("the emulator did not start")
-
-
 def _body(index: int) -> dict[str, object]:
     today = datetime.now(UTC).date().isoformat()  # the seed's fiscal years follow the clock
     return {
@@ -80,14 +63,18 @@ def _body(index: int) -> dict[str, object]:
     }
 
 
+def _exited(process: multiprocessing.process.BaseProcess) -> str | None:
+    return None if process.is_alive() else f"exit code {process.exitcode}"
+
+
 def run(clients: int = 8, per_client: int = 500) -> BenchResult:
     """Start a server process, post ``clients × per_client`` vouchers, stop the server."""
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     process = multiprocessing.get_context("spawn").Process(target=_serve, args=(port,), daemon=True)
     process.start()
     try:
-        _wait_for(base)
+        wait_until_up(f"{base}/_emulator/state", timeout_s=20.0, exited=lambda: _exited(process))
         tokens = [
             httpx2.post(
                 f"{base}/_emulator/tokens",

@@ -15,11 +15,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from payjournal.integrations import crypto
+from payjournal.integrations.identity import company_key
 from payjournal.integrations.models import AccountStatus, VismaAccount
 from payjournal.integrations.problems import AuthorizationFlowError, problem_for
 from payjournal.integrations.tokenstore import DatabaseTokenStore
 from payjournal.tenancy.models import Master
-from payjournal.visma import CompanySettings, VismaClient, VismaError, VismaOAuth
+from payjournal.visma import VismaClient, VismaError, VismaOAuth
 
 log = logging.getLogger("payjournal.integrations")
 
@@ -97,11 +98,6 @@ def complete_authorization(
     log.info("visma authorization completed", extra={"account_id": account.pk})
     account.refresh_from_db()
     return account
-
-
-def company_key(company: CompanySettings) -> str:
-    """A stable identity of the Visma company behind a grant."""
-    return company.company_identifier or company.corporate_identity_number or f"name:{company.name}"
 
 
 def _forget_new_grant(account: VismaAccount, oauth: VismaOAuth, previous: bytes | None) -> None:

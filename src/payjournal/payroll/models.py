@@ -57,11 +57,6 @@ class PayrollCompany(models.Model):
         return account is not None and account.visma_company_id != self.visma_company_id
 
 
-class SendState(models.TextChoices):
-    NOT_SENT = "not_sent", "Not sent"
-    SENT = "sent", "Sent"
-
-
 class PayrollRun(models.Model):
     """One version of a processed run; a re-import with other content is the next version."""
 
@@ -108,7 +103,12 @@ class PayrollRun(models.Model):
 
 
 class JournalSnapshot(models.Model):
-    """The frozen, balanced journal of one run version, in integer minor units."""
+    """The frozen, balanced journal of one run version, in integer minor units.
+
+    Whether and as which voucher it was sent is not stored here: the outbox's legs of the
+    journal say it (``submissions``, :mod:`payjournal.sending`), and every reader derives it
+    from them.
+    """
 
     run = models.OneToOneField(PayrollRun, on_delete=models.CASCADE, related_name="journal")
     voucher_date = models.DateField()
@@ -116,15 +116,6 @@ class JournalSnapshot(models.Model):
     currency = models.CharField(max_length=3)
     total_minor = models.BigIntegerField(help_text="Debit total = credit total, minor units.")
     fingerprint = models.CharField(max_length=64)
-    send_state = models.CharField(
-        max_length=12, choices=SendState.choices, default=SendState.NOT_SENT
-    )
-    sent_at = models.DateTimeField(null=True, blank=True)
-    voucher_number = models.CharField(max_length=40, blank=True)
-
-    @property
-    def is_sent(self) -> bool:
-        return self.send_state == SendState.SENT
 
 
 class JournalLine(models.Model):

@@ -25,12 +25,12 @@ from payjournal.domain.journal import Journal
 from payjournal.domain.posting import assemble
 from payjournal.domain.problems import Problem, ProblemCode
 from payjournal.domain.scheme import LedgerScheme
+from payjournal.domain.submission import SubmissionState
 from payjournal.integrations.models import VismaAccount
 from payjournal.payroll.errors import RunRejectedError, RunUnreadableError
 from payjournal.payroll.journals import store_journal
 from payjournal.payroll.limits import FileTooLargeError, check_within_limit
 from payjournal.payroll.models import (
-    JournalSnapshot,
     PayrollCompany,
     PayrollRun,
     SeenComponent,
@@ -211,7 +211,7 @@ def map_company(company: PayrollCompany, account: VismaAccount | None) -> Payrol
     sent_elsewhere = (
         company.visma_company_id
         and company.visma_company_id != account.visma_company_id
-        and JournalSnapshot.objects.filter(run__company=company, send_state="sent").exists()
+        and company.submissions.filter(state=SubmissionState.SENT).exists()
     )
     if sent_elsewhere:
         raise MappingRefusedError(

@@ -8,8 +8,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from payjournal.integrations.identity import company_key
 from payjournal.preflight.books import Books
 from payjournal.preflight.checklist import CheckItem, CheckKey, CreateFiscalYear, Status
+from payjournal.preflight.cost_centers import CostCenterItems
 from payjournal.visma import (
     Account,
     CompanySettings,
@@ -49,13 +51,6 @@ def _failed(key: CheckKey, code: str, subject: str = "", **extra: object) -> Che
 
 def _skipped(*keys: CheckKey) -> list[CheckItem]:
     return [CheckItem(key, Status.SKIPPED) for key in keys]
-
-
-def _company_key(settings: CompanySettings) -> str:
-    # the same identity integrations.services.company_key binds a grant to
-    return (
-        settings.company_identifier or settings.corporate_identity_number or f"name:{settings.name}"
-    )
 
 
 def next_fiscal_year(years: tuple[FiscalYear, ...], day: date) -> CreateFiscalYear:
@@ -107,7 +102,7 @@ def run_checks(target: Target, books: Books | None) -> list[CheckItem]:
             rows,
             *_skipped(*later),
         ]
-    if _company_key(settings) != target.company_key:
+    if company_key(settings) != target.company_key:
         bound = _failed(CheckKey.CONNECTION, "wrong_company", settings.name)
         return [bound, _passed(CheckKey.API_MODULE), rows, *_skipped(*later)]
     items = [_passed(CheckKey.CONNECTION), _passed(CheckKey.API_MODULE), rows]
@@ -169,29 +164,17 @@ def _check_accounts(rows: tuple[JournalRow, ...], chart: Mapping[str, Account]) 
     return failed or [_passed(CheckKey.ACCOUNTS)]
 
 
-def _active_item_names(centers: tuple[CostCenter, ...]) -> set[str]:
-    return {
-        name.casefold()
-        for center in centers
-        if center.is_active
-        for item in center.items
-        if item.is_active
-        for name in (item.short_name, item.name)
-        if name
-    }
-
-
 def _check_cost_centers(
     rows: tuple[JournalRow, ...],
     chart: Mapping[str, Account],
     centers: tuple[CostCenter, ...],
 ) -> list[CheckItem]:
-    known = _active_item_names(centers)
+    items = CostCenterItems(centers)
     failed: list[CheckItem] = []
     pairs = sorted({(row.dimension, row.account) for row in rows if row.dimension})
     for dimension, number in pairs:
         subject = f"{dimension} / {number}"
-        if dimension.casefold() not in known:
+        if items.find(dimension) is None:
             failed.append(_failed(CheckKey.COST_CENTERS, "cost_center_item_missing", subject))
             continue
         account = chart.get(number)

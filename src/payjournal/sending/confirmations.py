@@ -19,14 +19,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from payjournal.domain.booking import NOTHING, LegKind
-from payjournal.domain.money import Money
+from payjournal.domain.money import THOUSANDS
+from payjournal.domain.submission import IN_FLIGHT_STATES
 from payjournal.payroll.models import PayrollCompany
 from payjournal.sending import booking
 from payjournal.sending.booking import BookingPreview, PlannedLeg
 from payjournal.sending.correction_settings import date_label
 from payjournal.sending.run_history import story_of
 from payjournal.sending.run_story import RunStory
-from payjournal.web.templatetags.money import minor as format_minor
 
 __all__ = [
     "ChangeRow",
@@ -68,10 +68,6 @@ class SendPreview:
     def posts_nothing(self) -> bool:
         """The new version books like the booked one: the send only records it."""
         return self.count == 0
-
-
-def _amount(money: Money) -> str:
-    return format_minor(money.minor_units(), money.currency)
 
 
 def _voucher_text(leg: PlannedLeg, story: RunStory) -> str:
@@ -139,9 +135,9 @@ def send_preview(company: PayrollCompany, run_key: str) -> SendPreview | None:
             ChangeRow(
                 change.account,
                 change.dimension,
-                _amount(change.booked),
-                _amount(change.wanted),
-                _amount(change.change),
+                change.booked.formatted(THOUSANDS),
+                change.wanted.formatted(THOUSANDS),
+                change.change.formatted(THOUSANDS),
             )
             for change in shown.changes
         ),
@@ -192,16 +188,16 @@ def withdraw_confirmation(
             if automatic
             else _("The reversal is posted when you click Send on the run.")
         )
-    leg = story.open_leg
-    if leg is not None and leg.state in ("queued", "needs_action") and not automatic:
-        sentences.append(_("The send waiting for this run is cancelled."))
-    elif leg is not None and leg.state in ("sending", "reconciling"):
+    leg = story.open_leg  # queued or needs action is replaced; in flight is not (booking)
+    if leg is not None and leg.state in IN_FLIGHT_STATES:
         sentences.append(
             _(
                 "A voucher of this run is on its way to Visma and cannot be stopped; once it is "
                 "settled, the reversal covers it too."
             )
         )
+    elif leg is not None and not automatic:
+        sentences.append(_("The send waiting for this run is cancelled."))
     return WithdrawConfirmation(
         run_key,
         _("Withdraw run %(run)s?") % values,

@@ -15,7 +15,7 @@ from typing import Protocol
 from payjournal.integrations.models import VismaAccount
 from payjournal.payroll.models import PayrollCompany
 from payjournal.preflight.books import BooksClient
-from payjournal.preflight.service import default_client
+from payjournal.preflight.service import connection_problem, default_client
 from payjournal.visma import NewVoucher, Voucher
 
 __all__ = ["AccountingGateway", "GatewayFactory", "NotConnectedError", "client_for"]
@@ -44,19 +44,21 @@ class NotConnectedError(Exception):
 def client_for(
     company: PayrollCompany, client_factory: GatewayFactory = default_client
 ) -> AccountingGateway:
-    """The gateway of the company's Visma account; :class:`NotConnectedError` when there is none.
+    """The gateway of the company's Visma account; :class:`NotConnectedError` when payjournal
+    knows the connection cannot work (:func:`~payjournal.preflight.service.connection_problem`).
 
     The default client shares the process's transport: it is not closed after use.
     """
-    account = company.visma_account
-    if account is None or not account.is_authorized:
-        raise NotConnectedError(
-            f"{company.name} is not connected to an authorized Visma account. "
-            "Authorize the account on the Accounts tab and map the company."
-        )
-    if company.mapping_is_wrong:
+    problem = connection_problem(company)
+    if problem == "wrong_company":
         raise NotConnectedError(
             f"The Visma account of {company.name} is now bound to another Visma company; "
             "map the company again."
+        )
+    account = company.visma_account
+    if problem or account is None:
+        raise NotConnectedError(
+            f"{company.name} is not connected to an authorized Visma account. "
+            "Authorize the account on the Accounts tab and map the company."
         )
     return client_factory(account)

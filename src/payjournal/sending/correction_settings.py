@@ -131,23 +131,15 @@ def corrections_shown(company: PayrollCompany) -> CorrectionsShown:
     return CorrectionsShown(mode, day, default, policy)
 
 
+def _choice(form: CompanyCorrectionsForm | MasterCorrectionsForm) -> dict[str, str]:
+    return {name: form.cleaned_data[name] for name in ("correction_mode", "correction_date")}
+
+
 def save_company(company: PayrollCompany, form: CompanyCorrectionsForm) -> None:
     """Store a valid form's choice for ``company`` (blank: follow the master default)."""
-    SendingSettings.objects.update_or_create(
-        company=company,
-        defaults={
-            "correction_mode": form.cleaned_data["correction_mode"],
-            "correction_date": form.cleaned_data["correction_date"],
-        },
-    )
+    SendingSettings.objects.update_or_create(company=company, defaults=_choice(form))
 
 
 def save_master(master: Master, form: MasterCorrectionsForm) -> None:
     """Store a valid form's choice as the master's default."""
-    CorrectionDefaults.objects.update_or_create(
-        master=master,
-        defaults={
-            "correction_mode": form.cleaned_data["correction_mode"],
-            "correction_date": form.cleaned_data["correction_date"],
-        },
-    )
+    CorrectionDefaults.objects.update_or_create(master=master, defaults=_choice(form))

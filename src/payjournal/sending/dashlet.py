@@ -14,9 +14,9 @@ here: the page must render 1,000 runs within its budget (``payjournal bench page
 timeline is not part of a row; it is loaded per run when the user opens it
 (:mod:`payjournal.sending.run_history`).
 
-:class:`Poll` is how the page keeps up without a reload: every :data:`POLL_IN_FLIGHT_S` seconds
-while a leg of the company is on its way, every :data:`POLL_IDLE_S` otherwise, it asks for the
-run ids that changed since its last render (:func:`changed_run_keys`): a leg of any version
+:class:`Poll` is how the page keeps up without a reload: every :data:`POLL_MOVING_S` seconds
+while a leg of the company is queued or on its way, every :data:`POLL_IDLE_S` otherwise, it asks
+for the run ids that changed since its last render (:func:`changed_run_keys`): a leg of any version
 (a reversal leg belongs to the old version), a new version, a withdrawal.
 """
 
@@ -35,10 +35,11 @@ from django.utils import timezone
 from payjournal import catalog
 from payjournal.catalog.registry import UnknownErrorCodeError
 from payjournal.domain.booking import LegKind
+from payjournal.domain.money import THOUSANDS, Money
+from payjournal.domain.submission import MOVING_STATES, SubmissionState
 from payjournal.payroll.models import PayrollCompany, PayrollRun
 from payjournal.sending.models import Submission
-from payjournal.sending.run_story import IN_FLIGHT, TO_SEND, LegFacts, RunStory, status_label
-from payjournal.web.templatetags.money import minor as format_minor
+from payjournal.sending.run_story import TO_SEND, LegFacts, RunStory, status_label
 
 __all__ = [
     "DashletRow",
@@ -52,7 +53,7 @@ __all__ = [
 #: At most this many rows are answered by one poll (a month-end bulk send of a large company).
 MAX_POLLED = 2000
 #: Seconds between two polls while a leg of the company is queued or on its way.
-POLL_IN_FLIGHT_S = 2
+POLL_MOVING_S = 2
 #: Seconds between two polls otherwise (a send or a run may still come from elsewhere).
 POLL_IDLE_S = 10
 #: A poll asks for changes since a little before its page was rendered: a worker's clock may
@@ -93,7 +94,7 @@ class DashletRow:
 
     @property
     def needs_action(self) -> bool:
-        return self.state == "needs_action"
+        return self.state == SubmissionState.NEEDS_ACTION
 
     @property
     def can_send(self) -> bool:
@@ -160,14 +161,14 @@ def _legs(
     found = Submission.objects.filter(company=company)
     if run_keys is not None:
         found = found.filter(run_key__in=run_keys)
-    stuck = dict(found.filter(state="needs_action").values_list("run_key", "id"))
+    stuck = dict(found.filter(state=SubmissionState.NEEDS_ACTION).values_list("run_key", "id"))
     legs: dict[str, list[LegFacts]] = {}
     kinds = {kind.value: kind for kind in LegKind}
     for run_key, kind, journal_id, base_id, state, *rest in found.order_by(
         "created_at", "id"
     ).values_list(*_LEG_FIELDS):
         base = numbers.get(base_id) if base_id is not None else None
-        leg_id = str(stuck[run_key]) if state == "needs_action" else ""
+        leg_id = str(stuck[run_key]) if state == SubmissionState.NEEDS_ACTION else ""
         legs.setdefault(run_key, []).append(
             LegFacts(leg_id, kinds[kind], numbers[journal_id], base, state, *rest)
         )
@@ -211,7 +212,7 @@ def dashlet_rows(
                 kind=kind,
                 period=period,
                 paid=paid.isoformat(),
-                total=f"{format_minor(total, currency)} {currency}",
+                total=f"{Money.from_minor_units(total, currency).formatted(THOUSANDS)} {currency}",
                 story=story,
                 state=story.status,
                 **shown.leg_fields(story),
@@ -238,7 +239,7 @@ class _Shown:
             return {}
         leg = story.open_leg or story.legs[-1]
         shown: dict[str, Any] = {"has_legs": True}
-        if leg.state == "needs_action":
+        if leg.needs_action:
             shown["submission_id"] = leg.id
             key = (leg.error_code, leg.error_message)
             if key not in self.titles:
@@ -252,12 +253,14 @@ class _Shown:
 
 
 def poll_for(company: PayrollCompany, now: datetime) -> Poll:
-    """The next poll of a page rendered at ``now``: quick while anything is in flight."""
-    in_flight = Submission.objects.filter(company=company, state__in=IN_FLIGHT).exists()
+    """The next poll of a page rendered at ``now``: quick while a leg of the company moves on
+    by itself (queued or in flight: :data:`~payjournal.domain.submission.MOVING_STATES`), so a
+    click on Send shows its outcome within seconds."""
+    moving = Submission.objects.filter(company=company, state__in=MOVING_STATES).exists()
     query = urlencode({"since": (now - POLL_OVERLAP).isoformat()})
     return Poll(
         f"{reverse('sending-rows', args=(company.pk,))}?{query}",
-        POLL_IN_FLIGHT_S if in_flight else POLL_IDLE_S,
+        POLL_MOVING_S if moving else POLL_IDLE_S,
     )
 
 

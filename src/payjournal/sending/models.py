@@ -23,12 +23,8 @@ from payjournal.payroll.models import JournalSnapshot, PayrollCompany
 from payjournal.tenancy.models import Master
 
 STATE_CHOICES = [(s.value, s.value.replace("_", " ").capitalize()) for s in SubmissionState]
-OPEN_STATES = (
-    SubmissionState.QUEUED,
-    SubmissionState.SENDING,
-    SubmissionState.RECONCILING,
-    SubmissionState.NEEDS_ACTION,
-)
+#: The open states in the enum's order: the partial index's condition must not change order.
+_OPEN_VALUES = [s.value for s in SubmissionState if s.is_open]
 
 
 MODE_CHOICES = [
@@ -141,12 +137,12 @@ class Submission(models.Model):
         constraints = (
             models.UniqueConstraint(
                 fields=("journal", "kind"),
-                condition=Q(state="sent"),
+                condition=Q(state=SubmissionState.SENT.value),
                 name="submission_one_sent_leg_per_kind",
             ),
             models.UniqueConstraint(
                 fields=("company", "run_key"),
-                condition=Q(state__in=[s.value for s in OPEN_STATES]),
+                condition=Q(state__in=_OPEN_VALUES),
                 name="submission_one_open_leg_per_run",
             ),
         )

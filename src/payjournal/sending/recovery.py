@@ -34,7 +34,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from payjournal import wiring
-from payjournal.domain.submission import Event, SubmissionState
+from payjournal.domain.submission import IN_FLIGHT_STATES, Event, SubmissionState
 from payjournal.jobs import JobStatus, job_statuses
 from payjournal.sending.models import Attempt, Submission
 from payjournal.sending.outbox import enqueue_after_commit, enqueue_submission
@@ -56,8 +56,6 @@ QUIET_IN_FLIGHT = timedelta(minutes=5)
 RESTARTABLE = frozenset({"ERROR", "MAX_RECOVERY_ATTEMPTS_EXCEEDED", "SUCCESS"})
 JOB_FAILED = "job_failed"
 
-_OPEN = (SubmissionState.QUEUED, SubmissionState.SENDING, SubmissionState.RECONCILING)
-
 
 @dataclass(frozen=True, slots=True)
 class Recovery:
@@ -70,11 +68,10 @@ class Recovery:
 
 def _quiet(queued_for: timedelta, in_flight_for: timedelta) -> list[Submission]:
     now = timezone.now()
-    in_flight = [s.value for s in _OPEN if s.is_in_flight]
     return list(
         Submission.objects.filter(
-            Q(state=SubmissionState.QUEUED.value, updated_at__lt=now - queued_for)
-            | Q(state__in=in_flight, updated_at__lt=now - in_flight_for)
+            Q(state=SubmissionState.QUEUED, updated_at__lt=now - queued_for)
+            | Q(state__in=IN_FLIGHT_STATES, updated_at__lt=now - in_flight_for)
         ).select_related("company")
     )
 

@@ -24,9 +24,9 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 
 from payjournal.domain.booking import NOTHING, LegKind, SettledLeg, booked_version
+from payjournal.domain.submission import OPEN_STATES, SubmissionState
 
 __all__ = [
-    "IN_FLIGHT",
     "TO_SEND",
     "LegFacts",
     "RunStory",
@@ -35,15 +35,14 @@ __all__ = [
     "status_labels",
 ]
 
-SENT = "sent"
+#: A run's statuses besides the state of its open leg (a :class:`SubmissionState`).
+SENT = SubmissionState.SENT.value
 WITHDRAWN = "withdrawn"
 NOT_SENT = "not_sent"
 CORRECTION_TO_SEND = "correction_to_send"
 REVERSAL_TO_SEND = "reversal_to_send"
 #: Statuses whose run offers Send: something is to book and nothing is on its way.
 TO_SEND = frozenset({NOT_SENT, CORRECTION_TO_SEND, REVERSAL_TO_SEND})
-IN_FLIGHT = frozenset({"queued", "sending", "reconciling"})
-_OPEN = frozenset({*IN_FLIGHT, "needs_action"})
 
 
 def status_label(status: str) -> str:
@@ -59,22 +58,25 @@ def status_labels() -> dict[str, str]:
         NOT_SENT: _("Not sent"),
         CORRECTION_TO_SEND: _("Correction to send"),
         REVERSAL_TO_SEND: _("Reversal to send"),
-        "queued": _("Queued"),
-        "sending": _("Sending"),
-        "reconciling": _("Checking Visma"),
-        "needs_action": _("Needs action"),
+        SubmissionState.QUEUED: _("Queued"),
+        SubmissionState.SENDING: _("Sending"),
+        SubmissionState.RECONCILING: _("Checking Visma"),
+        SubmissionState.NEEDS_ACTION: _("Needs action"),
     }
 
 
 def state_word(state: str) -> str:
-    """A leg's state inside a sentence: "queued", "checking Visma", "superseded"…"""
+    """A leg's state, or a run's status, inside a sentence: "queued", "checking Visma",
+    "superseded", "not sent"…"""
     words = {
-        "queued": _("queued"),
-        "sending": _("sending"),
-        "reconciling": _("checking Visma"),
-        "needs_action": _("needs action"),
-        "superseded": _("superseded"),
-        SENT: _("sent"),
+        SubmissionState.QUEUED: _("queued"),
+        SubmissionState.SENDING: _("sending"),
+        SubmissionState.RECONCILING: _("checking Visma"),
+        SubmissionState.NEEDS_ACTION: _("needs action"),
+        SubmissionState.SUPERSEDED: _("superseded"),
+        SubmissionState.SENT: _("sent"),
+        NOT_SENT: _("not sent"),
+        WITHDRAWN: _("withdrawn"),
     }
     return words.get(state, state)
 
@@ -105,7 +107,12 @@ class LegFacts:
 
     @property
     def is_open(self) -> bool:
-        return self.state in _OPEN
+        return self.state in OPEN_STATES
+
+    @property
+    def needs_action(self) -> bool:
+        """Refused, or stopped: it waits for a person to fix the cause and retry."""
+        return self.state == SubmissionState.NEEDS_ACTION
 
     @property
     def voucher(self) -> str:

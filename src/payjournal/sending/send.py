@@ -52,6 +52,7 @@ from payjournal.visma import (
     RateLimitedError,
     ServerError,
     VismaError,
+    backoff_ceiling,
 )
 
 log = logging.getLogger("payjournal.sending")
@@ -72,10 +73,12 @@ class SendPolicy:
     max_delay_s: float = 120.0
 
     def delay(self, attempt: int, error: Exception) -> float:
-        """Seconds to wait after failed attempt ``attempt`` (1-based): Retry-After, else jitter."""
+        """Seconds to wait after failed attempt ``attempt`` (1-based): Retry-After (at most
+        ``max_delay_s``), else the client's backoff with full jitter."""
         if isinstance(error, RateLimitedError) and error.retry_after:
             return min(self.max_delay_s, float(error.retry_after))
-        return random.uniform(0, min(self.max_delay_s, self.base_delay_s * 2 ** (attempt - 1)))  # noqa: S311
+        ceiling = backoff_ceiling(attempt, self.base_delay_s, self.max_delay_s)
+        return random.uniform(0, ceiling)  # noqa: S311
 
 
 def _load(submission_id: UUID | str) -> Submission:

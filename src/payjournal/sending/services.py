@@ -19,6 +19,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from payjournal.domain.booking import NOTHING, LegKind, SettledLeg, booked_version
 from payjournal.domain.submission import Event, SubmissionState
@@ -67,30 +68,41 @@ def request_send_many(runs: Iterable[PayrollRun]) -> BulkResult:
         for run in wanted:
             company = run.company
             if company.visma_account_id is None:
-                skipped[run.pk] = (
-                    f"{company.name} is not mapped to a Visma company yet (Administrations tab)."
-                )
+                skipped[run.pk] = not_mapped(company)
                 continue
             leg = booking.advance(company, run.run_id, booking.WANT_TARGET)
             if leg is None or leg.is_empty:
-                skipped[run.pk] = _nothing_to_book(company, run.run_id)
+                skipped[run.pk] = nothing_to_book(booking.run_state(company, run.run_id))[1]
             else:
                 queued[run.pk] = leg
     return BulkResult([queued[run.pk] for run in wanted if run.pk in queued], skipped)
 
 
-def _nothing_to_book(company: PayrollCompany, run_key: str) -> str:
-    state = booking.run_state(company, run_key)
-    if state.booked == NOTHING:
-        return f"Run {run_key} was withdrawn and nothing of it is booked."
-    leg = state.booking_leg(state.booked)
+def not_mapped(company: PayrollCompany) -> str:
+    """Why nothing of ``company`` can be sent yet, in the active language."""
+    return gettext("%(company)s is not mapped to a Visma company yet (Administrations tab).") % {
+        "company": company.name
+    }
+
+
+def nothing_to_book(state: booking.RunState) -> tuple[str, str]:
+    """Why a send of a run id whose books hold what the payroll says posts nothing: the code
+    (``nothing_booked``: withdrawn and nothing booked; ``no_change``: it books like the version
+    before; ``already_booked``) and the sentence in the active language."""
+    run_key, version = state.latest.run_id, state.booked
+    if version == NOTHING:
+        return "nothing_booked", gettext(
+            "Run %(run)s was withdrawn and nothing of it is booked: nothing to send."
+        ) % {"run": run_key}
+    leg = state.booking_leg(version)
     if leg is not None and leg.is_empty:
-        return (
-            f"Run {run_key} v{state.booked} books the same as the version before it: "
-            "no change to book."
-        )
+        return "no_change", gettext(
+            "Run %(run)s v%(version)s books the same as the version before it: no change to book."
+        ) % {"run": run_key, "version": version}
     voucher = (leg.voucher_number or leg.voucher_id) if leg is not None else ""
-    return f"Run {run_key} v{state.booked} is already booked (voucher {voucher})."
+    return "already_booked", gettext(
+        "Run %(run)s v%(version)s is already booked (voucher %(voucher)s)."
+    ) % {"run": run_key, "version": version, "voucher": voucher}
 
 
 def withdraw(run: PayrollRun, user: AbstractBaseUser | None = None) -> Submission | None:

@@ -12,7 +12,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from payjournal.domain.submission import Event, SubmissionState, next_state
-from payjournal.payroll.models import JournalSnapshot
 from payjournal.sending.models import Attempt, Submission
 
 MESSAGE_LENGTH = 500
@@ -48,13 +47,6 @@ def transition(
         updated = Submission.objects.filter(pk=submission.pk, state=seen.value).update(**changes)
         if updated != 1:
             raise StaleSubmissionError(f"{submission} is no longer {seen.value}")
-        if new is SubmissionState.SENT and submission.kind != "reversal":
-            # The journal's stored copy of "sent" changes with the submission, in one place.
-            JournalSnapshot.objects.filter(pk=submission.journal_id).update(
-                send_state="sent",
-                sent_at=changes.get("sent_at"),
-                voucher_number=changes.get("voucher_number", ""),
-            )
         Attempt.objects.create(
             submission_id=submission.pk,
             event=event.value,

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from payjournal.domain.journal import MAX_ROW_TEXT, Journal, Side
 from payjournal.domain.submission import voucher_text_with_marker
+from payjournal.preflight.cost_centers import CostCenterItems
 from payjournal.visma import CostCenter, NewVoucher, VoucherRow
 
 
@@ -18,15 +19,11 @@ class CostCenterNotFoundError(Exception):
     code = "cost_center_not_found"
 
 
-def _resolve(dimension: str, cost_centers: Iterable[CostCenter]) -> tuple[int, UUID]:
-    """The cost center number (1–3) and item id whose short name (or name) is ``dimension``."""
-    wanted = dimension.casefold()
-    for center in sorted(cost_centers, key=lambda c: c.number):
-        if not center.is_active:
-            continue
-        for item in center.items:
-            if item.is_active and wanted in (item.short_name.casefold(), item.name.casefold()):
-                return center.number, item.id
+def _resolve(dimension: str, items: CostCenterItems) -> tuple[int, UUID]:
+    """The cost center number (1–3) and item id that ``dimension`` names."""
+    found = items.find(dimension)
+    if found is not None:
+        return found
     raise CostCenterNotFoundError(
         f"Cost center {dimension!r} is not an active cost center item in Visma. "
         "Add it in Visma (Settings › Cost centers) or change the ledger scheme, then retry."
@@ -39,7 +36,7 @@ def build_voucher(
     """The voucher of ``journal`` (a run's, or a booking leg's: see
     :func:`payjournal.sending.legs.leg_journal`): its date, its text plus ``marker``, one
     voucher row per row, each dimension resolved to an item of ``cost_centers``."""
-    centers = tuple(cost_centers)
+    centers = CostCenterItems(cost_centers)
     voucher_rows = []
     for row in journal.rows:
         amount: Decimal = row.amount.amount

@@ -65,7 +65,7 @@ from payjournal.visma.models import (
 )
 from payjournal.visma.oauth import AuthorizationRequest, ClientCredentials, VismaOAuth
 from payjournal.visma.ratelimit import NoRateLimit, RateLimit, RateLimiter, SlotRateLimiter
-from payjournal.visma.retry import RetryMode, RetryPolicy
+from payjournal.visma.retry import RetryMode, RetryPolicy, backoff_ceiling
 from payjournal.visma.tokens import InMemoryTokenStore, RefreshFn, TokenSet, TokenStore
 from payjournal.visma.vouchers import NewVoucher, Voucher, VoucherDraft, VoucherRow
 
@@ -130,5 +130,6 @@ __all__ = [
     "Voucher",
     "VoucherDraft",
     "VoucherRow",
+    "backoff_ceiling",
     "http_client",
 ]

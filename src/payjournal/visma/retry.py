@@ -26,7 +26,7 @@ from payjournal.visma.errors import (
     VismaError,
 )
 
-__all__ = ["RetryMode", "RetryPolicy", "call_with_retry"]
+__all__ = ["RetryMode", "RetryPolicy", "backoff_ceiling", "call_with_retry"]
 
 T = TypeVar("T")
 
@@ -42,6 +42,12 @@ _RETRYABLE: dict[RetryMode, tuple[type[VismaError], ...]] = {
     RetryMode.UNSAFE: (NetworkError, RateLimitedError),
     RetryMode.NEVER: (),
 }
+
+
+def backoff_ceiling(failed_attempt: int, base_delay: float, max_delay: float) -> float:
+    """The longest wait after attempt number ``failed_attempt`` (1-based) failed: ``base_delay``
+    doubled per attempt, at most ``max_delay``. Full jitter waits a random share of it."""
+    return min(max_delay, base_delay * 2.0 ** (failed_attempt - 1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +80,7 @@ class RetryPolicy:
         retry_after: object = getattr(error, "retry_after", None)
         if isinstance(retry_after, float | int):
             return float(retry_after)
-        ceiling = min(self.max_delay, self.base_delay * 2.0 ** (failed_attempt - 1))
-        return jitter * ceiling
+        return jitter * backoff_ceiling(failed_attempt, self.base_delay, self.max_delay)
 
 
 def call_with_retry(

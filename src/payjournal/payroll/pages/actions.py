@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from payjournal.domain.submission import SubmissionState
 from payjournal.payroll.models import PayrollCompany, PayrollRun
 from payjournal.payroll.pages.company import (
     render_company,
@@ -176,7 +177,7 @@ def retry(
     _editor(membership, "Viewers cannot send journals.")
     company = _company(membership, company_id)
     submission = get_scoped(Submission.objects.filter(company=company), pk=submission_id)
-    if submission.state == "needs_action":
+    if submission.state == SubmissionState.NEEDS_ACTION:
         services.retry(submission)
     return _done(request, membership, company, [submission.run_key])
 

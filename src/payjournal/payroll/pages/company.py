@@ -177,7 +177,7 @@ def timeline(
     run = get_scoped(PayrollRun.objects.filter(company=found), pk=run_pk)
     legs = timeline_of(found, run.run_id)
     explanation = None
-    stuck = next((item.leg for item in legs if item.leg.state == "needs_action"), None)
+    stuck = next((item.leg for item in legs if item.leg.needs_action), None)
     if stuck is not None:
         try:
             explanation = catalog.explain(
