@@ -17,6 +17,7 @@ from payjournal.emulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, create_app, 
 from payjournal.emulator.server import run_in_thread
 from tests.emulator.test_standalone import free_port_in_range
 from tests.web.conftest import PASSWORD, make_tenant
+from tests.wiring import rewired
 
 CHROMIUM = Path("/usr/bin/chromium")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
@@ -41,7 +42,8 @@ def trap_visma(settings: Any) -> Iterator[str]:
         settings.VISMA_CLIENT_ID = DEMO_CLIENT_ID
         settings.VISMA_CLIENT_SECRET = DEMO_CLIENT_SECRET
         settings.PAYJOURNAL_PUBLIC_URL = None  # the callback goes to the live server
-        yield url
+        with rewired():  # the process's Visma parts follow the settings just changed
+            yield url
 
 
 @pytest.fixture

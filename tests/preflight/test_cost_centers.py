@@ -10,9 +10,10 @@ from uuid import uuid4
 
 import pytest
 
+from payjournal.domain.journal import Journal, Side
 from payjournal.domain.journal import JournalRow as Row
-from payjournal.domain.journal import Side
 from payjournal.domain.money import Money
+from payjournal.domain.run import PayPeriod, RunKind
 from payjournal.integrations.identity import company_key
 from payjournal.preflight.checklist import CheckKey
 from payjournal.preflight.checks import JournalRow, Target, run_checks
@@ -65,13 +66,25 @@ def test_a_dimension_names_an_active_item_of_an_active_center(
     books = FakeBooks(centers=CENTERS, charts={FY_2026.id: {"4000": account("4000")}})
     target = Target(company_key(books.company), DAY, (JournalRow("4000", dimension),))
     checked = {item.key: item.code for item in run_checks(target, books)}
-    row = Row("4000", Side.DEBIT, Money.of(Decimal(1), "SEK"), "Lön", dimension)
+    one = Money.of(Decimal(1), "SEK")
+    row = Row("4000", Side.DEBIT, one, "Lön", dimension)
+    period = PayPeriod(2026, 9, date(2026, 9, 1), date(2026, 9, 30))
+    journal = Journal(
+        "se",
+        "2026-09",
+        RunKind.REGULAR,
+        period,
+        "SEK",
+        DAY,
+        "Lön",
+        (row, Row("2710", Side.CREDIT, one, "Lön")),
+    )
     if found is None:
         assert checked[CheckKey.COST_CENTERS] == "cost_center_item_missing"
         with pytest.raises(CostCenterNotFoundError):
-            build_voucher(DAY, "Lön", MARKER, [row], CENTERS)
+            build_voucher(journal, MARKER, CENTERS)
     else:
         assert checked[CheckKey.COST_CENTERS] == ""  # passed
-        voucher = build_voucher(DAY, "Lön", MARKER, [row], CENTERS)
+        voucher = build_voucher(journal, MARKER, CENTERS)
         number, item = found
         assert getattr(voucher.rows[0], f"cost_center_item_id{number}") == item

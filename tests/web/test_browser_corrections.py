@@ -27,7 +27,7 @@ from tests.sending.test_corrections import corrected
 from tests.web.conftest import PASSWORD, make_tenant
 from tests.web.test_browser import page  # noqa: F401  (the fixture, used by name)
 from tests.web.test_browser import pytestmark as browser_marks
-from tests.web.test_browser_sending import WORKER_TIMEOUT_MS, authorize, sending  # noqa: F401
+from tests.web.test_browser_sending import WORKER_TIMEOUT_MS, authorize
 
 pytestmark = browser_marks
 RUN = "2026-09"
@@ -35,7 +35,6 @@ RUN = "2026-09"
 
 def test_a_correction_from_upload_through_the_preview_to_two_red_legs(
     executor: None,  # noqa: F811  (first: DBOS refuses to start once Playwright's loop runs)
-    sending: None,  # noqa: F811
     live_server: Any,
     visma: str,
     page: Page,  # noqa: F811

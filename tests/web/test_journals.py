@@ -14,7 +14,7 @@ from payjournal.domain.run import PayPeriod, RunKind
 from payjournal.payroll.journals import journal_total, load_journal, store_journal, store_journals
 from payjournal.payroll.models import JournalLine, PayrollCompany, PayrollRun
 from payjournal.payroll.samples import samples_dir
-from payjournal.payroll.services import import_run
+from payjournal.sending.services import import_run
 from tests.web.conftest import Tenant
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,8 @@ import pytest
 from django.template import Context, Template
 
 from payjournal.domain.money import Money
-from payjournal.web.templatetags.money import amount, minor
+from payjournal.web.templatetags.money import minor
+from payjournal.web.templatetags.money import money as amount
 
 NARROW = "\u202f"
 
