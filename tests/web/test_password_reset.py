@@ -29,8 +29,10 @@ def inbox(settings: Any) -> Iterator[Inbox]:
     """Mail set up as production sets it (``PAYJOURNAL_SMTP_*``), towards a real SMTP server."""
     with smtp_server() as server:
         configured = Settings(smtp_host="127.0.0.1", smtp_port=server.port, smtp_security="none")
-        for name, value in mail_settings(configured).django_settings().items():
+        mail = mail_settings(configured)
+        for name, value in mail.django_settings().items():
             setattr(settings, name, value)
+        settings.PAYJOURNAL_PASSWORD_RESET_BY_MAIL = mail.can_reset_by_mail
         yield server
 
 

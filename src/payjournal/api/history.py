@@ -26,7 +26,7 @@ from payjournal.api.schemas import (
     RunOut,
     VersionOut,
 )
-from payjournal.domain.booking import NOTHING
+from payjournal.domain.booking import NOTHING, LegKind
 from payjournal.domain.money import Money
 from payjournal.domain.submission import SubmissionState
 from payjournal.payroll.journals import journal_total
@@ -100,10 +100,10 @@ def leg_out(state: RunState, leg: Submission) -> LegOut:
     needs_action = leg.state == _NEEDS_ACTION
     return LegOut(
         id=str(leg.pk),
-        kind=leg.kind,
+        kind=LegKind(leg.kind).value,
         version=state.version_of(leg),
         base_version=state.base_of(leg),
-        state=leg.state,
+        state=SubmissionState(leg.state).value,
         voucher_date=leg.voucher_date,
         voucher_number=leg.voucher_number or None,
         voucher_id=leg.voucher_id or None,

@@ -18,9 +18,11 @@ import multiprocessing
 import random
 import resource
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from payjournal.domain.formats import read_run
 from payjournal.domain.money import Money
@@ -28,6 +30,9 @@ from payjournal.domain.posting import build_journal
 from payjournal.domain.scheme import ComponentMapping, CostCenterSide, LedgerScheme
 
 DEPARTMENTS = ("PROD", "SALES", "ADM", "IT", "LOG")
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -111,17 +116,16 @@ def bench_scheme(components: int, currency: str = "EUR") -> LedgerScheme:
     )
 
 
-def _parse_only(path: str, queue: multiprocessing.Queue[float]) -> None:
+def _parse_only(path: str) -> float:
     start = time.perf_counter()
     with open(path, encoding="utf-8", newline="") as file:
         count = sum(1 for _ in csv.reader(file))
-    queue.put(time.perf_counter() - start)
+    elapsed = time.perf_counter() - start
     assert count > 0
+    return elapsed
 
 
-def _import_and_build(
-    path: str, components: int, queue: multiprocessing.Queue[tuple[float, int, float]]
-) -> None:
+def _import_and_build(path: str, components: int) -> tuple[float, int, float]:
     scheme = bench_scheme(components)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
@@ -131,13 +135,20 @@ def _import_and_build(
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     if not journal.is_balanced or journal.debit_total.amount <= Decimal(0):
         raise RuntimeError("the benchmark journal is empty or does not balance")
-    queue.put((elapsed, len(journal.rows), max(peak_kb, before) / 1024))
+    return elapsed, len(journal.rows), max(peak_kb, before) / 1024
 
 
-def _in_fresh_process(target: object, *args: object) -> object:
+def _send_result(
+    queue: multiprocessing.Queue[R], work: Callable[P, R], *args: P.args, **kwargs: P.kwargs
+) -> None:
+    queue.put(work(*args, **kwargs))
+
+
+def _in_fresh_process(work: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """``work(*args, **kwargs)`` in a new interpreter (a module-level function: it is pickled)."""
     context = multiprocessing.get_context("spawn")
-    queue = context.Queue()
-    process = context.Process(target=target, args=(*args, queue))
+    queue: multiprocessing.Queue[R] = context.Queue()
+    process = context.Process(target=_send_result, args=(queue, work, *args), kwargs=kwargs)
     process.start()
     result = queue.get()
     process.join()
@@ -152,8 +163,8 @@ def run_benchmark(
     lines = generate_run_csv(path, employees, components)
     csv_times, build_times, peaks, rows = [], [], [], 0
     for _ in range(repeat):
-        csv_times.append(float(_in_fresh_process(_parse_only, str(path))))  # type: ignore[arg-type]
-        elapsed, rows, peak = _in_fresh_process(_import_and_build, str(path), components)  # type: ignore[misc]
+        csv_times.append(_in_fresh_process(_parse_only, str(path)))
+        elapsed, rows, peak = _in_fresh_process(_import_and_build, str(path), components)
         build_times.append(elapsed)
         peaks.append(peak)
     return BuildFigures(lines, rows, min(csv_times), min(build_times), max(peaks))

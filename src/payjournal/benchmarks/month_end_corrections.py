@@ -34,6 +34,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.db import connections
+from django.db.models import QuerySet
 
 from payjournal.domain.money import Money
 from payjournal.domain.submission import (
@@ -93,7 +94,7 @@ def corrected_file(template: dict[str, Any], company_key: str, run_id: str, numb
     return json.dumps(data).encode()
 
 
-def _first_legs() -> Any:
+def _first_legs() -> QuerySet[Submission]:
     """The legs that book the runs' first versions (the ones the bulk send queued)."""
     return Submission.objects.filter(kind="full", journal__run__version=1)
 

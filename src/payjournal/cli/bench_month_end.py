@@ -57,6 +57,8 @@ def month_end(
     ),
 ) -> None:
     """Send one journal for each of ``companies`` companies and print the figures."""
+    from pydantic import SecretStr
+
     from payjournal.benchmarks import month_end as bench
     from payjournal.config import Settings
     from payjournal.emulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
@@ -90,7 +92,7 @@ def month_end(
             visma_identity_url=url,
             visma_api_url=f"{url}/v2/",
             visma_client_id=DEMO_CLIENT_ID,
-            visma_client_secret=DEMO_CLIENT_SECRET,  # type: ignore[arg-type]
+            visma_client_secret=SecretStr(DEMO_CLIENT_SECRET),
             visma_per_minute=per_minute,
             worker_concurrency=concurrency,
         )

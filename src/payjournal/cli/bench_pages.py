@@ -11,12 +11,16 @@ import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from payjournal.config import Settings
 from payjournal.site.bootstrap import start_django
+
+if TYPE_CHECKING:  # Django's modules load once start_django has run
+    from django.contrib.auth.models import User
+    from django.test import Client
 
 TARGET_MS = 150.0
 
@@ -58,18 +62,18 @@ def pages(
         raise typer.Exit(1)
 
 
-def _median_ms(client: object, url: str, repeat: int) -> float:
+def _median_ms(client: Client, url: str, repeat: int) -> float:
     timings = []
     for _ in range(repeat + 2):
         started = time.perf_counter()
-        response = client.get(url)  # type: ignore[attr-defined]
+        response = client.get(url)
         timings.append((time.perf_counter() - started) * 1000)
         if response.status_code != 200:
             raise RuntimeError(f"{url} answered {response.status_code}")
     return statistics.median(timings[2:])  # the first renders warm the template cache
 
 
-def _populate(runs: int, accounts: int) -> tuple[int, object]:
+def _populate(runs: int, accounts: int) -> tuple[int, User]:
     from payjournal.integrations.models import VismaAccount
     from payjournal.payroll.journals import load_journal, store_journals
     from payjournal.payroll.models import PayrollRun

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from pydantic import SecretStr
 from rich.console import Console
 
 from payjournal.config import Settings
@@ -77,7 +78,7 @@ def demo_settings(data_dir: Path, visma_url: str) -> Settings:
         visma_identity_url=visma_url,
         visma_api_url=f"{visma_url}/v2/",
         visma_client_id=DEMO_CLIENT_ID,
-        visma_client_secret=DEMO_CLIENT_SECRET,
+        visma_client_secret=SecretStr(DEMO_CLIENT_SECRET),
         mail_dir=data_dir / MAIL_DIR,
     )
 

@@ -6,7 +6,7 @@ from payjournal.integrations.models import VismaAccount
 
 
 @admin.register(VismaAccount)
-class VismaAccountAdmin(admin.ModelAdmin):
+class VismaAccountAdmin(admin.ModelAdmin[VismaAccount]):
     list_display = ("name", "master", "status", "visma_company_name", "authorized_at")
     list_filter = ("status", "master")
     exclude = ("token_ciphertext", "refresh_lease_owner", "refresh_lease_until")

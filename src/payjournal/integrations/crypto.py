@@ -14,6 +14,9 @@ from django.conf import settings
 
 from payjournal.visma import TokenSet
 
+#: A stored ciphertext as the database hands it back: bytes (SQLite), memoryview (PostgreSQL).
+Ciphertext = bytes | memoryview
+
 
 class TokenDecryptionError(RuntimeError):
     """The ciphertext does not open with any configured key, or belongs to another account."""
@@ -37,7 +40,7 @@ def encrypt_tokens(account_id: int, tokens: TokenSet) -> bytes:
     return _cipher().encrypt(json.dumps(plaintext).encode())
 
 
-def decrypt_tokens(account_id: int, ciphertext: bytes) -> TokenSet:
+def decrypt_tokens(account_id: int, ciphertext: Ciphertext) -> TokenSet:
     try:
         data = json.loads(_cipher().decrypt(bytes(ciphertext)))
     except InvalidToken as exc:
@@ -54,7 +57,7 @@ def decrypt_tokens(account_id: int, ciphertext: bytes) -> TokenSet:
     )
 
 
-def rotate(ciphertext: bytes) -> bytes:
+def rotate(ciphertext: Ciphertext) -> bytes:
     """Re-encrypt under the first (newest) key."""
     try:
         return _cipher().rotate(bytes(ciphertext))

@@ -85,7 +85,7 @@ def complete_authorization(
         _forget_new_grant(account, oauth, previous)
         raise AuthorizationFlowError(problem_for(exc)) from None
     company_id = company_key(company)
-    if account.payroll_companies.exclude(visma_company_id=company_id).exists():  # type: ignore[attr-defined]
+    if account.payroll_companies.exclude(visma_company_id=company_id).exists():
         _forget_new_grant(account, oauth, previous)
         raise AuthorizationFlowError("wrong_company")
     VismaAccount.objects.filter(pk=account.pk).update(
@@ -100,7 +100,9 @@ def complete_authorization(
     return account
 
 
-def _forget_new_grant(account: VismaAccount, oauth: VismaOAuth, previous: bytes | None) -> None:
+def _forget_new_grant(
+    account: VismaAccount, oauth: VismaOAuth, previous: crypto.Ciphertext | None
+) -> None:
     """Revoke the grant just obtained and put the previous tokens back."""
     store = DatabaseTokenStore(account.pk)
     tokens = store.load()

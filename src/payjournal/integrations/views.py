@@ -50,7 +50,8 @@ def accounts(request: HttpRequest, membership: Membership) -> HttpResponse:
         form = AccountForm(request.POST)
         try:
             if not form.is_valid():
-                raise ValueError(f"{form['name'].label}: {' '.join(form.errors['name'])}")
+                reasons = " ".join(str(reason) for reason in form.errors["name"])
+                raise ValueError(f"{form['name'].label}: {reasons}")
             account = services.create_account(membership.master, form.cleaned_data["name"])
         except ValueError as exc:
             message = str(exc)

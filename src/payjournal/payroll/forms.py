@@ -25,7 +25,7 @@ _NAME = PayrollCompany._meta.get_field("name")
 _KEY = PayrollCompany._meta.get_field("key")
 
 
-def read_upload(upload: UploadedFile) -> bytes:
+def read_upload(upload: UploadedFile[bytes]) -> bytes:
     """The bytes of an uploaded file, refused unread when it is over the upload limit
     (:class:`~payjournal.payroll.limits.FileTooLargeError`)."""
     return read_within_limit(upload, upload.name or "upload", upload.size)

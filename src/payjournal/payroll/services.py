@@ -16,7 +16,7 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max, QuerySet
 
@@ -99,7 +99,7 @@ def store_run(
     company: PayrollCompany,
     data: bytes,
     source_name: str,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     on_stored: Callable[[PayrollRun], object] | None = None,
 ) -> ImportResult:
     """Store the run of ``data`` as its next version, with its frozen journal — or refuse it
@@ -168,7 +168,7 @@ def store_run(
             currency=run.currency,
             source_name=source_name[:200],
             source_sha256=digest,
-            imported_by=user if user is not None and user.is_authenticated else None,
+            imported_by=user,
         )
         store_journal(stored, journal)
         remember_components(company, run.run_id, {line.component for line in run.lines})

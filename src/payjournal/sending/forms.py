@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from payjournal.payroll.models import PayrollCompany, PayrollRun
@@ -26,12 +27,12 @@ LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 MAX_ID = 2**63 - 1
 
 
-class RunsField(forms.ModelMultipleChoiceField):
+class RunsField(forms.ModelMultipleChoiceField[PayrollRun]):
     """Runs by id; a value that is no id a database stores (``²``, 30 digits) is an invalid
     choice before the query (SQLite raises OverflowError for ``pk__in`` with such a number)."""
 
-    def _check_values(self, value: Any) -> Any:
-        for pk in value:
+    def clean(self, value: Any) -> QuerySet[PayrollRun]:
+        for pk in value if isinstance(value, list | tuple) else ():
             text = str(pk)
             if not (text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID):
                 raise forms.ValidationError(
@@ -39,7 +40,7 @@ class RunsField(forms.ModelMultipleChoiceField):
                     code="invalid_choice",
                     params={"value": text},
                 )
-        return super()._check_values(value)
+        return super().clean(value)
 
 
 class BulkSendForm(forms.Form):

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -105,7 +105,7 @@ def nothing_to_book(state: booking.RunState) -> tuple[str, str]:
     ) % {"run": run_key, "version": version, "voucher": voucher}
 
 
-def withdraw(run: PayrollRun, user: AbstractBaseUser | None = None) -> Submission | None:
+def withdraw(run: PayrollRun, user: User | None = None) -> Submission | None:
     """The payroll withdrew ``run``'s run id: the books should hold nothing of it.
 
     Marks the latest version withdrawn; with automatic sending the reversal of what is booked
@@ -123,13 +123,13 @@ def withdraw(run: PayrollRun, user: AbstractBaseUser | None = None) -> Submissio
         assert latest is not None
         if latest.withdrawn_at is None:
             latest.withdrawn_at = timezone.now()
-            latest.withdrawn_by = user if user is not None and user.is_authenticated else None
+            latest.withdrawn_by = user
             latest.save(update_fields=("withdrawn_at", "withdrawn_by"))
         return payroll_changed(latest)
 
 
 def import_run(
-    company: PayrollCompany, data: bytes, source_name: str, user: AbstractBaseUser | None = None
+    company: PayrollCompany, data: bytes, source_name: str, user: User | None = None
 ) -> payroll.ImportResult:
     """Import a run file — from the company page, the JSON API or the CLI — as its run id's
     next version with its frozen journal, and hand a new version to the books in the same

@@ -14,7 +14,7 @@ by the views, unread by the importer. A reverse proxy should set the same limit
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from payjournal.api.errors import API_PREFIX, problem_body
@@ -22,8 +22,8 @@ from payjournal.payroll.limits import size_text, upload_limit
 
 __all__ = ["FORM_ROOM", "BodyLimitMiddleware"]
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
+Scope = dict[str, Any]
+Message = Mapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]

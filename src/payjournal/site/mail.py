@@ -40,7 +40,7 @@ class MailSettings:
     can_reset_by_mail: bool = False
 
     def django_settings(self) -> dict[str, object]:
-        """``EMAIL_*`` and ``PAYJOURNAL_PASSWORD_RESET_BY_MAIL`` by their Django names."""
+        """The ``EMAIL_*`` settings by their Django names."""
         return {
             "EMAIL_BACKEND": self.backend,
             "EMAIL_HOST": self.host,
@@ -51,7 +51,6 @@ class MailSettings:
             "EMAIL_USE_SSL": self.use_ssl,
             "EMAIL_TIMEOUT": self.timeout_s,
             "EMAIL_FILE_PATH": self.file_path,
-            "PAYJOURNAL_PASSWORD_RESET_BY_MAIL": self.can_reset_by_mail,
         }
 
 

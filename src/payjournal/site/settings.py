@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import django_stubs_ext
 from csp.constants import NONE, SELF
 
 from payjournal.config import get_settings
 from payjournal.private_files import private_dir
 from payjournal.site.databases import database_settings
 from payjournal.site.mail import mail_settings
+
+# Django's generic classes take their type arguments at run time too (``ModelAdmin[Master]``).
+django_stubs_ext.monkeypatch()
 
 _s = get_settings()
 private_dir(_s.data_dir)  # 0700: databases, secrets.env, mail files (payjournal/private_files.py)
@@ -149,8 +153,9 @@ CONTENT_SECURITY_POLICY = {
 
 # Mail: SMTP, the demo's mail directory, or nothing (then no password reset by e-mail); never
 # the console, which would put reset links in the log (payjournal/site/mail.py).
-# EMAIL_BACKEND, EMAIL_HOST … and PAYJOURNAL_PASSWORD_RESET_BY_MAIL, by their Django names.
-globals().update(mail_settings(_s).django_settings())
+_mail = mail_settings(_s)
+globals().update(_mail.django_settings())  # EMAIL_BACKEND, EMAIL_HOST … by their Django names
+PAYJOURNAL_PASSWORD_RESET_BY_MAIL = _mail.can_reset_by_mail
 DEFAULT_FROM_EMAIL = _s.default_from_email
 PAYJOURNAL_SUPPORT_CONTACT = _s.support_contact
 PAYJOURNAL_RESET_REQUESTS_PER_ACCOUNT = _s.reset_requests_per_account

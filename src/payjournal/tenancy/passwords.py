@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -65,7 +65,7 @@ class ThrottledPasswordResetView(auth.PasswordResetView):
 
     form_class = ThrottledPasswordResetForm
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not settings.PAYJOURNAL_PASSWORD_RESET_BY_MAIL:
             return render(
                 request,

@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.urls import reverse
@@ -55,7 +54,7 @@ def password_link_path(username: str) -> str:
     return _choose_password_path(user, "password_reset_confirm")
 
 
-def _choose_password_path(user: AbstractBaseUser, view_name: str) -> str:
+def _choose_password_path(user: User, view_name: str) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     return reverse(view_name, args=(uid, default_token_generator.make_token(user)))
 
@@ -73,7 +72,5 @@ def create_user(
     if users.objects.filter(username__iexact=username).exists():
         raise UserExistsError(f"a user named {username!r} already exists")
     master, _ = Master.objects.get_or_create(name=master_name)
-    user: AbstractUser = users.objects.create_user(
-        username=username, email=email, password=password
-    )
+    user = users.objects.create_user(username=username, email=email, password=password)
     return Membership.objects.create(user=user, master=master, role=role)

@@ -128,7 +128,7 @@ def withdraw_run(
             "sending/_withdraw.html",
             {"question": question, "run": run, "confirm": WITHDRAW},
         )
-    services.withdraw(run, request.user)
+    services.withdraw(run, membership.user)
     messages.success(request, _("Run %(run)s is withdrawn.") % {"run": run.run_id})
     return _done(request, membership, company, [run.run_id])
 

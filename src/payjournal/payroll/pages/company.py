@@ -127,7 +127,7 @@ def company(request: HttpRequest, membership: Membership, company_id: int) -> Ht
     upload = form.cleaned_data["run"]
     try:
         result = services.import_run(
-            found, read_upload(upload), upload.name or "upload", request.user
+            found, read_upload(upload), upload.name or "upload", membership.user
         )
     except payroll.RunRejectedError as exc:
         status = 413 if isinstance(exc, payroll.FileTooLargeError) else 422

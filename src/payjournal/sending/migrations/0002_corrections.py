@@ -5,11 +5,13 @@ full legs with their journal's run id and voucher date."""
 
 import django.db.models.deletion
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 import payjournal.domain.submission
 
 
-def fill_legs(apps, schema_editor):
+def fill_legs(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Existing submissions are full postings of their journal, dated as the journal."""
     submission = apps.get_model("sending", "Submission")
     for row in submission.objects.select_related("journal__run").iterator():

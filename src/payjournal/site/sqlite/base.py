@@ -33,7 +33,13 @@ def _lock_of(name: str) -> threading.Lock:
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
-    """The SQLite wrapper; transactions of one process's threads take turns without sleeping."""
+    """The SQLite wrapper; transactions of one process's threads take turns without sleeping.
+
+    It extends private methods of Django's wrapper, which django-stubs does not describe: hence
+    the ``type: ignore[misc]`` on their ``super()`` calls.
+    """
+
+    transaction_mode: str | None  # Django's, from OPTIONS (absent from django-stubs)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -53,7 +59,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if self.transaction_mode == "IMMEDIATE" and not self._holds_write_turn:
             self._holds_write_turn = self._write_lock().acquire(timeout=timeout)
         try:
-            super()._start_transaction_under_autocommit()
+            super()._start_transaction_under_autocommit()  # type: ignore[misc]  # private, not in the stubs
         except BaseException:
             self._end_write_turn()
             raise
@@ -65,18 +71,18 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _commit(self) -> None:
         try:
-            super()._commit()
+            super()._commit()  # type: ignore[misc]  # private, not in the stubs
         finally:
             self._end_write_turn()
 
     def _rollback(self) -> None:
         try:
-            super()._rollback()
+            super()._rollback()  # type: ignore[misc]  # private, not in the stubs
         finally:
             self._end_write_turn()
 
     def _close(self) -> None:
         try:
-            super()._close()
+            super()._close()  # type: ignore[misc]  # private, not in the stubs
         finally:
             self._end_write_turn()
