@@ -40,7 +40,7 @@ import httpx2
 import pytest
 from django.core.cache import caches
 from django.db import transaction
-from hypothesis import HealthCheck, given, note, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from payjournal.domain.submission import Event
@@ -532,12 +532,6 @@ def test_the_books_hold_the_latest_version_whatever_happens(
 ) -> None:
     """``start``: each company's settings; ``book_first``: the example starts with every run
     id booked (corrections from the first step) rather than with nothing sent."""
-    # the steps, printed with a failing example (the schemathesis plugin blanks its arguments)
-    note(
-        f"start={start!r}\nbook_first={book_first!r}\nplan=[\n"
-        + "".join(f"    {step!r},\n" for step in plan)
-        + "]"
-    )
     with rolled_back():
         bookkeeping.restart()
         for change in start:
