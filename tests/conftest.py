@@ -1,11 +1,27 @@
 """Shared by every test: the process's wiring built from the test settings, as start-up builds
-it; no process memo of Visma reads, and no active language, outlives a test."""
+it; no process memo of Visma reads, and no active language, outlives a test; no test fails
+because the machine is busy.
+
+Hypothesis measures time: a deadline per example (200 ms) and a health check that fails a test
+whose data takes long to generate (``too_slow``). On a machine loaded by another test suite
+both trip on correct code, so the profile every test runs under turns them off; what a
+property checks never depends on speed. Playwright's assertions wait up to
+:data:`~tests.waiting.PATIENCE_MS` (their own default is 5 s).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import HealthCheck, settings
+from playwright.sync_api import expect
+
+from tests.waiting import PATIENCE_MS
+
+settings.register_profile("payjournal", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("payjournal")
+expect.set_options(timeout=PATIENCE_MS)
 
 
 @pytest.fixture(scope="session", autouse=True)

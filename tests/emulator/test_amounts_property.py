@@ -43,7 +43,7 @@ def post(session: Session, debits: list[Decimal], credit: Decimal) -> httpx2.Res
     return http.post("/v2/vouchers", content=jsonio.dumps(body).encode(), headers=headers)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(debits=st.lists(cents, min_size=1, max_size=6))
 def test_balanced_cent_amounts_are_stored_exactly(session: Session, debits: list[Decimal]) -> None:
     total = sum(debits, Decimal("0.00"))
@@ -57,7 +57,7 @@ def test_balanced_cent_amounts_are_stored_exactly(session: Session, debits: list
     assert stored[-1]["CreditAmount"] == total
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(debits=st.lists(cents, min_size=1, max_size=4), off=st.integers(min_value=1, max_value=99))
 def test_off_by_any_cents_is_refused(session: Session, debits: list[Decimal], off: int) -> None:
     answer = post(session, debits, sum(debits, Decimal("0.00")) + Decimal(off).scaleb(-2))

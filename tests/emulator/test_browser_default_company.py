@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 from payjournal.emulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, create_app, stable_id
 from payjournal.emulator.server import run_in_thread
 from tests.emulator.test_standalone import free_port_in_range
+from tests.waiting import PATIENCE_MS
 from tests.web.conftest import PASSWORD, make_tenant
 from tests.wiring import rewired
 
@@ -60,7 +61,7 @@ def test_the_default_company_trap_is_explained_and_fixed(
     page: Page, live_server: Any, trap_visma: str
 ) -> None:
     make_tenant("t")
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(PATIENCE_MS)
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("User name").fill("t-admin")
     page.get_by_label("Password").fill(PASSWORD)

@@ -3,37 +3,28 @@
 from __future__ import annotations
 
 import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx2
 
+from payjournal.emulator import loopback
 from payjournal.emulator.persistence import load_state
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.waiting import PATIENCE_S
 
 
 def wait_until_up(base: str, process: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        assert process.poll() is None, process.communicate()
-        try:
-            httpx2.get(f"{base}/_emulator/state", timeout=0.5)
-            return
-        except httpx2.TransportError:
-            time.sleep(0.05)
-    raise AssertionError("the emulator did not come up")
+    """Until the emulator ``process`` serves at ``base`` (at once an error if it exited)."""
+
+    def exited() -> str | None:
+        return None if process.poll() is None else str(process.communicate())
+
+    loopback.wait_until_up(f"{base}/_emulator/state", timeout_s=PATIENCE_S, exited=exited)
 
 
 def test_serves_prints_credentials_and_saves_state(tmp_path: Path) -> None:
-    port, state = free_port(), tmp_path / "visma.json"
+    port, state = loopback.free_port(), tmp_path / "visma.json"
     command = [
         str(Path(sys.executable).parent / "payjournal"),
         "emulator",
@@ -54,7 +45,7 @@ def test_serves_prints_credentials_and_saves_state(tmp_path: Path) -> None:
         )
     finally:
         process.send_signal(signal.SIGINT)
-        out, _err = process.communicate(timeout=20)
+        out, _err = process.communicate(timeout=PATIENCE_S)
     assert f"{base}/connect/authorize" in out
     assert "client_id=payjournal-demo  client_secret=demo-secret" in out
     assert "anna@bakkerij.example / anna-demo" in out

@@ -18,6 +18,7 @@ from payjournal.emulator import (
 from payjournal.emulator.faults import Faults
 from payjournal.emulator.transport import AsyncEmulatorTransport, EmulatorTransport
 from tests.emulator.conftest import START, Login, error_code, voucher
+from tests.waiting import PATIENCE_S
 
 VOUCHERS = ["POST /v2/vouchers"]
 
@@ -90,7 +91,7 @@ def test_timeout_that_does_not_commit(http: httpx2.Client, login: Login, emu: Em
     )
     with pytest.raises(httpx2.ReadTimeout):
         http.post("/v2/vouchers", json=voucher(), headers=auth, timeout=0.01)
-    slow = http.post("/v2/vouchers", json=voucher(), headers=auth, timeout=1)
+    slow = http.post("/v2/vouchers", json=voucher(), headers=auth, timeout=PATIENCE_S)
     assert slow.status_code == 504
     assert stored(emu) == 2
 

@@ -11,6 +11,7 @@ from payjournal.emulator import EmulatorApp, FaultPlan, create_app, emulator_of
 from payjournal.emulator.server import run_in_thread
 from tests.emulator.conftest import Conformance, conforming_client, voucher
 from tests.emulator.oauth_flow import exchange, walk
+from tests.waiting import PATIENCE_S
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +25,7 @@ def served() -> Iterator[tuple[EmulatorApp, str]]:
 def web(served: tuple[EmulatorApp, str], conformance: Conformance) -> Iterator[httpx2.Client]:
     app, base = served
     emulator_of(app).reseed("demo")
-    with conforming_client(None, base, conformance, timeout=2) as client:
+    with conforming_client(None, base, conformance, timeout=PATIENCE_S) as client:
         yield client
 
 

@@ -14,6 +14,7 @@ import httpx2
 
 from payjournal.emulator import spec as official
 from tests.emulator.test_cli import wait_until_up
+from tests.waiting import PATIENCE_S
 
 
 def free_port_in_range(first: int = 18900, last: int = 18999) -> int:
@@ -52,7 +53,7 @@ def test_visma_emulator_serves_with_behaviours_chosen_on_the_command_line() -> N
         spec = httpx2.get(f"{base}/swagger/docs/v2")
     finally:
         process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=20)
+        out, err = process.communicate(timeout=PATIENCE_S)
     assert process.returncode == 0, err
     assert config["fiscal_years_order"] == "newest_first"
     assert config["empty_list_total_pages"] == 1
@@ -66,7 +67,7 @@ def test_a_wrong_behaviour_is_refused_before_serving() -> None:
         [sys.executable, "-m", "payjournal.emulator", "--behave", "fiscal_years_order=random"],
         capture_output=True,
         text=True,
-        timeout=30,
+        timeout=PATIENCE_S,
         check=False,
     )
     assert done.returncode == 2
@@ -82,6 +83,10 @@ def test_running_it_imports_nothing_else_of_payjournal() -> None:
         "print(bad)"
     )
     done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=30, check=True
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=PATIENCE_S,
+        check=True,
     )
     assert done.stdout.strip() == "[]"

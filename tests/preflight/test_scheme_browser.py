@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from payjournal.payroll.services import load_scheme
 from tests.preflight.test_seed_errors import connect
+from tests.waiting import PATIENCE_MS
 from tests.web.conftest import PASSWORD, make_tenant
 from tests.web.test_browser import page, pytestmark  # the e2e marker and chromium's skip
 
@@ -21,7 +22,7 @@ def test_pick_an_account_from_the_chart_and_save(
 ) -> None:
     tenant = make_tenant("s")
     connect(tenant, browser_http, tenant.bakkerij, "anna@bakkerij.example", "nl-bakkerij")
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(PATIENCE_MS)
 
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("User name").fill("s-payroll")

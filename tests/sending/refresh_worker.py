@@ -1,7 +1,8 @@
 """One of the two processes of ``test_refresh_race``: Django on the test database and a
-:class:`VismaClient` for one Visma account, calling the API back to back until a shared
-deadline. Run as ``python -m tests.sending.refresh_worker ACCOUNT_ID START_AT STOP_AT MARGIN_S``
-(times on the wall clock, so both processes start together); prints one JSON line.
+:class:`VismaClient` for one Visma account, calling the API back to back for a while. Run as
+``python -m tests.sending.refresh_worker ACCOUNT_ID CALLING_S MARGIN_S``: it prints ``ready``
+once set up and starts calling when a line arrives on stdin (so both processes start together
+however long their start took); at the end it prints one JSON line.
 
 The client is built like :meth:`payjournal.wiring.Wiring.client` (the
 :class:`DatabaseTokenStore`, the process's OAuth client) with no client-side rate limiter (the budget is not the subject) and a refresh margin shorter than the 5-second
@@ -45,7 +46,7 @@ class CountingTokenStore(DatabaseTokenStore):
         return super().refresh(counted, stale)
 
 
-def main(account_id: int, start_at: float, stop_at: float, margin_s: float) -> None:
+def main(account_id: int, calling_s: float, margin_s: float) -> None:
     logging.getLogger("payjournal").setLevel(logging.WARNING)
     store = CountingTokenStore(account_id)
     client = VismaClient(
@@ -57,8 +58,10 @@ def main(account_id: int, start_at: float, stop_at: float, margin_s: float) -> N
     )
     errors: Counter[str] = Counter()
     calls = 0
-    time.sleep(max(0.0, start_at - time.time()))
-    while time.time() < stop_at:
+    print("ready", flush=True)
+    sys.stdin.readline()
+    stop_at = time.monotonic() + calling_s
+    while time.monotonic() < stop_at:
         try:
             client.get_company_settings()
             calls += 1
@@ -69,4 +72,4 @@ def main(account_id: int, start_at: float, stop_at: float, margin_s: float) -> N
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]))
+    main(int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]))

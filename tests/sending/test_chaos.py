@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -34,6 +33,7 @@ from payjournal.sending.services import (
 from payjournal.tenancy.models import Master
 from tests.sending.conftest import connect_account
 from tests.sending.netting import assert_books_hold_the_latest
+from tests.waiting import wait_until
 
 COMPANIES = 22
 RUNS_EACH = 10
@@ -72,15 +72,6 @@ def make_runs(emu: Emulator) -> list[PayrollRun]:
             send_automatically=c % 3 == 0,
         )
     return runs
-
-
-def wait_until(done: Callable[[], bool], seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if done():
-            return True
-        time.sleep(0.25)
-    return False
 
 
 def sent_legs() -> int:
@@ -143,10 +134,16 @@ def test_300_sends_with_corrections_and_withdrawals_under_faults_net_exactly(
         seed=7,
     )
     assert len(request_send_many(runs).queued) == len(runs)
-    assert wait_until(lambda: sent_legs() >= 100, 240), "the first sends did not get going"
+    wait_until(lambda: sent_legs() >= 100, "the first sends to get going", bound_s=240)
     wanted = correct_and_withdraw(runs)
     wanted["full"] += len(runs)
-    assert wait_until(settled, 300), Counter(Submission.objects.values_list("state", flat=True))
+    wait_until(
+        settled,
+        lambda: (
+            f"every leg to settle: {Counter(Submission.objects.values_list('state', flat=True))}"
+        ),
+        bound_s=300,
+    )
     visma.faults.clear()
 
     stuck = Submission.objects.filter(state="needs_action")

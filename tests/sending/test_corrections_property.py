@@ -517,9 +517,9 @@ def bookkeeping(
 
 @settings(
     max_examples=30,
-    deadline=None,
     derandomize=True,
     database=None,
+    # the profile's too_slow too: this list replaces the profile's (tests/conftest.py)
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(

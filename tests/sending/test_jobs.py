@@ -3,7 +3,6 @@ partitioned, rate-limited queue; the sweep enqueues what never reached DBOS."""
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -15,20 +14,24 @@ from payjournal.payroll.models import PayrollRun
 from payjournal.sending.models import Submission
 from payjournal.sending.services import request_send_many, sweep
 from tests.sending.conftest import Books
+from tests.waiting import wait_until
+
+FINISHED = [SubmissionState.SENT.value, SubmissionState.NEEDS_ACTION.value]
 
 
-def wait_until_done(count: int, timeout_s: float = 30.0) -> list[Submission]:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        done = list(
-            Submission.objects.filter(
-                state__in=[SubmissionState.SENT.value, SubmissionState.NEEDS_ACTION.value]
-            )
-        )
-        if len(done) >= count:
-            return done
-        time.sleep(0.1)
-    raise AssertionError(f"only {len(done)} of {count} submissions finished")
+def wait_until_done(count: int) -> list[Submission]:
+    """The finished submissions (sent or needs action), once there are ``count``."""
+
+    def finished() -> list[Submission]:
+        done = list(Submission.objects.filter(state__in=FINISHED))
+        return done if len(done) >= count else []
+
+    return wait_until(
+        finished,
+        lambda: (
+            f"{count} submissions to finish: {Submission.objects.filter(state__in=FINISHED).count()} did"
+        ),
+    )
 
 
 @pytest.mark.django_db(transaction=True)

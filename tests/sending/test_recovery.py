@@ -8,7 +8,6 @@ DBOS records the workflow as ``ERROR``, and the submission is left ``sending``."
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -28,6 +27,7 @@ from payjournal.sending.services import request_send, retry, sweep
 from payjournal.sending.workflows import sweep_workflow
 from tests.sending.conftest import Books
 from tests.sending.test_jobs import wait_until_done
+from tests.waiting import wait_until
 
 NOW = {"older_than": timedelta(0), "in_flight_for": timedelta(0)}
 
@@ -51,15 +51,14 @@ def wrong_keys(settings: Any) -> Iterator[WrongTokenKeys]:
     keys.fix()
 
 
-def wait_for_job_to_end(submission: Submission, timeout_s: float = 30.0) -> jobs.JobStatus:
+def wait_for_job_to_end(submission: Submission) -> jobs.JobStatus:
     workflow_id = Submission.objects.get(pk=submission.pk).workflow_id
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
+
+    def ended() -> jobs.JobStatus | None:
         status = (jobs.job_statuses(wiring.current().jobs, [workflow_id]) or {}).get(workflow_id)
-        if status is not None and status.has_ended:
-            return status
-        time.sleep(0.05)
-    raise AssertionError(f"workflow {workflow_id} did not end")
+        return status if status is not None and status.has_ended else None
+
+    return wait_until(ended, f"workflow {workflow_id} to end", poll_s=0.05)
 
 
 def first_run(books: Books) -> PayrollRun:

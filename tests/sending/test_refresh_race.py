@@ -10,7 +10,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,6 +30,7 @@ from payjournal.integrations.models import AccountStatus, VismaAccount
 from payjournal.integrations.tokenstore import DatabaseTokenStore
 from payjournal.tenancy.models import Master
 from tests.sending.conftest import connect_account
+from tests.waiting import PATIENCE_S, start_together
 
 pytestmark = pytest.mark.slow
 
@@ -61,9 +61,7 @@ def database_url() -> str:
     return f"postgres://postgres@127.0.0.1:5432/{name}"
 
 
-def start_caller(
-    tmp_path: Path, url: str, account_id: int, start_at: float, n: int
-) -> subprocess.Popen[str]:
+def start_caller(tmp_path: Path, url: str, account_id: int, n: int) -> subprocess.Popen[str]:
     env = dict(
         os.environ,
         PAYJOURNAL_DATA_DIR=str(tmp_path),
@@ -75,11 +73,12 @@ def start_caller(
         PAYJOURNAL_VISMA_CLIENT_SECRET=DEMO_CLIENT_SECRET,
     )
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    args = [str(account_id), str(start_at), str(start_at + CALLING_S), str(MARGIN_S)]
+    args = [str(account_id), str(CALLING_S), str(MARGIN_S)]
     return subprocess.Popen(
         [sys.executable, "-m", "tests.sending.refresh_worker", *args],
         cwd=ROOT,
         env=env,
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=(tmp_path / f"caller-{n}.log").open("w"),
         text=True,
@@ -92,10 +91,10 @@ def test_two_processes_refreshing_one_account_never_reuse_a_refresh_token(
 ) -> None:
     url, emu = short_lived_tokens
     account = connect_account(emu, Master.objects.create(name="Race Co"), "nl-bakkerij")
-    start_at = time.time() + 4.0  # both processes have set Django up by then
-    callers = [start_caller(tmp_path, url, account.pk, start_at, n) for n in (1, 2)]
+    callers = [start_caller(tmp_path, url, account.pk, n) for n in (1, 2)]
     try:
-        outputs = [caller.communicate(timeout=CALLING_S + 30)[0] for caller in callers]
+        start_together(callers)
+        outputs = [caller.communicate(timeout=CALLING_S + PATIENCE_S)[0] for caller in callers]
     finally:
         for caller in callers:
             caller.kill()

@@ -14,7 +14,6 @@ import signal
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx2
@@ -22,9 +21,7 @@ import pytest
 
 from payjournal.private_files import private_dir, private_sqlite
 from tests.ports import free_port
-
-#: Generous: migrations, the DBOS launch and (demo) the sample companies on a slow machine.
-START_BOUND_S = 120.0
+from tests.waiting import PATIENCE_S, assert_running, http_status, wait_until
 
 
 def mode(path: Path) -> int:
@@ -53,7 +50,7 @@ def loose_files(data_dir: Path) -> dict[str, str]:
 
 
 def ask_password_reset(base: str, email: str) -> None:
-    with httpx2.Client(base_url=base, timeout=30) as http:
+    with httpx2.Client(base_url=base, timeout=PATIENCE_S) as http:
         form = http.get("/password-reset/")
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
         assert token is not None, form.text
@@ -64,17 +61,13 @@ def ask_password_reset(base: str, email: str) -> None:
 
 
 def wait_until_serving(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + START_BOUND_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(log.read_text()[-3000:])
-        try:
-            if httpx2.get(url, timeout=2).status_code == 200:
-                return
-        except httpx2.TransportError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"not serving within {START_BOUND_S:.0f} s: " + log.read_text()[-3000:])
+    """Until ``url`` answers 200: after migrations, the DBOS launch and (demo) the samples."""
+
+    def serving() -> bool:
+        assert_running(process, lambda: log.read_text()[-3000:])
+        return http_status(url) == 200
+
+    wait_until(serving, lambda: f"{url} to answer: {log.read_text()[-3000:]}", poll_s=0.2)
 
 
 @pytest.mark.parametrize("command", ["serve", "demo"])
@@ -102,10 +95,10 @@ def test_a_fresh_data_directory_is_private(tmp_path: Path, command: str) -> None
     finally:
         process.send_signal(signal.SIGINT)  # Ctrl-C: the demo saves its emulator state
         try:
-            process.wait(60)
+            process.wait(PATIENCE_S)
         except subprocess.TimeoutExpired:
             process.kill()
-            process.wait(10)
+            process.wait(PATIENCE_S)
     assert loose_files(data_dir) == {}
 
 
@@ -171,11 +164,13 @@ def umask_of(pid: int) -> int:
 
 
 def wait_for_line(log: Path, text: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + START_BOUND_S
-    while text not in log.read_text():
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise AssertionError(f"no {text!r}: " + log.read_text()[-3000:])
-        time.sleep(0.2)
+    def printed() -> bool:
+        if text in log.read_text():
+            return True
+        assert_running(process, lambda: log.read_text()[-3000:])
+        return False
+
+    wait_until(printed, lambda: f"{text!r}: {log.read_text()[-3000:]}", poll_s=0.2)
 
 
 @pytest.mark.parametrize("command", ["web", "worker"])
@@ -203,7 +198,7 @@ def test_the_scaled_processes_are_private_and_say_how_passwords_are_reset(
     finally:
         process.send_signal(signal.SIGINT)
         try:
-            process.wait(60)
+            process.wait(PATIENCE_S)
         except subprocess.TimeoutExpired:
             process.kill()
-            process.wait(10)
+            process.wait(PATIENCE_S)

@@ -31,6 +31,7 @@ from tests.emulator.spec import ConformingTransport
 from tests.visma.browser import authorize
 from tests.visma.conftest import REDIRECT_URI, company_id
 from tests.visma.test_resources import salary_voucher
+from tests.waiting import PATIENCE_S
 
 NOVEMBER = (date(2026, 11, 1), date(2026, 11, 30))
 
@@ -70,13 +71,13 @@ def tokens(base_url: str) -> TokenSet:
         )
 
 
-def client_at(base_url: str, tokens: TokenSet) -> VismaClient:
+def client_at(base_url: str, tokens: TokenSet, read_s: float = PATIENCE_S) -> VismaClient:
     return VismaClient(
         InMemoryTokenStore(tokens),
         oauth_for(base_url),
         rate_limiter=NoRateLimit(),
         retry=RetryPolicy.never(),
-        timeout=httpx2.Timeout(5.0, read=0.5),
+        timeout=httpx2.Timeout(5.0, read=read_s),
         # over TCP too, every /v2 answer is checked against the official spec
         transport=ConformingTransport(httpx2.HTTPTransport()),
     )
@@ -104,13 +105,18 @@ def test_a_reset_after_commit_is_an_unknown_outcome(
     assert [v.debit_total for v in found] == [Decimal("50000.00")]
 
 
-def test_a_silent_server_is_an_unknown_outcome(client: VismaClient, control: httpx2.Client) -> None:
+def test_a_silent_server_is_an_unknown_outcome(
+    base_url: str, tokens: TokenSet, control: httpx2.Client
+) -> None:
     control.put(
         "/_emulator/faults",
         json={"timeout_next": 1, "timeout_delay_s": 1, "endpoints": ["POST /v2/vouchers"]},
     )
-    with pytest.raises(OutcomeUnknownError, match="ReadTimeout"):
-        client.create_voucher(salary_voucher("pj:tcp-slow"))
+    with (
+        client_at(base_url, tokens, read_s=0.5) as impatient,
+        pytest.raises(OutcomeUnknownError, match="ReadTimeout"),
+    ):
+        impatient.create_voucher(salary_voucher("pj:tcp-slow"))
 
 
 def test_a_refused_connection_never_reached_visma(tokens: TokenSet, client: VismaClient) -> None:

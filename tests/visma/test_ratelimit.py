@@ -26,6 +26,7 @@ from payjournal.emulator import EmulatorConfig, create_app
 from payjournal.emulator.server import run_in_thread
 from payjournal.visma import RateLimit, RateLimitedError, SlotRateLimiter
 from payjournal.visma.ratelimit import MemorySlots
+from tests.waiting import PATIENCE_S, start_together
 
 ROOT = Path(__file__).resolve().parents[2]
 PER_MINUTE = 12
@@ -82,7 +83,7 @@ def test_a_quiet_endpoint_earns_its_burst_back() -> None:
     burst_share=st.floats(min_value=0.0, max_value=0.5),
     gaps=st.lists(st.floats(min_value=0.0, max_value=3.0), min_size=1, max_size=400),
 )
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 def test_no_minute_ever_holds_more_than_the_budget(
     per_minute: int, burst_share: float, gaps: list[float]
 ) -> None:
@@ -171,15 +172,10 @@ def run_workers(base_url: str, backend: str, target: str) -> list[dict[str, int]
         )
         for _ in range(2)
     ]
-    for worker in workers:
-        assert worker.stdout is not None and worker.stdout.readline().strip() == "ready"
-    for worker in workers:
-        assert worker.stdin is not None
-        worker.stdin.write("go\n")
-        worker.stdin.flush()
+    start_together(workers)
     results = []
     for worker in workers:
-        out, _ = worker.communicate(timeout=60)
+        out, _ = worker.communicate(timeout=PATIENCE_S)
         assert worker.returncode == 0
         results.append(json.loads(out.strip().splitlines()[-1]))
     return results

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.waiting import SUITE_PATIENCE_S
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -17,7 +19,7 @@ def assert_passes_on_postgresql(test_file: str, caller: str) -> None:
             sys.executable, "-m", "pytest", test_file, "--ds", "tests.web.pg_settings", "-q",
             "-p", "no:cacheprovider", "-k", f"not {caller}",
         ],
-        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
+        cwd=ROOT, capture_output=True, text=True, timeout=SUITE_PATIENCE_S, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert " passed" in result.stdout

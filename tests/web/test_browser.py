@@ -17,6 +17,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 from payjournal.emulator import stable_id
 from payjournal.payroll.samples import samples_dir
 from payjournal.sending.services import import_run
+from tests.waiting import PATIENCE_MS
 from tests.web.conftest import PASSWORD, make_tenant
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -57,7 +58,7 @@ def test_setup_walkthrough(page: Page, live_server: Any, visma: str, settings: A
     tenant = make_tenant("e")
     run_file = samples_dir() / "se-nordisk" / "run-2026-09.csv"
     import_run(tenant.nordisk, run_file.read_bytes(), run_file.name)
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(PATIENCE_MS)
 
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("User name").fill("e-admin")

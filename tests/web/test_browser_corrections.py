@@ -24,10 +24,11 @@ from payjournal.sending.models import Submission
 from payjournal.sending.services import import_run
 from tests.sending.conftest import executor  # noqa: F401  (the fixture, used by name)
 from tests.sending.test_corrections import corrected
+from tests.waiting import PATIENCE_MS
 from tests.web.conftest import PASSWORD, make_tenant
 from tests.web.test_browser import page  # noqa: F401  (the fixture, used by name)
 from tests.web.test_browser import pytestmark as browser_marks
-from tests.web.test_browser_sending import WORKER_TIMEOUT_MS, authorize
+from tests.web.test_browser_sending import authorize
 
 pytestmark = browser_marks
 RUN = "2026-09"
@@ -44,7 +45,7 @@ def test_a_correction_from_upload_through_the_preview_to_two_red_legs(
     authorize(visma, tenant.bakkerij, "anna@bakkerij.example")
     september = samples_dir() / "nl-bakkerij" / f"run-{RUN}.json"
     import_run(tenant.bakkerij, september.read_bytes(), september.name)
-    page.set_default_timeout(20_000)
+    page.set_default_timeout(PATIENCE_MS)
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("User name").fill("c-payroll")
     page.get_by_label("Password").fill(PASSWORD)
@@ -53,7 +54,7 @@ def test_a_correction_from_upload_through_the_preview_to_two_red_legs(
     page.goto(f"{live_server.url}/companies/{tenant.bakkerij.pk}/")
     row = page.locator(f'#journal-entries-export tr[data-run="{RUN}"]')
     row.get_by_role("button", name="Send").click()  # a first send: no preview
-    expect(row.locator(".mark.red")).to_have_text("Sent", timeout=WORKER_TIMEOUT_MS)
+    expect(row.locator(".mark.red")).to_have_text("Sent")
     first = row.locator(".voucher").inner_text().split(" · ")[0]
 
     corrected_file = tmp_path / f"run-{RUN}-corrected.json"
@@ -84,7 +85,7 @@ def test_a_correction_from_upload_through_the_preview_to_two_red_legs(
     dialog.get_by_role("button", name="Send 2 vouchers").click()
     expect(dialog).to_be_hidden()
 
-    expect(row.locator(".mark.red")).to_have_text("Sent", timeout=WORKER_TIMEOUT_MS)
+    expect(row.locator(".mark.red")).to_have_text("Sent")
     lines = row.locator("ul.legs li")
     expect(lines).to_have_count(2)
     expect(lines.nth(0)).to_have_text(re.compile(rf"^v1 sent {first} · reversed by A\d+$"))

@@ -22,13 +22,12 @@ from payjournal.payroll.services import map_company
 from payjournal.sending.services import import_run, request_send
 from payjournal.visma import TokenSet
 from tests.sending.conftest import executor  # noqa: F401  (the fixture, used by name)
+from tests.waiting import PATIENCE_MS
 from tests.web.conftest import PASSWORD, make_tenant
 from tests.web.test_browser import page  # noqa: F401  (the fixture, used by name)
 from tests.web.test_browser import pytestmark as browser_marks
 
 pytestmark = browser_marks
-#: How long the page may wait for the worker (and the next poll) — not a speed requirement.
-WORKER_TIMEOUT_MS = 30_000
 
 
 def authorize(url: str, company: PayrollCompany, email: str) -> None:
@@ -70,7 +69,7 @@ def test_sending_from_the_dashlet_updates_rows_in_place(
     ):
         run_file = next((samples_dir() / company.key).glob(name.split(".")[0] + ".*"))
         import_run(company, run_file.read_bytes(), run_file.name)
-    page.set_default_timeout(20_000)
+    page.set_default_timeout(PATIENCE_MS)
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("User name").fill("s-admin")
     page.get_by_label("Password").fill(PASSWORD)
@@ -82,7 +81,7 @@ def test_sending_from_the_dashlet_updates_rows_in_place(
     expect(row.locator(".mark.grey")).to_have_text("Not sent")
     expect(page.locator("#dashlet-poll")).to_have_attribute("data-every", "10")
     row.get_by_role("button", name="Send").click()
-    expect(row.locator(".mark.red")).to_have_text("Sent", timeout=WORKER_TIMEOUT_MS)
+    expect(row.locator(".mark.red")).to_have_text("Sent")
     expect(row.locator(".voucher")).to_contain_text("A")
     expect(page.locator("#dashlet-poll")).to_have_attribute("data-every", "10")
     row.get_by_text("Timeline").click()
@@ -93,7 +92,7 @@ def test_sending_from_the_dashlet_updates_rows_in_place(
     october = samples_dir() / "nl-bakkerij" / "run-2026-10.json"
     request_send(import_run(tenant.bakkerij, october.read_bytes(), october.name).run)
     arrived = page.locator('#journal-entries-export tbody tr[data-run="2026-10"]')
-    expect(arrived.locator(".mark.red")).to_have_text("Sent", timeout=WORKER_TIMEOUT_MS)
+    expect(arrived.locator(".mark.red")).to_have_text("Sent")
     expect(page.locator("#journal-entries-export tbody tr").first).to_have_attribute(
         "data-run", "2026-10"
     )
@@ -106,7 +105,7 @@ def test_sending_from_the_dashlet_updates_rows_in_place(
     row = page.locator('#journal-entries-export tr[data-run="2026-09"]')
     row.get_by_role("button", name="Send").click()
     expect(row.locator(".error-title")).to_have_text(
-        "The voucher date is in a locked accounting period.", timeout=WORKER_TIMEOUT_MS
+        "The voucher date is in a locked accounting period."
     )
     expect(row.locator(".mark.grey")).to_have_text("Needs action")
     expect(row.get_by_role("button", name="Retry")).to_be_visible()

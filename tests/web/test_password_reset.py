@@ -17,6 +17,7 @@ from payjournal.config import Settings
 from payjournal.site.mail import FILES, NOTHING, SMTP, mail_settings
 from payjournal.tenancy.models import Role
 from payjournal.tenancy.users import create_user
+from tests.waiting import PATIENCE_S
 from tests.web.conftest import PASSWORD, Tenant
 from tests.web.smtp import Inbox, smtp_server
 
@@ -96,7 +97,7 @@ def test_a_reset_mail_arrives_over_smtp_and_no_log_holds_its_link(
     user.save()
     client = Client()
     assert ask_reset(client, "admin@a.example").status_code == 302
-    assert inbox.arrived.wait(30)
+    assert inbox.arrived.wait(PATIENCE_S)
     assert len(inbox.messages) == 1
     assert inbox.messages[0]["To"] == "admin@a.example"
     link = LINK.search(inbox.body(0))
