@@ -224,7 +224,10 @@ def test_two_processes_share_one_budget_and_see_no_429(
     assert sum(r["ok"] for r in results) == BURST
     assert sum(r["server_429"] for r in results) == 0
     assert sum(r["held_back"] for r in results) == 2 * EACH - BURST
-    assert all(r["ok"] > 0 for r in results)  # both really ran concurrently
+    # Each asked EACH times. Which one got the burst's slots is the scheduler's choice (on a
+    # busy machine one may take all 9 before the other starts); private budgets would have
+    # let both send 9, so the sum above is what proves the budget is shared.
+    assert all(r["ok"] + r["held_back"] == EACH for r in results)
     assert server_429s(emulator) == 0
 
 
