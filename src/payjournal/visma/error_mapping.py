@@ -8,8 +8,11 @@ ambiguous 4002 (``NoAccessToModule`` / ``CanNotBeCreatedOrUpdated``) is told apa
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
+
+import httpx2
 
 from payjournal.visma.errors import (
     AccountNotFoundError,
@@ -37,7 +40,12 @@ from payjournal.visma.errors import (
     VismaError,
 )
 
-__all__ = ["DEFAULT_RATE_LIMIT_WAIT", "error_from_response", "parse_retry_after"]
+__all__ = [
+    "DEFAULT_RATE_LIMIT_WAIT",
+    "error_from_http_response",
+    "error_from_response",
+    "parse_retry_after",
+]
 
 _BY_ERROR_CODE: dict[int, type[ApiError]] = {
     2000: ValidationFailedError,
@@ -168,3 +176,23 @@ def error_from_response(
             text, field_errors=_field_errors(data.get("Errors")), retry_after=retry_after, **common
         )
     return cls(text, retry_after=retry_after, **common)
+
+
+def error_from_http_response(
+    response: httpx2.Response, request: RequestInfo, *, idempotent: bool
+) -> VismaError:
+    """:func:`error_from_response` of an HTTP error answer: its status, its body (parsed when
+    it is JSON) and its ``Retry-After`` header."""
+    body = response.text
+    try:
+        parsed: object = json.loads(body) if body else None
+    except ValueError:
+        parsed = None
+    return error_from_response(
+        response.status_code,
+        body,
+        parsed,
+        request=request,
+        retry_after_header=response.headers.get("Retry-After"),
+        idempotent=idempotent,
+    )

@@ -23,7 +23,7 @@ from authlib.integrations.httpx_client import OAuth2Client  # type: ignore[impor
 
 from payjournal.visma.clock import Clock, SystemClock
 from payjournal.visma.config import DEFAULT_SCOPES, VismaEndpoints
-from payjournal.visma.error_mapping import error_from_response
+from payjournal.visma.error_mapping import error_from_http_response, error_from_response
 from payjournal.visma.errors import (
     OAuthError,
     RequestInfo,
@@ -205,20 +205,8 @@ class VismaOAuth:
         return response
 
     def _error(self, response: httpx2.Response, *, idempotent: bool) -> Exception:
-        body = response.text
-        try:
-            parsed: object = json.loads(body)
-        except ValueError:
-            parsed = None
         request = RequestInfo.of(response.request.method, str(response.request.url))
-        return error_from_response(
-            response.status_code,
-            body,
-            parsed,
-            request=request,
-            retry_after_header=response.headers.get("Retry-After"),
-            idempotent=idempotent,
-        )
+        return error_from_http_response(response, request, idempotent=idempotent)
 
     def _token_set(self, token: dict[str, Any], previous: TokenSet | None) -> TokenSet:
         access = token.get("access_token")

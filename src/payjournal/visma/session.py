@@ -27,7 +27,7 @@ import httpx2
 from payjournal.visma import wire
 from payjournal.visma.clock import Clock
 from payjournal.visma.config import VismaEndpoints
-from payjournal.visma.error_mapping import error_from_response
+from payjournal.visma.error_mapping import error_from_http_response
 from payjournal.visma.errors import (
     AuthorizationRequiredError,
     OutcomeUnknownError,
@@ -151,19 +151,7 @@ class ApiSession:
             response = self._send(endpoint, url, params, content, request, tokens, number)
         idempotent = endpoint.retry is RetryMode.IDEMPOTENT
         if response.status_code >= 400:
-            body = response.text
-            try:
-                parsed: object = json.loads(body) if body else None
-            except ValueError:
-                parsed = None
-            raise error_from_response(
-                response.status_code,
-                body,
-                parsed,
-                request=request,
-                retry_after_header=response.headers.get("Retry-After"),
-                idempotent=idempotent,
-            )
+            raise error_from_http_response(response, request, idempotent=idempotent)
         if not response.content:
             return None
         try:

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from payjournal.domain.formats.codes import parse_code, shown
-from payjournal.domain.run import CostShare
+from payjournal.domain.run import CostShare, PayrollLine
 
 __all__ = [
     "EARLIEST_DATE",
@@ -26,6 +26,7 @@ __all__ = [
     "FileProblem",
     "InputError",
     "ProblemList",
+    "complete_line",
     "cycle_collector_paused",
     "decode_text",
     "parse_allocation",
@@ -248,3 +249,29 @@ def parse_allocation(raw: str) -> tuple[CostShare, ...]:
     if len(set(codes)) != len(codes):
         raise ValueError(f"{shown(text)} names a cost center twice")
     return tuple(shares)
+
+
+def complete_line(
+    employee: str | None,
+    component: str | None,
+    amount: Decimal | None,
+    department: str | None,
+    allocation: tuple[CostShare, ...] | None,
+    name: str | None,
+    line: int,
+) -> PayrollLine | None:
+    """The line of a run file once each of its fields was read, the same for CSV and JSON;
+    ``None`` when one of them was not (``None``, or an empty required code): its problem is
+    noted already. An empty department or name is simply absent."""
+    if (
+        not employee
+        or not component
+        or amount is None
+        or allocation is None
+        or name is None
+        or department is None
+    ):
+        return None
+    return PayrollLine(
+        employee, component, amount, department or None, allocation, name or None, line
+    )

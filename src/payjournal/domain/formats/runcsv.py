@@ -13,6 +13,7 @@ from payjournal.domain.formats.codes import parse_code, parse_name
 from payjournal.domain.formats.fields import (
     MAX_AMOUNT_LENGTH,
     ProblemList,
+    complete_line,
     cycle_collector_paused,
     decode_text,
     parse_allocation,
@@ -255,18 +256,7 @@ class _CsvLineReader:
             if self.i_department >= 0
             else ""
         )
-        if (
-            not employee
-            or not component
-            or amount is None
-            or allocation is None
-            or name is None
-            or department is None
-        ):
-            return None
-        return PayrollLine(
-            employee, component, amount, department or None, allocation, name or None, line_no
-        )
+        return complete_line(employee, component, amount, department, allocation, name, line_no)
 
     def _amount(self, raw: str) -> Decimal:
         return parse_amount(raw, self.decimal_comma)

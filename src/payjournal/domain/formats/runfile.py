@@ -21,6 +21,7 @@ from payjournal.domain.formats.fields import (
     EARLIEST_DATE,
     LATEST_DATE,
     ProblemList,
+    complete_line,
     parse_amount,
     parse_date,
     parse_percentage,
@@ -198,18 +199,7 @@ def _json_line(item: object, position: int, problems: ProblemList) -> PayrollLin
     department = problems.attempt(
         position, "department", parse_code, _scalar(item.get("department"))
     )
-    if (
-        not employee
-        or not component
-        or amount is None
-        or allocation is None
-        or name is None
-        or department is None
-    ):
-        return None
-    return PayrollLine(
-        employee, component, amount, department or None, allocation, name or None, position
-    )
+    return complete_line(employee, component, amount, department, allocation, name, position)
 
 
 def _json_allocation(
