@@ -1,4 +1,4 @@
-"""The send state machine and its faults against :class:`FakeVisma`, in milliseconds: accepted,
+"""The send state machine and its faults against :class:`FakeVisma`, in milliseconds:
 commit-then-drop, read timeout (stored or not), 5xx, 429 (with and without ``Retry-After``),
 a request that never left, business errors (Visma's and the pre-flight's), and a worker that
 dies mid-send. Each ends with at most one voucher per leg, and a voucher found by its marker
@@ -13,15 +13,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from pytest_django import DjangoDbBlocker
 
+from payjournal.domain.submission import SubmissionState
 from payjournal.integrations.models import AccountStatus, VismaAccount
-from payjournal.payroll.models import JournalLine, PayrollRun
+from payjournal.payroll.models import JournalLine
 from payjournal.payroll.samples import samples_dir
 from payjournal.payroll.services import map_company
 from payjournal.preflight import DailyCache
@@ -89,11 +90,20 @@ class Leg:
         return len(self.fake.with_marker(self.submission.marker))
 
 
+@dataclass(frozen=True)
+class Queued:
+    """The leg as the module stored it, and the (account, dimension) rows its voucher books."""
+
+    submission_id: UUID
+    voucher_date: date
+    rows: tuple[tuple[str, str], ...]
+
+
 @pytest.fixture(scope="module")
-def september(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[PayrollRun]:
-    """The bakery mapped to an authorized account (no tokens: the fake needs none) and its
-    September run, stored once for this module in a transaction rolled back after it; each
-    test runs in a savepoint inside it."""
+def queued(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[Queued]:
+    """The bakery mapped to an authorized account (no tokens: the fake needs none) and the leg of
+    its September run queued, stored once for this module in a transaction rolled back after it;
+    each test runs in a savepoint inside it, so each finds the leg queued."""
     with django_db_blocker.unblock(), transaction.atomic():
         master = Master.objects.create(name="Fake Co")
         company = sample_company(master, "nl-bakkerij")
@@ -105,25 +115,24 @@ def september(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iter
         )
         map_company(company, account)
         run_file = samples_dir() / "nl-bakkerij" / "run-2026-09.json"
-        yield import_run(company, run_file.read_bytes(), run_file.name).run
+        run = import_run(company, run_file.read_bytes(), run_file.name).run
+        submission = request_send(run)
+        rows = JournalLine.objects.filter(journal=run.journal).values_list("account", "dimension")
+        yield Queued(submission.pk, submission.voucher_date, tuple(rows))
         transaction.set_rollback(True)
 
 
 @pytest.fixture
-def leg(db: None, september: PayrollRun) -> Leg:
-    submission = request_send(september)
-    rows = JournalLine.objects.filter(journal=september.journal)
+def leg(db: None, queued: Queued) -> Leg:
     return Leg(
-        submission,
-        FakeVisma.for_rows(
-            COMPANY_KEY, submission.voucher_date, rows.values_list("account", "dimension")
-        ),
+        Submission.objects.get(pk=queued.submission_id),
+        FakeVisma.for_rows(COMPANY_KEY, queued.voucher_date, queued.rows),
     )
 
 
 def assert_sent_once(leg: Leg, posts: int) -> None:
     submission = leg.submission
-    assert (submission.state, submission.error_code) == ("sent", "")
+    assert (submission.state, submission.error_code) == (SubmissionState.SENT, "")
     assert leg.vouchers() == 1
     assert len(leg.fake.posts) == posts
     (voucher,) = leg.fake.with_marker(submission.marker)
@@ -196,7 +205,10 @@ def test_persistent_server_errors_end_in_needs_action_and_a_retry_sends_once(leg
     twice = SendPolicy(max_attempts=2, base_delay_s=0.0, max_delay_s=0.0)
     leg.fake.answer_posts(server_error(), server_error())
     submission = leg.send(twice)
-    assert (submission.state, submission.error_code) == ("needs_action", "retries_exhausted")
+    assert (submission.state, submission.error_code) == (
+        SubmissionState.NEEDS_ACTION,
+        "retries_exhausted",
+    )
     assert leg.vouchers() == 0
     assert len(leg.fake.posts) == 2
     retry(submission)
@@ -208,7 +220,10 @@ def test_persistent_server_errors_end_in_needs_action_and_a_retry_sends_once(leg
 def test_a_business_error_stops_with_visma_s_code_until_a_user_retries(leg: Leg) -> None:
     leg.fake.answer_posts(refused(400, 3001, "No fiscal year exists for the voucher date."))
     submission = leg.send()
-    assert (submission.state, submission.error_code) == ("needs_action", "fiscal_year_missing")
+    assert (submission.state, submission.error_code) == (
+        SubmissionState.NEEDS_ACTION,
+        "fiscal_year_missing",
+    )
     assert submission.error_message == "No fiscal year exists for the voucher date."
     leg.send()  # not retried on its own
     assert len(leg.fake.posts) == 1
@@ -222,7 +237,10 @@ def test_a_business_error_stops_with_visma_s_code_until_a_user_retries(leg: Leg)
 def test_the_pre_flight_stops_a_business_error_before_anything_is_posted(leg: Leg) -> None:
     leg.fake.locked_to = date(2026, 12, 31)
     submission = leg.send()
-    assert (submission.state, submission.error_code) == ("needs_action", "period_locked")
+    assert (submission.state, submission.error_code) == (
+        SubmissionState.NEEDS_ACTION,
+        "period_locked",
+    )
     assert submission.error_message.startswith("Pre-flight: ")
     assert leg.fake.posts == []
 
@@ -234,14 +252,7 @@ def test_a_worker_that_dies_mid_send_leaves_one_voucher_after_recovery(
     leg.fake.answer_posts(crash(after_commit=stored))
     with pytest.raises(WorkerCrashed):
         leg.send()
-    assert Submission.objects.get(pk=leg.submission.pk).state == "sending"
+    assert Submission.objects.get(pk=leg.submission.pk).state == SubmissionState.SENDING
     leg.send()  # DBOS recovers the workflow: the send step runs again from the row
     assert_sent_once(leg, posts=posts)
     assert leg.events() == ["claimed", "claimed", *after]
-
-
-def test_a_leg_already_sent_is_not_posted_again(leg: Leg) -> None:
-    leg.send()
-    leg.send()  # a redelivered workflow
-    assert_sent_once(leg, posts=1)
-    assert leg.events() == ["claimed", "posted"]
