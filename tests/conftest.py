@@ -2,6 +2,12 @@
 it; no process memo of Visma reads, and no active language, outlives a test; no test fails
 because the machine is busy.
 
+The fixtures used by more than one package are registered here, from the modules of
+:mod:`tests.fixtures` (pytest takes ``pytest_plugins`` only from this root conftest): tenants
+and the emulator on loopback, books to send to and a DBOS executor, the Visma client's world, and
+the browser. A test asks for them by name and never imports a fixture; a package's own fixtures
+stay in its conftest.
+
 Hypothesis measures time: a deadline per example (200 ms) and a health check that fails a test
 whose data takes long to generate (``too_slow``). On a machine loaded by another test suite
 both trip on correct code, so the profile every test runs under turns them off; what a
@@ -18,6 +24,13 @@ from hypothesis import HealthCheck, settings
 from playwright.sync_api import expect
 
 from tests.waiting import PATIENCE_MS
+
+pytest_plugins = [
+    "tests.fixtures.books",
+    "tests.fixtures.browser",
+    "tests.fixtures.tenants",
+    "tests.fixtures.visma_client",
+]
 
 settings.register_profile("payjournal", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("payjournal")

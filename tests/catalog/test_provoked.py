@@ -19,7 +19,7 @@ from payjournal.visma import (
     VismaError,
     VoucherRow,
 )
-from tests.visma.conftest import World
+from tests.fixtures.visma_client import World
 from tests.visma.test_resources import salary_voucher
 
 Provoke = Callable[[World, Callable[..., VismaClient]], Any]

@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 from payjournal.cli import app
 from payjournal.emulator import stable_id
 from payjournal.integrations.services import create_account
-from tests.web import oauth
-from tests.web.conftest import Tenant
+from tests import oauth
+from tests.fixtures.tenants import Tenant
 
 FIETSEN = str(stable_id("company", "nl-fietsen"))
 
@@ -28,7 +28,7 @@ FIETSEN = str(stable_id("company", "nl-fietsen"))
     ],
 )
 def test_the_oauth_problem_page_speaks_the_user_s_language(
-    visma: str,
+    visma_on_loopback: str,
     tenant: Tenant,
     browser_http: httpx2.Client,
     language: str,

@@ -5,31 +5,21 @@ authorize again, pick the company and it works. The emulator runs on its own loo
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from payjournal.emulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, create_app, stable_id
 from payjournal.emulator.server import run_in_thread
 from tests.emulator.test_standalone import free_port_in_range
+from tests.fixtures.browser import BROWSER_MARKS
+from tests.fixtures.tenants import PASSWORD, make_tenant
 from tests.waiting import PATIENCE_MS
-from tests.web.conftest import PASSWORD, make_tenant
 from tests.wiring import rewired
 
-CHROMIUM = Path("/usr/bin/chromium")
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not CHROMIUM.exists() and not os.environ.get("CI"),
-        reason="chromium missing; `make test` installs it (scripts/ensure-services.sh)",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
@@ -45,16 +35,6 @@ def trap_visma(settings: Any) -> Iterator[str]:
         settings.PAYJOURNAL_PUBLIC_URL = None  # the callback goes to the live server
         with rewired():  # the process's Visma parts follow the settings just changed
             yield url
-
-
-@pytest.fixture
-def page() -> Iterator[Page]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-        try:
-            yield browser.new_context().new_page()
-        finally:
-            browser.close()
 
 
 def test_the_default_company_trap_is_explained_and_fixed(

@@ -12,10 +12,8 @@ from django.core.cache import caches
 
 from payjournal.emulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, create_app
 from payjournal.emulator.server import run_in_thread
-from tests.web.conftest import PUBLIC_URL, browser_http, tenant
+from tests.fixtures.tenants import PUBLIC_URL
 from tests.wiring import rewired
-
-__all__ = ["books_url", "browser_http", "control", "tenant"]
 
 
 @pytest.fixture(scope="module")

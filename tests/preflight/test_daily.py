@@ -21,8 +21,8 @@ from payjournal.integrations.models import AccountStatus, VismaAccount
 from payjournal.payroll.models import PayrollCompany
 from payjournal.preflight.daily import DailySummary, check_every_company
 from payjournal.preflight.models import DriftReport
+from tests.fixtures.tenants import Tenant
 from tests.preflight.test_seed_errors import connect, speak
-from tests.web.conftest import Tenant
 
 pytestmark = pytest.mark.django_db
 ACCOUNT_4000 = "/_emulator/companies/nl-bakkerij/accounts/4000"

@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 from payjournal import catalog
 from payjournal.cli import app
 from payjournal.preflight.models import DriftReport
+from tests.fixtures.tenants import Tenant
 from tests.preflight.test_seed_errors import connect
-from tests.web.conftest import Tenant
 
 pytestmark = pytest.mark.django_db
 ACCOUNT_4000 = "/_emulator/companies/nl-bakkerij/accounts/4000"

@@ -24,8 +24,8 @@ from payjournal.payroll.models import PayrollCompany, PayrollRun
 from payjournal.payroll.services import map_company
 from payjournal.preflight import CheckKey
 from payjournal.tenancy.models import Master, Membership
-from tests.web import oauth
-from tests.web.conftest import PUBLIC_URL
+from tests import oauth
+from tests.fixtures.tenants import PUBLIC_URL
 from tests.wiring import rewired
 
 pytestmark = pytest.mark.django_db

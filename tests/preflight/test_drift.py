@@ -11,8 +11,8 @@ from payjournal.domain.scheme import CostCenterSide, LedgerScheme
 from payjournal.payroll.services import load_scheme
 from payjournal.preflight import DailyCache
 from payjournal.preflight.drift import check_scheme, scheme_rows
+from tests.fixtures.tenants import Tenant
 from tests.preflight.test_seed_errors import connect
-from tests.web.conftest import Tenant
 
 pytestmark = pytest.mark.django_db
 PAYDAY = date(2026, 11, 30)

@@ -9,12 +9,12 @@ import httpx2
 from playwright.sync_api import Page, expect
 
 from payjournal.payroll.services import load_scheme
+from tests.fixtures.browser import BROWSER_MARKS
+from tests.fixtures.tenants import PASSWORD, make_tenant
 from tests.preflight.test_seed_errors import connect
 from tests.waiting import PATIENCE_MS
-from tests.web.conftest import PASSWORD, make_tenant
-from tests.web.test_browser import page, pytestmark  # the e2e marker and chromium's skip
 
-__all__ = ["page", "pytestmark"]
+pytestmark = BROWSER_MARKS
 
 
 def test_pick_an_account_from_the_chart_and_save(

@@ -17,10 +17,8 @@ from payjournal.payroll.services import RunRejectedError, load_scheme
 from payjournal.preflight import daily
 from payjournal.preflight.drift import check_scheme
 from payjournal.sending.services import import_run
+from tests.fixtures.tenants import Tenant
 from tests.preflight.test_seed_errors import connect, sample, speak
-from tests.web.conftest import Tenant, other_tenant
-
-__all__ = ["other_tenant"]
 
 pytestmark = pytest.mark.django_db
 

@@ -23,8 +23,8 @@ from payjournal.payroll.services import RunRejectedError, map_company
 from payjournal.preflight import CheckKey, DailyCache, Status
 from payjournal.sending.services import import_run
 from payjournal.tenancy.models import Membership
-from tests.web import oauth
-from tests.web.conftest import Tenant
+from tests import oauth
+from tests.fixtures.tenants import Tenant
 
 pytestmark = pytest.mark.django_db
 

@@ -31,7 +31,7 @@ from payjournal.sending.services import (
     withdraw,
 )
 from payjournal.tenancy.models import Master
-from tests.sending.conftest import connect_account
+from tests.fixtures.books import connect_account
 from tests.sending.netting import assert_books_hold_the_latest
 from tests.waiting import wait_until
 

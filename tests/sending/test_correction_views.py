@@ -18,7 +18,7 @@ from payjournal.payroll.models import PayrollRun
 from payjournal.sending.models import SendingSettings, Submission
 from payjournal.sending.services import request_send
 from payjournal.tenancy.models import Membership, Role
-from tests.sending.conftest import Books
+from tests.fixtures.books import Books
 from tests.sending.netting import books_net, expected_net, vouchers_of_run
 from tests.sending.test_corrections import RUN, corrected, drain, version_1
 from tests.sending.test_views import HX, client_for, poll_url, row_of, settle

@@ -33,7 +33,7 @@ from payjournal.sending.services import (
     withdraw,
 )
 from payjournal.sending.states import transition
-from tests.sending.conftest import Books
+from tests.fixtures.books import Books
 from tests.sending.netting import books_net, expected_net, vouchers_of_run
 
 FAST = SendPolicy(max_attempts=6, base_delay_s=0.0, max_delay_s=0.0)

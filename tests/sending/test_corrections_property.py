@@ -70,7 +70,7 @@ from payjournal.sending.services import (
 from payjournal.sending.states import transition
 from payjournal.sending.voucher import build_voucher
 from payjournal.visma import CostCenter, VismaError
-from tests.sending.conftest import Books
+from tests.fixtures.books import Books
 from tests.sending.netting import (
     assert_books_hold_the_latest,
     assert_one_version_booked,

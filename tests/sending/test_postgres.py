@@ -1,5 +1,6 @@
 """The sending tests again on PostgreSQL, from the default (SQLite) session: one subprocess with
-``--ds tests.sending.pg_settings``, so ``pytest`` alone covers both databases."""
+``--ds tests.pg_settings``, so ``pytest`` alone covers both databases. The sending tests are
+this package's and those of the API and the job backend that send through the outbox."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.db import connection
 from tests.waiting import SUITE_PATIENCE_S
 
 ROOT = Path(__file__).resolve().parents[2]
+SENDING_TESTS = ["tests/sending", "tests/api/test_api.py", "tests/jobs"]
 
 
 @pytest.mark.postgres
@@ -23,9 +25,9 @@ def test_the_sending_tests_pass_on_postgresql() -> None:
             sys.executable,
             "-m",
             "pytest",
-            "tests/sending",
+            *SENDING_TESTS,
             "--ds",
-            "tests.sending.pg_settings",
+            "tests.pg_settings",
             "-q",
             "-p",
             "no:cacheprovider",

@@ -25,8 +25,7 @@ from payjournal.sending.models import Submission
 from payjournal.sending.recovery import MAX_RESTARTS, recover_stranded
 from payjournal.sending.services import request_send, retry, sweep
 from payjournal.sending.workflows import sweep_workflow
-from tests.sending.conftest import Books
-from tests.sending.test_jobs import wait_until_done
+from tests.fixtures.books import Books, wait_until_done
 from tests.waiting import wait_until
 
 NOW = {"older_than": timedelta(0), "in_flight_for": timedelta(0)}

@@ -29,7 +29,7 @@ from payjournal.emulator.server import run_in_thread
 from payjournal.integrations.models import AccountStatus, VismaAccount
 from payjournal.integrations.tokenstore import DatabaseTokenStore
 from payjournal.tenancy.models import Master
-from tests.sending.conftest import connect_account
+from tests.fixtures.books import connect_account
 from tests.waiting import PATIENCE_S, start_together
 
 pytestmark = pytest.mark.slow

@@ -26,7 +26,7 @@ from payjournal.emulator import Emulator
 from payjournal.payroll.models import PayrollRun
 from payjournal.sending.models import Submission
 from payjournal.sending.services import import_run, request_send, set_send_automatically
-from tests.sending.conftest import Books
+from tests.fixtures.books import Books
 from tests.sending.netting import books_net
 from tests.sending.test_corrections import (
     RUN,

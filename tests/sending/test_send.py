@@ -30,7 +30,7 @@ from payjournal.sending.services import (
 )
 from payjournal.sending.states import transition
 from payjournal.visma import backoff_ceiling
-from tests.sending.conftest import Books, import_samples
+from tests.fixtures.books import Books, import_samples
 
 VOUCHERS = ["POST /v2/vouchers"]
 FAST = SendPolicy(max_attempts=6, base_delay_s=0.0, max_delay_s=0.0)

@@ -31,7 +31,7 @@ from payjournal.sending.send import SendPolicy, process_submission
 from payjournal.sending.services import import_run, request_send, retry
 from payjournal.tenancy.models import Master
 from payjournal.visma.error_mapping import DEFAULT_RATE_LIMIT_WAIT
-from tests.sending.conftest import sample_company
+from tests.fixtures.books import sample_company
 from tests.sending.fake_visma import (
     Answer,
     FakeVisma,

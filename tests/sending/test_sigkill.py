@@ -30,7 +30,7 @@ from payjournal.payroll.services import map_company
 from payjournal.sending.models import Submission
 from payjournal.sending.services import request_send
 from payjournal.tenancy.models import Master
-from tests.sending.conftest import connect_account, import_samples, sample_company
+from tests.fixtures.books import connect_account, import_samples, sample_company
 from tests.waiting import PATIENCE_S, assert_running, wait_until
 
 pytestmark = [

@@ -24,7 +24,7 @@ from payjournal.sending.send import SendPolicy, process_submission
 from payjournal.sending.services import import_run, request_send, sends_automatically
 from payjournal.tenancy.models import Membership, Role
 from payjournal.tenancy.users import create_user
-from tests.sending.conftest import Books
+from tests.fixtures.books import Books
 
 HX = {"HTTP_HX_REQUEST": "true"}
 FAST = SendPolicy(max_attempts=3, base_delay_s=0.0, max_delay_s=0.0)

@@ -9,7 +9,7 @@ from payjournal.emulator import Emulator
 from payjournal.sending.models import Submission
 from payjournal.sending.services import set_send_automatically
 from payjournal.tenancy.models import Membership, Role
-from tests.sending.conftest import Books
+from tests.fixtures.books import Books
 from tests.sending.netting import books_net
 from tests.sending.test_correction_views import (
     company_url,

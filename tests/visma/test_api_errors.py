@@ -33,7 +33,7 @@ from payjournal.visma import (
     VismaError,
     VoucherRow,
 )
-from tests.visma.conftest import World
+from tests.fixtures.visma_client import World
 from tests.visma.test_resources import FY_2026, salary_voucher
 
 ClientFactory = Callable[..., VismaClient]

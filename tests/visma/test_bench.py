@@ -11,7 +11,7 @@ from payjournal.emulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, EmulatorConf
 from payjournal.emulator.server import run_in_thread
 from payjournal.visma import ClientCredentials, TokenSet
 from payjournal.visma.bench import report, run
-from tests.visma.conftest import START
+from tests.fixtures.visma_client import START
 
 
 def test_a_small_run_in_a_worker_process_posts_everything_within_the_limit() -> None:

@@ -11,8 +11,8 @@ import pytest
 from payjournal import catalog
 from payjournal.emulator import stable_id
 from payjournal.visma import InMemoryTokenStore, ModuleNotActivatedError, TokenSet
+from tests.fixtures.visma_client import BASE, World
 from tests.visma.browser import Visit, authorize
-from tests.visma.conftest import BASE, World
 
 JAN = ("jan@fietsen.example", "jan-demo")
 BAKKERIJ = str(stable_id("company", "nl-bakkerij"))

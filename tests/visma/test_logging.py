@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from payjournal.visma import InMemoryTokenStore, NewVoucher, OutcomeUnknownError, VoucherRow
-from tests.visma.conftest import World
+from tests.fixtures.visma_client import World
 
 AMOUNT = Decimal("31337.42")
 

@@ -28,8 +28,8 @@ from payjournal.visma import (
     VismaOAuth,
 )
 from tests.emulator.spec import ConformingTransport
+from tests.fixtures.visma_client import REDIRECT_URI, company_id
 from tests.visma.browser import authorize
-from tests.visma.conftest import REDIRECT_URI, company_id
 from tests.visma.test_resources import salary_voucher
 from tests.waiting import PATIENCE_S
 

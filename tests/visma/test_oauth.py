@@ -22,8 +22,8 @@ from payjournal.visma import (
     OutcomeUnknownError,
     VismaEndpoints,
 )
+from tests.fixtures.visma_client import PASSWORDS, World, company_id
 from tests.visma.browser import authorize
-from tests.visma.conftest import PASSWORDS, World, company_id
 from tests.visma.fakes import BrokenRefreshStore
 
 SERVICE = "service:44643EB1-3F76-4C1C-A672-402AE8085934"

@@ -12,7 +12,7 @@ import pytest
 from payjournal.visma import InMemoryTokenStore, VismaClient
 from payjournal.visma import client as client_module
 from payjournal.visma.session import Endpoint
-from tests.visma.conftest import World
+from tests.fixtures.visma_client import World
 
 VARIANTS = [
     pytest.param(pages, order, id=f"empty={pages}-{order}")

@@ -16,7 +16,7 @@ from payjournal.visma import (
     VismaClient,
     VoucherRow,
 )
-from tests.visma.conftest import World
+from tests.fixtures.visma_client import World
 
 FY_2026 = stable_id("se-nordisk", "fiscalyear", "2026")
 PROD = stable_id("se-nordisk", "costcenteritem", "PROD")

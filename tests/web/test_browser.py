@@ -5,55 +5,24 @@ watch the mark turn red in the first tab without reloading, map the company, ope
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from payjournal.emulator import stable_id
 from payjournal.payroll.samples import samples_dir
 from payjournal.sending.services import import_run
+from tests.fixtures.browser import BROWSER_MARKS
+from tests.fixtures.tenants import PASSWORD, make_tenant
 from tests.waiting import PATIENCE_MS
-from tests.web.conftest import PASSWORD, make_tenant
 
-CHROMIUM = Path("/usr/bin/chromium")
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not CHROMIUM.exists() and not os.environ.get("CI"),
-        reason="chromium missing; `make test` installs it (scripts/ensure-services.sh)",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
-@pytest.fixture
-def page() -> Iterator[Page]:
-    """A fresh headless chromium page. Playwright is started and stopped here rather than by
-    pytest-playwright's session fixture: its sync API keeps an event loop running in the main
-    thread for as long as it lives, which would break later tests that run their own loop."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=[
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        try:
-            yield browser.new_context().new_page()
-        finally:
-            browser.close()
-
-
-def test_setup_walkthrough(page: Page, live_server: Any, visma: str, settings: Any) -> None:
+def test_setup_walkthrough(
+    page: Page, live_server: Any, visma_on_loopback: str, settings: Any
+) -> None:
     settings.PAYJOURNAL_PUBLIC_URL = None  # the callback goes to the live server's own address
     tenant = make_tenant("e")
     run_file = samples_dir() / "se-nordisk" / "run-2026-09.csv"

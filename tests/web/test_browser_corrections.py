@@ -22,27 +22,25 @@ from payjournal.payroll.models import PayrollRun
 from payjournal.payroll.samples import samples_dir
 from payjournal.sending.models import Submission
 from payjournal.sending.services import import_run
-from tests.sending.conftest import executor  # noqa: F401  (the fixture, used by name)
+from tests.fixtures.browser import BROWSER_MARKS
+from tests.fixtures.tenants import PASSWORD, make_tenant
 from tests.sending.test_corrections import corrected
 from tests.waiting import PATIENCE_MS
-from tests.web.conftest import PASSWORD, make_tenant
-from tests.web.test_browser import page  # noqa: F401  (the fixture, used by name)
-from tests.web.test_browser import pytestmark as browser_marks
 from tests.web.test_browser_sending import authorize
 
-pytestmark = browser_marks
+pytestmark = BROWSER_MARKS
 RUN = "2026-09"
 
 
 def test_a_correction_from_upload_through_the_preview_to_two_red_legs(
-    executor: None,  # noqa: F811  (first: DBOS refuses to start once Playwright's loop runs)
+    executor: None,  # (first: DBOS refuses to start once Playwright's loop runs)
     live_server: Any,
-    visma: str,
-    page: Page,  # noqa: F811
+    visma_on_loopback: str,
+    page: Page,
     tmp_path: Path,
 ) -> None:
     tenant = make_tenant("c")
-    authorize(visma, tenant.bakkerij, "anna@bakkerij.example")
+    authorize(visma_on_loopback, tenant.bakkerij, "anna@bakkerij.example")
     september = samples_dir() / "nl-bakkerij" / f"run-{RUN}.json"
     import_run(tenant.bakkerij, september.read_bytes(), september.name)
     page.set_default_timeout(PATIENCE_MS)
@@ -96,7 +94,9 @@ def test_a_correction_from_upload_through_the_preview_to_two_red_legs(
     assert page.evaluate("window.stillTheSamePage") is True
 
     # What Visma holds of the run id nets, per account, to version 2's journal (invariant 7).
-    assert books_of_run(visma, tenant.bakkerij.key, RUN) == journal_net(tenant.bakkerij.pk, RUN)
+    assert books_of_run(visma_on_loopback, tenant.bakkerij.key, RUN) == journal_net(
+        tenant.bakkerij.pk, RUN
+    )
 
 
 def books_of_run(url: str, company_key: str, run_key: str) -> dict[str, Decimal]:

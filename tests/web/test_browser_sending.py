@@ -21,13 +21,11 @@ from payjournal.payroll.samples import samples_dir
 from payjournal.payroll.services import map_company
 from payjournal.sending.services import import_run, request_send
 from payjournal.visma import TokenSet
-from tests.sending.conftest import executor  # noqa: F401  (the fixture, used by name)
+from tests.fixtures.browser import BROWSER_MARKS
+from tests.fixtures.tenants import PASSWORD, make_tenant
 from tests.waiting import PATIENCE_MS
-from tests.web.conftest import PASSWORD, make_tenant
-from tests.web.test_browser import page  # noqa: F401  (the fixture, used by name)
-from tests.web.test_browser import pytestmark as browser_marks
 
-pytestmark = browser_marks
+pytestmark = BROWSER_MARKS
 
 
 def authorize(url: str, company: PayrollCompany, email: str) -> None:
@@ -55,14 +53,16 @@ def authorize(url: str, company: PayrollCompany, email: str) -> None:
 
 
 def test_sending_from_the_dashlet_updates_rows_in_place(
-    executor: None,  # noqa: F811  (first: DBOS refuses to start once Playwright's loop runs)
+    executor: None,  # (first: DBOS refuses to start once Playwright's loop runs)
     live_server: Any,
-    visma: str,
-    page: Page,  # noqa: F811
+    visma_on_loopback: str,
+    page: Page,
 ) -> None:
     tenant = make_tenant("s")
-    authorize(visma, tenant.bakkerij, "anna@bakkerij.example")
-    authorize(visma, tenant.nordisk, "erik@nordisk.example")  # its months are locked in Visma
+    authorize(visma_on_loopback, tenant.bakkerij, "anna@bakkerij.example")
+    authorize(
+        visma_on_loopback, tenant.nordisk, "erik@nordisk.example"
+    )  # its months are locked in Visma
     for company, name in (
         (tenant.bakkerij, "run-2026-09.json"),
         (tenant.nordisk, "run-2026-09.csv"),

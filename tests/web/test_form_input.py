@@ -20,8 +20,8 @@ from payjournal.payroll.samples import samples_dir
 from payjournal.payroll.services import load_scheme
 from payjournal.sending.models import Submission
 from payjournal.sending.services import import_run
-from tests.web.conftest import Tenant
-from tests.web.on_postgres import assert_passes_on_postgresql
+from tests.fixtures.tenants import Tenant
+from tests.on_postgres import assert_passes_on_postgresql
 
 pytestmark = pytest.mark.django_db
 HX = {"HTTP_HX_REQUEST": "true"}

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from tests.web.conftest import PASSWORD, Tenant
+from tests.fixtures.tenants import PASSWORD, Tenant
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from payjournal.payroll.models import JournalSnapshot, PayrollRun
 from payjournal.payroll.samples import samples_dir
 from payjournal.sending.services import import_run
 from payjournal.site import errors
-from tests.web.conftest import Tenant
+from tests.fixtures.tenants import Tenant
 
 pytestmark = pytest.mark.django_db
 RUNS = "/api/v1/companies/nl-bakkerij/runs"

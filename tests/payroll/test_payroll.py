@@ -16,7 +16,7 @@ from payjournal.integrations.services import create_account
 from payjournal.payroll.models import JournalSnapshot, PayrollRun
 from payjournal.payroll.samples import samples_dir
 from payjournal.sending.models import Submission
-from tests.web.conftest import Tenant
+from tests.fixtures.tenants import Tenant
 
 pytestmark = pytest.mark.django_db
 RUN = samples_dir() / "nl-bakkerij" / "run-2026-09.json"

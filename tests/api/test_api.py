@@ -19,7 +19,7 @@ from payjournal.sending.models import Submission
 from payjournal.sending.send import SendPolicy, process_submission
 from payjournal.sending.services import set_send_automatically
 from payjournal.tenancy.models import Master
-from tests.sending.conftest import Books
+from tests.fixtures.books import Books
 from tests.sending.netting import books_net
 from tests.sending.test_corrections import assert_books_hold_the_latest, drain, use_mode
 

@@ -17,4 +17,4 @@ from payjournal.site.settings import *  # noqa: E402, F403
 from payjournal.site.settings import DATABASES  # noqa: E402
 
 DATABASES["default"]["TEST"] = {"NAME": f"{_data}/test.sqlite"}
-PASSWORD_HASHERS = ["tests.web.hashers.FastArgon2PasswordHasher"]
+PASSWORD_HASHERS = ["tests.hashers.FastArgon2PasswordHasher"]

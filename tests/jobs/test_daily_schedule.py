@@ -12,7 +12,7 @@ from dbos import DBOS
 from payjournal.emulator import Emulator
 from payjournal.preflight.models import DriftReport
 from payjournal.preflight.workflows import DAILY_CHECKS_CRON, DAILY_CHECKS_SCHEDULE
-from tests.sending.conftest import Books
+from tests.fixtures.books import Books
 
 
 @pytest.mark.django_db(transaction=True)

@@ -17,9 +17,9 @@ from payjournal.config import Settings
 from payjournal.site.mail import FILES, NOTHING, SMTP, mail_settings
 from payjournal.tenancy.models import Role
 from payjournal.tenancy.users import create_user
+from tests.fixtures.tenants import PASSWORD, Tenant
+from tests.tenancy.smtp import Inbox, smtp_server
 from tests.waiting import PATIENCE_S
-from tests.web.conftest import PASSWORD, Tenant
-from tests.web.smtp import Inbox, smtp_server
 
 pytestmark = pytest.mark.django_db
 LINK = re.compile(r"(https?://\S+?)(/password-reset/(\S+)/(\S+)/)")

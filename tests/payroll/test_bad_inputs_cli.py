@@ -15,8 +15,8 @@ from payjournal.cli import app
 from payjournal.payroll.models import PayrollRun, SeenComponent
 from payjournal.payroll.samples import samples_dir
 from tests.domain.bad_inputs import BadInput, every_case
-from tests.web.conftest import Tenant
-from tests.web.on_postgres import assert_passes_on_postgresql
+from tests.fixtures.tenants import Tenant
+from tests.on_postgres import assert_passes_on_postgresql
 
 pytestmark = pytest.mark.django_db(transaction=True)
 RUNS = [case for case in every_case() if not case.is_scheme]

@@ -17,7 +17,7 @@ from django.test import Client
 
 from payjournal.api.models import Scope
 from payjournal.api.tokens import create_token
-from tests.web.conftest import PASSWORD, Tenant
+from tests.fixtures.tenants import PASSWORD, Tenant
 
 pytestmark = pytest.mark.django_db
 

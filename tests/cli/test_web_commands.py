@@ -17,7 +17,7 @@ from payjournal.payroll.models import PayrollRun
 from payjournal.payroll.samples import samples_dir
 from payjournal.tenancy.models import Membership, Role
 from payjournal.visma import TokenSet
-from tests.web.conftest import Tenant
+from tests.fixtures.tenants import Tenant
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TOKENS = TokenSet(

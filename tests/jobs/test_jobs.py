@@ -13,25 +13,7 @@ from payjournal.emulator import Emulator, FaultPlan
 from payjournal.payroll.models import PayrollRun
 from payjournal.sending.models import Submission
 from payjournal.sending.services import request_send_many, sweep
-from tests.sending.conftest import Books
-from tests.waiting import wait_until
-
-FINISHED = [SubmissionState.SENT.value, SubmissionState.NEEDS_ACTION.value]
-
-
-def wait_until_done(count: int) -> list[Submission]:
-    """The finished submissions (sent or needs action), once there are ``count``."""
-
-    def finished() -> list[Submission]:
-        done = list(Submission.objects.filter(state__in=FINISHED))
-        return done if len(done) >= count else []
-
-    return wait_until(
-        finished,
-        lambda: (
-            f"{count} submissions to finish: {Submission.objects.filter(state__in=FINISHED).count()} did"
-        ),
-    )
+from tests.fixtures.books import Books, wait_until_done
 
 
 @pytest.mark.django_db(transaction=True)

@@ -17,8 +17,8 @@ from payjournal.api.models import Scope
 from payjournal.api.tokens import create_token
 from payjournal.payroll.models import JournalLine, JournalSnapshot, PayrollRun, SeenComponent
 from tests.domain.bad_inputs import BadInput, every_case
-from tests.web.conftest import Tenant
-from tests.web.on_postgres import assert_passes_on_postgresql
+from tests.fixtures.tenants import Tenant
+from tests.on_postgres import assert_passes_on_postgresql
 
 pytestmark = pytest.mark.django_db
 RUNS = [case for case in every_case() if not case.is_scheme]

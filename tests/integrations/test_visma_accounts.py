@@ -17,8 +17,8 @@ from payjournal.integrations.models import AccountStatus, VismaAccount
 from payjournal.integrations.services import create_account
 from payjournal.integrations.tokenstore import DatabaseTokenStore
 from payjournal.visma import InvalidGrantError, TokenSet
-from tests.web import oauth
-from tests.web.conftest import PUBLIC_URL, Tenant
+from tests import oauth
+from tests.fixtures.tenants import PUBLIC_URL, Tenant
 
 NORDISK = str(stable_id("company", "se-nordisk"))
 SUNDSVALL = str(stable_id("company", "se-sundsvall"))
@@ -61,10 +61,10 @@ def test_account_names_are_unique_per_master(admin: Client, account: VismaAccoun
 
 @pytest.mark.django_db
 def test_the_grey_mark_redirects_to_visma_with_state_pkce_and_company_selection(
-    visma: str, admin: Client, account: VismaAccount
+    visma_on_loopback: str, admin: Client, account: VismaAccount
 ) -> None:
     url = oauth.start(admin, account.pk)
-    assert url.startswith(f"{visma}/connect/authorize?")
+    assert url.startswith(f"{visma_on_loopback}/connect/authorize?")
     for part in (
         "state=",
         "code_challenge=",
@@ -77,7 +77,7 @@ def test_the_grey_mark_redirects_to_visma_with_state_pkce_and_company_selection(
 
 @pytest.mark.django_db(transaction=True)
 def test_authorization_binds_the_company_and_turns_the_mark_red(
-    visma: str,
+    visma_on_loopback: str,
     admin: Client,
     account: VismaAccount,
     browser_http: httpx2.Client,
@@ -112,7 +112,7 @@ def test_authorization_binds_the_company_and_turns_the_mark_red(
 
 @pytest.mark.django_db
 def test_denied_consent_ends_on_a_page_that_explains(
-    visma: str, admin: Client, account: VismaAccount, browser_http: httpx2.Client
+    visma_on_loopback: str, admin: Client, account: VismaAccount, browser_http: httpx2.Client
 ) -> None:
     start = oauth.start(admin, account.pk)
     callback = oauth.visma_callback(
@@ -128,7 +128,7 @@ def test_denied_consent_ends_on_a_page_that_explains(
 
 @pytest.mark.django_db
 def test_a_callback_with_an_unknown_state_is_refused(
-    visma: str, admin: Client, account: VismaAccount
+    visma_on_loopback: str, admin: Client, account: VismaAccount
 ) -> None:
     response = admin.get("/integrations/visma/callback/?code=forged&state=not-ours")
     assert problem_of(response) == "state_mismatch"
@@ -136,7 +136,7 @@ def test_a_callback_with_an_unknown_state_is_refused(
 
 @pytest.mark.django_db
 def test_a_callback_from_another_session_is_refused(
-    visma: str, tenant: Tenant, account: VismaAccount, browser_http: httpx2.Client
+    visma_on_loopback: str, tenant: Tenant, account: VismaAccount, browser_http: httpx2.Client
 ) -> None:
     callback = oauth.visma_callback(
         browser_http,
@@ -150,7 +150,7 @@ def test_a_callback_from_another_session_is_refused(
 
 @pytest.mark.django_db
 def test_reloading_the_callback_says_it_was_already_used(
-    visma: str, admin: Client, account: VismaAccount, browser_http: httpx2.Client
+    visma_on_loopback: str, admin: Client, account: VismaAccount, browser_http: httpx2.Client
 ) -> None:
     callback = oauth.connect(admin, browser_http, account.pk, company_id=NORDISK)
     assert problem_of(admin.get(oauth.local(callback))) == "code_reused"
@@ -158,7 +158,7 @@ def test_reloading_the_callback_says_it_was_already_used(
 
 @pytest.mark.django_db
 def test_a_replayed_code_is_invalid_grant(
-    visma: str, admin: Client, account: VismaAccount, browser_http: httpx2.Client
+    visma_on_loopback: str, admin: Client, account: VismaAccount, browser_http: httpx2.Client
 ) -> None:
     start = oauth.start(admin, account.pk)
     pending = dict(admin.session["visma_pending"])
@@ -173,7 +173,7 @@ def test_a_replayed_code_is_invalid_grant(
 
 @pytest.mark.django_db
 def test_a_company_without_the_api_module_is_explained(
-    visma: str, admin: Client, account: VismaAccount, browser_http: httpx2.Client
+    visma_on_loopback: str, admin: Client, account: VismaAccount, browser_http: httpx2.Client
 ) -> None:
     callback = oauth.visma_callback(
         browser_http, oauth.start(admin, account.pk), "anna@bakkerij.example", company_id=FIETSEN
@@ -185,7 +185,7 @@ def test_a_company_without_the_api_module_is_explained(
 
 @pytest.mark.django_db
 def test_disconnect_revokes_the_grant(
-    visma: str, admin: Client, account: VismaAccount, browser_http: httpx2.Client
+    visma_on_loopback: str, admin: Client, account: VismaAccount, browser_http: httpx2.Client
 ) -> None:
     oauth.connect(admin, browser_http, account.pk, company_id=NORDISK)
     tokens = DatabaseTokenStore(account.pk).load()
@@ -202,7 +202,11 @@ def test_disconnect_revokes_the_grant(
 
 @pytest.mark.django_db(transaction=True)
 def test_invalid_grant_on_refresh_asks_for_authorization_on_every_dependent_page(
-    visma: str, tenant: Tenant, admin: Client, account: VismaAccount, browser_http: httpx2.Client
+    visma_on_loopback: str,
+    tenant: Tenant,
+    admin: Client,
+    account: VismaAccount,
+    browser_http: httpx2.Client,
 ) -> None:
     oauth.connect(admin, browser_http, account.pk, company_id=NORDISK)
     assert (
@@ -235,7 +239,7 @@ def test_invalid_grant_on_refresh_asks_for_authorization_on_every_dependent_page
 
 @pytest.mark.django_db(transaction=True)
 def test_refresh_is_single_flight_and_saved_encrypted(
-    visma: str, admin: Client, account: VismaAccount, browser_http: httpx2.Client
+    visma_on_loopback: str, admin: Client, account: VismaAccount, browser_http: httpx2.Client
 ) -> None:
     oauth.connect(admin, browser_http, account.pk, company_id=NORDISK)
     first, second = DatabaseTokenStore(account.pk), DatabaseTokenStore(account.pk)
@@ -252,7 +256,11 @@ def test_refresh_is_single_flight_and_saved_encrypted(
 
 @pytest.mark.django_db
 def test_re_authorizing_to_another_company_than_the_mapped_one_is_refused(
-    visma: str, tenant: Tenant, admin: Client, account: VismaAccount, browser_http: httpx2.Client
+    visma_on_loopback: str,
+    tenant: Tenant,
+    admin: Client,
+    account: VismaAccount,
+    browser_http: httpx2.Client,
 ) -> None:
     oauth.connect(admin, browser_http, account.pk, company_id=NORDISK)
     admin.post(f"/companies/{tenant.nordisk.pk}/mapping/", {"account": account.pk})

@@ -8,7 +8,7 @@ from payjournal.integrations.services import create_account
 from payjournal.payroll.models import PayrollRun
 from payjournal.payroll.samples import samples_dir
 from payjournal.sending.services import import_run
-from tests.web.conftest import Tenant
+from tests.fixtures.tenants import Tenant
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from payjournal.payroll.journals import journal_total, load_journal, store_journ
 from payjournal.payroll.models import JournalLine, PayrollCompany, PayrollRun
 from payjournal.payroll.samples import samples_dir
 from payjournal.sending.services import import_run
-from tests.web.conftest import Tenant
+from tests.fixtures.tenants import Tenant
 
 pytestmark = pytest.mark.django_db
 

@@ -30,7 +30,7 @@ from payjournal.payroll.models import (
     SeenComponent,
 )
 from payjournal.payroll.samples import samples_dir
-from tests.web.conftest import Tenant
+from tests.fixtures.tenants import Tenant
 
 pytestmark = pytest.mark.django_db
 MIB = 1024 * 1024

@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 import httpx2
 from django.test import Client
 
+from tests.fixtures.tenants import PUBLIC_URL
 from tests.visma.browser import authorize
-from tests.web.conftest import PUBLIC_URL
 
 PASSWORDS = {
     "anna@bakkerij.example": "anna-demo",
