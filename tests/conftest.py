@@ -17,12 +17,7 @@ property checks never depends on speed. Playwright's assertions wait up to
 
 from __future__ import annotations
 
-import os
-import sys
-import traceback
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -72,44 +67,3 @@ def _no_language_left_active() -> Iterator[None]:
     from django.utils import translation
 
     translation.deactivate()
-
-
-_REMOVALS = {"os.remove", "os.rename", "shutil.rmtree"}
-_removed_here: list[str] = []
-
-
-def _note_removals_in_the_data_dir(event: str, args: tuple[Any, ...]) -> None:
-    """Audit hook: a removal or rename in this process that touches the session's data
-    directory is kept with its stack, for the message of :func:`_test_database_stays`."""
-    if event not in _REMOVALS or not args:
-        return
-    data_dir = os.environ.get("PAYJOURNAL_DATA_DIR", "")
-    path = os.fsdecode(args[0]) if isinstance(args[0], (str, bytes, os.PathLike)) else ""
-    if data_dir and path.startswith(data_dir):
-        stack = "".join(traceback.format_stack(limit=12)[:-1])
-        _removed_here.append(f"{event} {path}\n{stack}")
-
-
-sys.addaudithook(_note_removals_in_the_data_dir)
-
-
-@pytest.fixture(autouse=True)
-def _test_database_stays(request: pytest.FixtureRequest) -> Iterator[None]:
-    """The session's SQLite test database is still there after each test. If something removed
-    it, every later test would fail with ``disk I/O error`` far from the cause: this fails the
-    test that ran when it vanished instead, with what this process removed in the data
-    directory (a removal by a subprocess shows as none)."""
-    from django.db import connection
-
-    database = Path(str(connection.settings_dict.get("NAME") or ""))
-    there = connection.vendor == "sqlite" and database.is_file()
-    _removed_here.clear()
-    yield
-    if there and not database.is_file():
-        left = sorted(p.name for p in database.parent.iterdir())
-        removed = "\n".join(_removed_here) or "none in this process"
-        pytest.fail(
-            f"the test database {database} vanished during {request.node.nodeid}; "
-            f"the directory holds {left}; removals seen: {removed}",
-            pytrace=False,
-        )
