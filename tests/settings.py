@@ -1,11 +1,17 @@
 """Django settings for the test suite: the product's settings with a throw-away data directory,
 fixed test keys, plain-HTTP cookies and a file-backed SQLite test database (so tests can read
-the file the way an attacker would)."""
+the file the way an attacker would, from another process: ``tests/site/database_files.py``).
 
+Each process that imports these settings gets a data directory of its own and removes it when
+it ends (xdist workers, the PostgreSQL pass, mypy's django-stubs plugin)."""
+
+import atexit
 import os
+import shutil
 import tempfile
 
 _data = tempfile.mkdtemp(prefix="payjournal-tests-")
+atexit.register(shutil.rmtree, _data, ignore_errors=True)
 os.environ["PAYJOURNAL_DATA_DIR"] = _data
 os.environ.setdefault("PAYJOURNAL_SECRET_KEY", "test-secret-key-not-for-production-0123456789")
 os.environ.setdefault("PAYJOURNAL_TOKEN_KEYS", '["ZmRlYTk0YjQtZjI3Yy00ZTJmLWJmZjQtYjJmOTc5NmQ="]')
