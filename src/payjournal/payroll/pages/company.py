@@ -38,6 +38,7 @@ from payjournal.sending.dashlet import changed_run_keys, dashlet_rows, poll_for
 from payjournal.sending.dashlet_html import render_rows
 from payjournal.sending.forms import PollForm
 from payjournal.sending.run_history import story_of, timeline_of
+from payjournal.sending.run_story import PREFLIGHT_PREFIX
 from payjournal.tenancy.access import get_scoped, member_required
 from payjournal.tenancy.models import Membership
 
@@ -177,6 +178,7 @@ def timeline(
     run = get_scoped(PayrollRun.objects.filter(company=found), pk=run_pk)
     legs = timeline_of(found, run.run_id)
     explanation = None
+    found_before = False
     stuck = next((item.leg for item in legs if item.leg.needs_action), None)
     if stuck is not None:
         try:
@@ -186,5 +188,9 @@ def timeline(
         except UnknownErrorCodeError:
             explanation = None
         else:
-            explanation = replace(explanation, original=stuck.error_message)
-    return render(request, "sending/_timeline.html", {"legs": legs, "explanation": explanation})
+            # A problem the pre-flight found has no Visma message: say so, invent none.
+            found_before = stuck.error_message.startswith(PREFLIGHT_PREFIX)
+            original = "" if found_before else stuck.error_message
+            explanation = replace(explanation, original=original)
+    context = {"legs": legs, "explanation": explanation, "found_before_sending": found_before}
+    return render(request, "sending/_timeline.html", context)

@@ -14,7 +14,7 @@ from payjournal.payroll import services as payroll
 from payjournal.payroll.journals import load_journal
 from payjournal.payroll.models import PayrollRun
 from payjournal.sending.dashlet import dashlet_rows
-from payjournal.sending.run_story import LegFacts, RunStory
+from payjournal.sending.run_story import LegFacts, RunStory, kind_labels
 from payjournal.tenancy.access import get_scoped, member_required
 from payjournal.tenancy.models import Membership
 
@@ -71,6 +71,7 @@ def run_detail(
         {
             "company": found,
             "run": run,
+            "run_kind": kind_labels().get(run.kind, run.kind),
             "journal": load_journal(run.journal),
             "row": row,
             "legs": version_legs(story, run.version),
