@@ -33,7 +33,6 @@ pytest_plugins = [
 ]
 
 
-
 def pytest_configure(config: pytest.Config) -> None:
     """The test run is a build: it compiles the catalogs edited since the install (the product
     itself never compiles them at start-up)."""
