@@ -197,8 +197,8 @@ def test_needs_action_shows_the_catalog_title_and_retry_queues_again(
     ).content.decode()
     assert 'data-problem="period_locked"' in timeline  # cause, solution, who acts
     # found by the pre-flight: said so, and no invented "original message" of Visma's
-    assert "Found before sending" in timeline and "Original message" not in timeline
-    assert "Pre-flight:" not in timeline
+    assert 'data-found="preflight"' in timeline and "Found before sending" in timeline
+    assert "Pre-flight:" not in timeline and "<code>" not in timeline  # no Visma words invented
     response = client.post(f"/companies/{books.nordisk.pk}/submissions/{submission.pk}/retry/")
     assert response.status_code == 302
     submission.refresh_from_db()

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max, QuerySet
+from django.utils import translation
 
 from payjournal.domain.formats import InputError, read_run, read_scheme
 from payjournal.domain.journal import Journal
@@ -34,6 +35,7 @@ from payjournal.payroll.models import (
     PayrollCompany,
     PayrollRun,
     SeenComponent,
+    kind_labels,
 )
 from payjournal.tenancy.models import Master, Membership
 
@@ -95,6 +97,16 @@ def create_company(
     )
 
 
+def in_voucher_language(
+    scheme: LedgerScheme, company: PayrollCompany, kind: str, currency: str
+) -> LedgerScheme:
+    """``scheme`` whose voucher text says the run's kind in the company's voucher language
+    ("Tussentijds", "Extra"), so the text Visma receives never mixes two languages."""
+    with translation.override(company.voucher_language(currency)):
+        word = kind_labels().get(kind, kind).lower()
+    return replace(scheme, voucher_text=scheme.voucher_text.replace("{kind}", word))
+
+
 def store_run(
     company: PayrollCompany,
     data: bytes,
@@ -131,7 +143,7 @@ def store_run(
                 for problem in exc.problems
             ]
         ) from None
-    journal = assemble(run, scheme)
+    journal = assemble(run, in_voucher_language(scheme, company, run.kind, run.currency))
     if not isinstance(journal, Journal):
         problems = journal
         # Nothing of the run is stored, but its component codes count for the coverage: the

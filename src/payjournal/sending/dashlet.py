@@ -38,9 +38,9 @@ from payjournal.catalog.registry import UnknownErrorCodeError
 from payjournal.domain.booking import LegKind
 from payjournal.domain.money import Money
 from payjournal.domain.submission import MOVING_STATES, SubmissionState
-from payjournal.payroll.models import PayrollCompany, PayrollRun
+from payjournal.payroll.models import PayrollCompany, PayrollRun, kind_labels
 from payjournal.sending.models import Submission
-from payjournal.sending.run_story import TO_SEND, LegFacts, RunStory, kind_labels, status_label
+from payjournal.sending.run_story import TO_SEND, LegFacts, RunStory, status_label
 
 __all__ = [
     "DashletRow",

@@ -22,10 +22,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from payjournal.domain.booking import NOTHING, LegKind, SettledLeg, booked_version
-from payjournal.domain.run import RunKind
 from payjournal.domain.submission import OPEN_STATES, Event, SubmissionState
 
 __all__ = [
@@ -34,7 +32,6 @@ __all__ = [
     "LegFacts",
     "RunStory",
     "attempt_sentence",
-    "kind_labels",
     "state_word",
     "status_label",
     "status_labels",
@@ -70,15 +67,6 @@ def status_labels() -> dict[str, str]:
         SubmissionState.SENDING: _("Sending"),
         SubmissionState.RECONCILING: _("Checking Visma"),
         SubmissionState.NEEDS_ACTION: _("Needs action"),
-    }
-
-
-def kind_labels() -> dict[str, str]:
-    """Why a run was made, as a page names it ("off_cycle" never reaches the screen)."""
-    return {
-        RunKind.REGULAR: pgettext("run kind", "Regular"),
-        RunKind.CORRECTION: pgettext("run kind", "Correction"),
-        RunKind.OFF_CYCLE: pgettext("run kind", "Off-cycle"),
     }
 
 

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from payjournal.domain.booking import LegKind
 from payjournal.payroll import services as payroll
 from payjournal.payroll.journals import load_journal
-from payjournal.payroll.models import PayrollRun
+from payjournal.payroll.models import PayrollRun, kind_labels
 from payjournal.sending.dashlet import dashlet_rows
-from payjournal.sending.run_story import LegFacts, RunStory, kind_labels
+from payjournal.sending.run_story import LegFacts, RunStory
 from payjournal.tenancy.access import get_scoped, member_required
 from payjournal.tenancy.models import Membership
 
