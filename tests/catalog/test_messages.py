@@ -66,6 +66,8 @@ def test_every_marked_text_is_translated_and_none_is_fuzzy(
             where = ", ".join(f"{path}:{line}" for path, line in message.locations[:2])
             missing.append(f"{'fuzzy ' if message.fuzzy else ''}{message.id!r} ({where})")
     assert not missing, f"{len(missing)} untranslated in {language}:\n" + "\n".join(missing)
+    stale = [message.id for message in catalog.obsolete.values()]
+    assert not stale, f"texts no longer used, remove them from the {language} .po: {stale}"
     assert len(catalog) > 500  # the pages' texts are marked too, not only the error catalog
 
 

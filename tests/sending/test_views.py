@@ -190,6 +190,9 @@ def test_needs_action_shows_the_catalog_title_and_retry_queues_again(
     assert 'data-error="period_locked"' in row
     assert "The voucher date is in a locked accounting period." in row
     assert f"/submissions/{submission.pk}/retry/" in row
+    run_page = client.get(f"/companies/{books.nordisk.pk}/runs/{run.pk}/").content.decode()
+    assert 'data-state="needs_action"' in run_page  # the run page says what the row says
+    assert 'class="mark grey">Needs action' in run_page and "Not sent" not in run_page
     dutch = client.get(f"/companies/{books.nordisk.pk}/", HTTP_ACCEPT_LANGUAGE="nl")
     assert "De boekdatum valt in een afgesloten periode." in dutch.content.decode()
     timeline = client.get(
