@@ -144,3 +144,28 @@ def test_before_any_choice_the_browser_language_decides_also_on_sign_in_and_rese
     assert all(word in login for word in words), login
     reset = client.get(reverse("password_reset"), HTTP_ACCEPT_LANGUAGE=accept)
     assert reset.headers["Content-Language"] == words[2][6:8]
+
+
+@pytest.mark.parametrize("language", ["en", *LANGUAGES])
+def test_the_screens_are_named_as_the_explanations_name_them(language: str) -> None:
+    """An explanation that sends the user to "Koppelingen → Administraties" finds a menu
+    "Koppelingen" and a tab "Administraties" on the screen (and likewise in Swedish)."""
+    from django.utils.translation import gettext, pgettext
+
+    from payjournal.catalog import links
+
+    with translation.override(language):
+        nav = gettext("Integrations → Visma eAccounting")
+        root = nav.split(" → ")[0]
+        tab = pgettext("tab", "Administrations")
+        assert str(links.ACCOUNTS_TAB.label).endswith(nav)
+        assert str(links.ADMINISTRATIONS_TAB.label).endswith(f"{root} → {tab}")
+        accounts = pgettext("tab", "Accounts")
+        told = " ".join(
+            gettext(text)
+            for text in (
+                "Go back to the Accounts tab and click the account's Visma mark again.",
+                "Start the authorization again from the Accounts tab and choose “Allow”.",
+            )
+        )
+        assert accounts in told
