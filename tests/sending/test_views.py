@@ -190,6 +190,10 @@ def test_needs_action_shows_the_catalog_title_and_retry_queues_again(
     assert 'data-error="period_locked"' in row
     assert "The voucher date is in a locked accounting period." in row
     assert f"/submissions/{submission.pk}/retry/" in row
+    checklist = client.post(f"/companies/{books.nordisk.pk}/runs/{run.pk}/check/", **HX)
+    said = checklist.content.decode()  # the lock-date item names both dates
+    assert f"the voucher date {submission.voucher_date.isoformat()} is in the locked period" in said
+    assert re.search(r"\(locked until \d{4}-\d\d-\d\d\)", said), said
     run_page = client.get(f"/companies/{books.nordisk.pk}/runs/{run.pk}/").content.decode()
     assert 'data-state="needs_action"' in run_page  # the run page says what the row says
     assert 'class="mark grey">Needs action' in run_page and "Not sent" not in run_page

@@ -80,6 +80,9 @@ class CheckItem:
     subject: str = ""
     fix: CreateFiscalYear | None = None
     error: BaseException | None = field(default=None, compare=False)
+    #: the voucher date a date check judged (a locked period names it beside the lock date)
+    voucher_date: date | None = field(default=None, compare=False)
+    lock_date: date | None = field(default=None, compare=False)
 
     @property
     def title(self) -> str:
