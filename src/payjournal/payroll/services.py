@@ -20,6 +20,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.utils import translation
+from django.utils.translation import gettext
 
 from payjournal.domain.formats import InputError, read_run, read_scheme
 from payjournal.domain.journal import Journal
@@ -214,11 +215,14 @@ def map_company(company: PayrollCompany, account: VismaAccount | None) -> Payrol
         company.save(update_fields=("visma_account", "visma_company_id"))
         return company
     if account.master_id != company.master_id:
-        raise MappingRefusedError("That account belongs to another master.")
+        raise MappingRefusedError(gettext("That account belongs to another organisation."))
     if not account.is_authorized or not account.visma_company_id:
         raise MappingRefusedError(
-            f"Account “{account.name}” is not authorized, so its Visma company is unknown. "
-            "Authorize it on the Accounts tab first."
+            gettext(
+                "Account “%(name)s” is not authorized, so its Visma company is unknown. "
+                "Authorize it on the Accounts tab first."
+            )
+            % {"name": account.name}
         )
     sent_elsewhere = (
         company.visma_company_id
@@ -227,9 +231,16 @@ def map_company(company: PayrollCompany, account: VismaAccount | None) -> Payrol
     )
     if sent_elsewhere:
         raise MappingRefusedError(
-            f"Journals of {company.name} were already sent to another Visma company; "
-            f"account “{account.name}” is bound to {account.visma_company_name}. "
-            "Map it to an account authorized for the original company."
+            gettext(
+                "Journals of %(company)s were already sent to another Visma company; account "
+                "“%(name)s” is bound to “%(visma_company)s”. Map it to an account authorized "
+                "for the original company."
+            )
+            % {
+                "company": company.name,
+                "name": account.name,
+                "visma_company": account.visma_company_name,
+            }
         )
     company.visma_account = account
     company.visma_company_id = account.visma_company_id
