@@ -163,6 +163,7 @@ def test_every_page_speaks_the_users_language(
         "companies": reverse("companies"),
         "language": reverse("language"),
         "not found": "/no-such-page/",
+        "authorization failed": f"{reverse('visma-callback')}?state=forged",
     }
     for company in (books.bakkerij, books.nordisk):
         pages[f"{company.key} scheme"] = reverse("company-scheme", args=(company.pk,))
@@ -178,4 +179,7 @@ def test_every_page_speaks_the_users_language(
         row.get_by_role("button").first.click()  # Check: the pre-flight checklist
         expect(tab.locator("#preflight .checklist")).to_be_visible()
         check(f"{company.key} company")
+        row.get_by_role("button").last.click()  # Withdraw: the dialog says what is reversed
+        expect(tab.locator("#dashlet-dialog .withdraw-question")).to_be_visible()
+        check(f"{company.key} withdraw dialog")
     assert not seen, f"English on the {language} pages: {seen}"
