@@ -169,3 +169,16 @@ def test_the_screens_are_named_as_the_explanations_name_them(language: str) -> N
             )
         )
         assert accounts in told
+
+
+@pytest.mark.parametrize(
+    ("language", "title"), [("nl", "Er ging iets mis"), ("sv", "Något gick fel")]
+)
+def test_the_server_error_page_speaks_the_readers_language(language: str, title: str) -> None:
+    from django.test import RequestFactory
+
+    from payjournal.site.errors import server_error
+
+    with translation.override(language):
+        page = server_error(RequestFactory().get("/companies/1/")).content.decode()
+    assert f'lang="{language}"' in page and f"<h1>{title}</h1>" in page
