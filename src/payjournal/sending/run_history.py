@@ -9,6 +9,7 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
+from payjournal.catalog.entries_visma import VISMA_ENTRIES
 from payjournal.domain.booking import LegKind
 from payjournal.domain.submission import Event
 from payjournal.payroll.models import PayrollCompany
@@ -17,7 +18,24 @@ from payjournal.sending.dashlet import error_title
 from payjournal.sending.models import Attempt, Submission
 from payjournal.sending.run_story import PREFLIGHT_PREFIX, LegFacts, RunStory, attempt_sentence
 
-__all__ = ["TimelineLeg", "TimelineStep", "leg_facts", "story_of", "timeline_of"]
+__all__ = [
+    "TimelineLeg",
+    "TimelineStep",
+    "leg_facts",
+    "said_by_visma",
+    "story_of",
+    "timeline_of",
+]
+
+#: The codes of failures Visma answers (or the network between): their stored message is what
+#: Visma (or the connection) said. Every other code is payjournal's own finding, whose stored
+#: message is a note for the log, never shown as Visma's "original message".
+_VISMA_CODES = frozenset(entry.code for entry in VISMA_ENTRIES)
+
+
+def said_by_visma(code: str, message: str) -> bool:
+    """Whether ``message`` stored with ``code`` is Visma's own answer."""
+    return code in _VISMA_CODES and bool(message) and not message.startswith(PREFLIGHT_PREFIX)
 
 
 def leg_facts(state: RunState, leg: Submission) -> LegFacts:
@@ -69,10 +87,10 @@ def timeline_step(attempt: Attempt, voucher: str, titles: dict[str, str]) -> Tim
     if attempt.error_code not in titles:
         titles[attempt.error_code] = error_title(attempt.error_code, "")
     problem = titles[attempt.error_code]
-    message = attempt.message if attempt.event in _VISMA_SAID else ""
-    if message.startswith(PREFLIGHT_PREFIX):  # our pre-flight, not Visma: no message of Visma's
+    if attempt.message.startswith(PREFLIGHT_PREFIX):  # our pre-flight: Visma said nothing
         return TimelineStep(attempt.at, _("Found before sending: needs action"), problem)
-    return TimelineStep(attempt.at, text, problem, message)
+    visma = attempt.event in _VISMA_SAID and said_by_visma(attempt.error_code, attempt.message)
+    return TimelineStep(attempt.at, text, problem, attempt.message if visma else "")
 
 
 @dataclass(frozen=True, slots=True)

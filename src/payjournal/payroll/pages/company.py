@@ -40,7 +40,7 @@ from payjournal.sending.correction_settings import corrections_shown
 from payjournal.sending.dashlet import changed_run_keys, dashlet_rows, poll_for
 from payjournal.sending.dashlet_html import render_rows
 from payjournal.sending.forms import PollForm
-from payjournal.sending.run_history import story_of, timeline_of
+from payjournal.sending.run_history import said_by_visma, story_of, timeline_of
 from payjournal.sending.run_story import PREFLIGHT_PREFIX
 from payjournal.tenancy.access import get_scoped, member_required
 from payjournal.tenancy.models import Membership
@@ -218,7 +218,8 @@ def timeline(
         else:
             # A problem the pre-flight found has no Visma message: say so, invent none.
             found_before = stuck.error_message.startswith(PREFLIGHT_PREFIX)
-            original = "" if found_before else stuck.error_message
+            visma = said_by_visma(stuck.error_code, stuck.error_message)
+            original = stuck.error_message if visma else ""
             explanation = replace(explanation, original=original)
     context = {"legs": legs, "explanation": explanation, "found_before_sending": found_before}
     return render(request, "sending/_timeline.html", context)
