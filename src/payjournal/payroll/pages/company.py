@@ -31,7 +31,7 @@ from django.utils.translation import ngettext
 from payjournal import catalog
 from payjournal.catalog.registry import UnknownErrorCodeError
 from payjournal.domain.booking import NOTHING
-from payjournal.domain.problems import Problem
+from payjournal.domain.problems import Problem, ProblemCode
 from payjournal.payroll import services as payroll
 from payjournal.payroll.forms import RunUploadForm, read_upload
 from payjournal.payroll.models import PayrollCompany, PayrollRun
@@ -147,6 +147,10 @@ def company(request: HttpRequest, membership: Membership, company_id: int) -> Ht
     return redirect("company", company_id=found.pk)
 
 
+#: Problems whose sentence payjournal already writes in the reader's language.
+_SAID_IN_THE_READERS_LANGUAGE = frozenset({ProblemCode.FILE_TOO_LARGE})
+
+
 def problem_texts(problems: Sequence[Problem]) -> list[str]:
     """Why an import was refused, in the reader's language: in English the domain's own
     sentences (they name the file's values); in Dutch or Swedish the catalog's translated
@@ -155,6 +159,9 @@ def problem_texts(problems: Sequence[Problem]) -> list[str]:
         return [str(problem) for problem in problems]
     texts = []
     for problem in problems:
+        if problem.code in _SAID_IN_THE_READERS_LANGUAGE:
+            texts.append(str(problem))
+            continue
         try:
             message = catalog.explain(problem.code).message
         except UnknownErrorCodeError:
