@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint unit services clean
+.PHONY: demo test lint unit services clean messages
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -13,7 +13,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+# The translations: `pip install` compiles them (setup.py); after editing a .po, `make messages`.
+MO := $(patsubst %.po,%.mo,$(wildcard src/payjournal/catalog/locale/*/LC_MESSAGES/*.po))
+$(MO): %.mo: %.po | $(STAMP)
+	$(BIN)/python -m payjournal.catalog.messages
+
+messages: $(MO)
+
+demo: $(STAMP) $(MO)
 	$(BIN)/payjournal demo
 
 lint: $(STAMP)
@@ -26,7 +33,7 @@ services:
 	bash scripts/ensure-services.sh
 
 # Two workers (pytest-xdist): the suite holds under -n 2, and takes half the time on two cores.
-test: $(STAMP) services lint
+test: $(STAMP) $(MO) services lint
 	$(BIN)/pytest -n 2
 
 unit: $(STAMP)

@@ -28,3 +28,14 @@ if [ ! -x /usr/bin/chromium ]; then
     exit 1
   fi
 fi
+
+# The message-catalog test runs makemessages: GNU gettext (xgettext, msgmerge, msgfmt).
+if ! command -v xgettext >/dev/null 2>&1 || ! command -v msgmerge >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "ensure-services: installing gettext for the message-catalog test"
+    apt-get install -y -q gettext >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q gettext >/dev/null; }
+  else
+    echo "ensure-services: GNU gettext is missing; install it (apt-get install gettext)" >&2
+    exit 1
+  fi
+fi

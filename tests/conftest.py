@@ -32,6 +32,15 @@ pytest_plugins = [
     "tests.fixtures.visma_client",
 ]
 
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The test run is a build: it compiles the catalogs edited since the install (the product
+    itself never compiles them at start-up)."""
+    from payjournal.catalog.messages import compile_all
+
+    compile_all()
+
+
 settings.register_profile("payjournal", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("payjournal")
 expect.set_options(timeout=PATIENCE_MS)

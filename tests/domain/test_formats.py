@@ -240,3 +240,9 @@ def test_every_bundled_sample_run_builds_a_balanced_journal(company):
         assert journal.debit_total == journal.credit_total
         assert journal_to_dict(journal)["balanced"] is True
         assert journal_to_csv(journal).count("\n") == len(journal.rows) + 1
+
+
+def test_a_row_of_one_field_is_said_in_good_english() -> None:
+    from payjournal.domain.formats.fields import count_of_fields
+
+    assert count_of_fields(1) == "1 field" and count_of_fields(3) == "3 fields"

@@ -70,3 +70,26 @@ def test_a_push_of_a_bad_body_is_a_422_naming_each_problem_and_stores_nothing(
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="this session already runs on PostgreSQL")
 def test_the_bad_inputs_are_refused_on_postgresql_too() -> None:
     assert_passes_on_postgresql(__file__, "test_the_bad_inputs_are_refused_on_postgresql_too")
+
+
+@pytest.mark.parametrize(
+    ("language", "refused", "unreadable", "line"),
+    [
+        ("nl", "De verloning is niet geïmporteerd.", "kan niet worden gelezen", "regel"),
+        ("sv", "Lönekörningen importerades inte.", "kan inte läsas", "rad"),
+    ],
+)
+def test_a_refused_import_speaks_the_readers_language_only(
+    tenant: Tenant, language: str, refused: str, unreadable: str, line: str
+) -> None:
+    case = next(c for c in RUNS if c.name.endswith(".csv") and "fields" in " ".join(c.expect))
+    answer = tenant.client(tenant.payroll).post(
+        f"/companies/{tenant.bakkerij.pk}/",
+        {"run": SimpleUploadedFile(case.name, case.data)},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    page = html.unescape(answer.content.decode())
+    assert answer.status_code == 422 and refused in page
+    problems = page.split(refused)[1].split("</ul>")[0]
+    assert unreadable in problems and f"{line} " in problems, problems
+    assert "fields" not in problems and "header" not in problems  # no English sentence

@@ -14,6 +14,7 @@ from payjournal.domain.run import PayPeriod, RunKind
 from payjournal.payroll.journals import journal_total, load_journal, store_journal, store_journals
 from payjournal.payroll.models import JournalLine, PayrollCompany, PayrollRun
 from payjournal.payroll.samples import samples_dir
+from payjournal.payroll.services import in_voucher_language
 from payjournal.sending.services import import_run
 from tests.fixtures.tenants import Tenant
 
@@ -63,8 +64,11 @@ def test_an_imported_run_loads_as_the_journal_it_was_built_as(
 ) -> None:
     company = tenant.bakkerij if key == "nl-bakkerij" else tenant.nordisk
     data = (samples_dir() / key / name).read_bytes()
+    parsed = read_run(data, name)
+    scheme = read_scheme(company.scheme_source.encode(), company.scheme_filename)
+    # built as import builds it: the voucher text in the company's language (kind included)
     built = build_journal(
-        read_run(data, name), read_scheme(company.scheme_source.encode(), company.scheme_filename)
+        parsed, in_voucher_language(scheme, company, parsed.kind, parsed.currency)
     )
     run = import_run(company, data, name).run
 

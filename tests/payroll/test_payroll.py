@@ -15,6 +15,7 @@ from payjournal.integrations.models import AccountStatus, VismaAccount
 from payjournal.integrations.services import create_account
 from payjournal.payroll.models import JournalSnapshot, PayrollRun
 from payjournal.payroll.samples import samples_dir
+from payjournal.payroll.services import in_voucher_language
 from payjournal.sending.models import Submission
 from tests.fixtures.tenants import Tenant
 
@@ -41,10 +42,13 @@ def test_an_uploaded_run_appears_in_the_dashlet_with_a_grey_mark(tenant: Tenant)
 def test_the_journal_is_frozen_in_integer_cents_and_balances(tenant: Tenant) -> None:
     upload(tenant.client(tenant.admin), tenant.bakkerij.pk, RUN.name, RUN.read_bytes())
     snapshot = JournalSnapshot.objects.get()
+    run = read_run(RUN.read_bytes(), RUN.name)
+    scheme = read_scheme(tenant.bakkerij.scheme_source.encode(), tenant.bakkerij.scheme_filename)
+    # the voucher text says the run's kind in the company's language ("regulier": EUR is Dutch)
     expected = build_journal(
-        read_run(RUN.read_bytes(), RUN.name),
-        read_scheme(tenant.bakkerij.scheme_source.encode(), tenant.bakkerij.scheme_filename),
+        run, in_voucher_language(scheme, tenant.bakkerij, run.kind, run.currency)
     )
+    assert "(regulier)" in snapshot.voucher_text and "run" not in snapshot.voucher_text.split()
     lines = list(snapshot.lines.all())
     assert snapshot.total_minor == expected.debit_total.minor_units()
     assert sum(x.amount_minor for x in lines if x.side == "debit") == snapshot.total_minor

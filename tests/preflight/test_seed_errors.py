@@ -84,7 +84,7 @@ def test_fiscal_year_missing_is_caught_and_created_with_one_click(
     assert status_of(page, CheckKey.FISCAL_YEAR) == "failed"
     assert 'data-passed="false"' in page
     assert "Visma heeft geen boekjaar voor de boekdatum." in page
-    assert "Boekjaar 2027-01-01 – 2027-12-31 aanmaken in Visma" in page
+    assert "Boekjaar 01-01-2027 – 31-12-2027 aanmaken in Visma" in page  # Dutch dates
 
     fix = f"/companies/{run.company_id}/runs/{run.pk}/check/fiscal-year/"
     dates = {"start_date": "2027-01-01", "end_date": "2027-12-31"}

@@ -120,8 +120,9 @@ def test_send_then_sent_with_voucher_number_time_and_timeline(
     assert f"{submission.voucher_number} · {sent_at}" in row
     assert not is_quick(update)  # nothing in flight any more: back to slow polling
     timeline = client.get(f"/companies/{books.bakkerij.pk}/runs/{run.pk}/timeline/", **HX)
-    assert "claimed → sending" in timeline.content.decode()
-    assert "posted → sent" in timeline.content.decode()
+    said = timeline.content.decode()  # business words, never the machine's event names
+    assert "Sending to Visma" in said and f"Sent as voucher {submission.voucher_number}" in said
+    assert "claimed" not in said and "posted" not in said
     page = client.get(f"/companies/{books.bakkerij.pk}/").content.decode()
     assert page.count('class="mark red">Sent') == 1
     assert page.count("<summary>Timeline</summary>") == 1
@@ -189,13 +190,22 @@ def test_needs_action_shows_the_catalog_title_and_retry_queues_again(
     assert 'data-error="period_locked"' in row
     assert "The voucher date is in a locked accounting period." in row
     assert f"/submissions/{submission.pk}/retry/" in row
+    checklist = client.post(f"/companies/{books.nordisk.pk}/runs/{run.pk}/check/", **HX)
+    said = checklist.content.decode()  # the lock-date item names both dates
+    assert f"the voucher date {submission.voucher_date.isoformat()} is in the locked period" in said
+    assert re.search(r"\(locked until \d{4}-\d\d-\d\d\)", said), said
+    run_page = client.get(f"/companies/{books.nordisk.pk}/runs/{run.pk}/").content.decode()
+    assert 'data-state="needs_action"' in run_page  # the run page says what the row says
+    assert 'class="mark grey">Needs action' in run_page and "Not sent" not in run_page
     dutch = client.get(f"/companies/{books.nordisk.pk}/", HTTP_ACCEPT_LANGUAGE="nl")
     assert "De boekdatum valt in een afgesloten periode." in dutch.content.decode()
     timeline = client.get(
         f"/companies/{books.nordisk.pk}/runs/{run.pk}/timeline/", **HX
     ).content.decode()
     assert 'data-problem="period_locked"' in timeline  # cause, solution, who acts
-    assert html.escape(submission.error_message) in timeline  # Visma's own words
+    # found by the pre-flight: said so, and no invented "original message" of Visma's
+    assert 'data-found="preflight"' in timeline and "Found before sending" in timeline
+    assert "Pre-flight:" not in timeline and "<code>" not in timeline  # no Visma words invented
     response = client.post(f"/companies/{books.nordisk.pk}/submissions/{submission.pk}/retry/")
     assert response.status_code == 302
     submission.refresh_from_db()

@@ -85,7 +85,7 @@ def test_sending_from_the_dashlet_updates_rows_in_place(
     expect(row.locator(".voucher")).to_contain_text("A")
     expect(page.locator("#dashlet-poll")).to_have_attribute("data-every", "10")
     row.get_by_text("Timeline").click()
-    expect(row.locator(".timeline-items")).to_contain_text("posted → sent")
+    expect(row.locator(".timeline-items")).to_contain_text("Sent as voucher")
     assert page.evaluate("window.stillTheSamePage") is True
 
     # A run pushed by the payroll system and sent automatically, not through this page.
@@ -97,7 +97,7 @@ def test_sending_from_the_dashlet_updates_rows_in_place(
         "data-run", "2026-10"
     )
     arrived.get_by_text("Timeline").click()  # htmx wired the inserted row
-    expect(arrived.locator(".timeline-items")).to_contain_text("posted → sent")
+    expect(arrived.locator(".timeline-items")).to_contain_text("Sent as voucher")
     assert page.evaluate("window.stillTheSamePage") is True
 
     page.goto(f"{live_server.url}/companies/{tenant.nordisk.pk}/")

@@ -1,24 +1,23 @@
-"""Compile the translations (.po → .mo) with Babel, so no GNU gettext is needed.
+"""The compiled translations (.mo) and whether they are current.
 
-Only the ``.po`` files are committed; the ``.mo`` files are built next to them when the app
-starts (:class:`~payjournal.catalog.apps.CatalogConfig`) if missing or older than their
-``.po``. Where the package directory is read-only, they are built into a temporary directory
-that is added to ``LOCALE_PATHS``.
+Only the ``.po`` files are committed. The ``.mo`` files are built next to them when the package
+is built or installed (``setup.py``: ``pip install``, ``make``), and by the test run
+(``tests/conftest.py``) — never by the product at start-up, which may run read-only and in
+several processes at once. :func:`stale_catalogs` names the ones missing or older than their
+``.po``; the catalog app reports them as a system check (``payjournal.catalog.W001``).
+``python -m payjournal.catalog.messages`` compiles them by hand (after editing a ``.po``).
 """
 
 from __future__ import annotations
 
-import logging
-import tempfile
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-__all__ = ["LOCALE_DIR", "compile_all", "compile_po"]
+__all__ = ["LOCALE_DIR", "compile_all", "compile_po", "stale_catalogs"]
 
 LOCALE_DIR = Path(__file__).parent / "locale"
-log = logging.getLogger(__name__)
 
 
 def compile_po(po_path: Path, mo_path: Path) -> None:
@@ -36,18 +35,23 @@ def _is_stale(po_path: Path, mo_path: Path) -> bool:
     return not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime
 
 
-def compile_all(locale_dir: Path = LOCALE_DIR) -> Path:
-    """Compile every stale ``.po`` under ``locale_dir``; returns the directory holding the
-    ``.mo`` files (``locale_dir`` itself, or a temporary copy when it is read-only)."""
-    pos = sorted(locale_dir.glob("*/LC_MESSAGES/*.po"))
-    try:
-        for po in pos:
-            if _is_stale(po, po.with_suffix(".mo")):
-                compile_po(po, po.with_suffix(".mo"))
-        return locale_dir
-    except OSError:
-        target = Path(tempfile.mkdtemp(prefix="payjournal-locale-"))
-        log.warning("locale directory is read-only; compiled translations into %s", target)
-        for po in pos:
-            compile_po(po, target / po.relative_to(locale_dir).with_suffix(".mo"))
-        return target
+def stale_catalogs(locale_dir: Path = LOCALE_DIR) -> list[Path]:
+    """The ``.po`` files whose ``.mo`` is missing or older."""
+    return [
+        po
+        for po in sorted(locale_dir.glob("*/LC_MESSAGES/*.po"))
+        if _is_stale(po, po.with_suffix(".mo"))
+    ]
+
+
+def compile_all(locale_dir: Path = LOCALE_DIR) -> list[Path]:
+    """Compile every stale ``.po`` under ``locale_dir``; returns the ones compiled."""
+    stale = stale_catalogs(locale_dir)
+    for po in stale:
+        compile_po(po, po.with_suffix(".mo"))
+    return stale
+
+
+if __name__ == "__main__":
+    for compiled in compile_all():
+        print(f"compiled {compiled.with_suffix('.mo')}")  # noqa: T201

@@ -100,12 +100,14 @@ class Money:
         """The amount as an integer count of minor units (cents, öre)."""
         return int(self.amount.scaleb(CURRENCY_EXPONENTS[self.currency]))
 
-    def formatted(self, thousands: str = "") -> str:
+    def formatted(self, thousands: str = "", decimal: str = ".") -> str:
         """The amount as text with exactly the currency's decimals: ``1234.50`` in euros,
-        ``1235`` in Icelandic krónur; with ``thousands`` its digits grouped (``1 234.50``)."""
-        if not thousands:
-            return f"{self.amount:f}"
-        return f"{self.amount:,f}".replace(",", thousands)
+        ``1235`` in Icelandic krónur; with ``thousands`` its digits grouped (``1 234.50``), with
+        ``decimal`` another decimal mark — a reader's language: ``1.234,50`` in Dutch."""
+        text = f"{self.amount:,f}" if thousands else f"{self.amount:f}"
+        if decimal == "." and thousands in ("", ","):
+            return text
+        return text.replace(".", "\0").replace(",", thousands).replace("\0", decimal)
 
     def __add__(self, other: Money) -> Money:
         self._same_currency(other)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from payjournal.integrations import crypto
 from payjournal.integrations.identity import company_key
@@ -48,12 +49,14 @@ class PendingAuthorization:
 def create_account(master: Master, name: str) -> VismaAccount:
     name = name.strip()
     if not name:
-        raise ValueError("an account needs a name")
+        raise ValueError(gettext("an account needs a name"))
     try:
         with transaction.atomic():
             return VismaAccount.objects.create(master=master, name=name)
     except IntegrityError as exc:
-        raise AccountNameTakenError(f"an account named {name!r} already exists") from exc
+        raise AccountNameTakenError(
+            gettext("an account named '%(name)s' already exists") % {"name": name}
+        ) from exc
 
 
 def start_authorization(

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from payjournal import wiring
@@ -60,7 +61,9 @@ def accounts(request: HttpRequest, membership: Membership) -> HttpResponse:
             status = 400
         else:
             messages.success(
-                request, f"Account “{account.name}” created. Click its grey mark to authorize it."
+                request,
+                _("Account “%(name)s” created. Click its grey mark to authorize it.")
+                % {"name": account.name},
             )
             return redirect("visma-accounts")
     return render(
@@ -130,5 +133,8 @@ def disconnect(request: HttpRequest, membership: Membership, account_id: int) ->
     account = get_scoped(_accounts(membership), pk=account_id)
     with _oauth(request) as oauth:
         services.disconnect(account, oauth)
-    messages.info(request, f"Account “{account.name}” is disconnected; Visma revoked its access.")
+    messages.info(
+        request,
+        _("Account “%(name)s” is disconnected; Visma revoked its access.") % {"name": account.name},
+    )
     return redirect("visma-accounts")

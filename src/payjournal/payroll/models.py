@@ -4,13 +4,25 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import pgettext
 
+from payjournal.domain.run import RunKind
 from payjournal.integrations.models import VismaAccount
 from payjournal.tenancy.models import Master
 
 #: The language of a company's voucher texts when it has not chosen one: Visma eAccounting's
 #: Dutch companies book in euros, its Swedish ones (eEkonomi) in kronor.
 CURRENCY_LANGUAGES = {"EUR": "nl", "SEK": "sv"}
+
+
+def kind_labels() -> dict[str, str]:
+    """Why a run was made, in the active language: what pages show and what a voucher text's
+    ``{kind}`` says ("off_cycle" never reaches a screen or a voucher)."""
+    return {
+        RunKind.REGULAR: pgettext("run kind", "Regular"),
+        RunKind.CORRECTION: pgettext("run kind", "Correction"),
+        RunKind.OFF_CYCLE: pgettext("run kind", "Off-cycle"),
+    }
 
 
 class PayrollCompany(models.Model):
@@ -49,6 +61,11 @@ class PayrollCompany(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def voucher_language(self, currency: str) -> str:
+        """The language of what payjournal writes into Visma for this company: its chosen one,
+        else the one the journal's currency implies, else English."""
+        return self.language or CURRENCY_LANGUAGES.get(currency, "en")
 
     @property
     def mapping_is_wrong(self) -> bool:

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max, QuerySet
+from django.utils import translation
+from django.utils.translation import gettext
 
 from payjournal.domain.formats import InputError, read_run, read_scheme
 from payjournal.domain.journal import Journal
@@ -34,6 +36,7 @@ from payjournal.payroll.models import (
     PayrollCompany,
     PayrollRun,
     SeenComponent,
+    kind_labels,
 )
 from payjournal.tenancy.models import Master, Membership
 
@@ -95,6 +98,16 @@ def create_company(
     )
 
 
+def in_voucher_language(
+    scheme: LedgerScheme, company: PayrollCompany, kind: str, currency: str
+) -> LedgerScheme:
+    """``scheme`` whose voucher text says the run's kind in the company's voucher language
+    ("Tussentijds", "Extra"), so the text Visma receives never mixes two languages."""
+    with translation.override(company.voucher_language(currency)):
+        word = kind_labels().get(kind, kind).lower()
+    return replace(scheme, voucher_text=scheme.voucher_text.replace("{kind}", word))
+
+
 def store_run(
     company: PayrollCompany,
     data: bytes,
@@ -131,7 +144,7 @@ def store_run(
                 for problem in exc.problems
             ]
         ) from None
-    journal = assemble(run, scheme)
+    journal = assemble(run, in_voucher_language(scheme, company, run.kind, run.currency))
     if not isinstance(journal, Journal):
         problems = journal
         # Nothing of the run is stored, but its component codes count for the coverage: the
@@ -202,11 +215,14 @@ def map_company(company: PayrollCompany, account: VismaAccount | None) -> Payrol
         company.save(update_fields=("visma_account", "visma_company_id"))
         return company
     if account.master_id != company.master_id:
-        raise MappingRefusedError("That account belongs to another master.")
+        raise MappingRefusedError(gettext("That account belongs to another organisation."))
     if not account.is_authorized or not account.visma_company_id:
         raise MappingRefusedError(
-            f"Account “{account.name}” is not authorized, so its Visma company is unknown. "
-            "Authorize it on the Accounts tab first."
+            gettext(
+                "Account “%(name)s” is not authorized, so its Visma company is unknown. "
+                "Authorize it on the Accounts tab first."
+            )
+            % {"name": account.name}
         )
     sent_elsewhere = (
         company.visma_company_id
@@ -215,9 +231,16 @@ def map_company(company: PayrollCompany, account: VismaAccount | None) -> Payrol
     )
     if sent_elsewhere:
         raise MappingRefusedError(
-            f"Journals of {company.name} were already sent to another Visma company; "
-            f"account “{account.name}” is bound to {account.visma_company_name}. "
-            "Map it to an account authorized for the original company."
+            gettext(
+                "Journals of %(company)s were already sent to another Visma company; account "
+                "“%(name)s” is bound to “%(visma_company)s”. Map it to an account authorized "
+                "for the original company."
+            )
+            % {
+                "company": company.name,
+                "name": account.name,
+                "visma_company": account.visma_company_name,
+            }
         )
     company.visma_account = account
     company.visma_company_id = account.visma_company_id

@@ -4,7 +4,7 @@ or skipped (an earlier item failed), and the one-click fixes Visma's API allows.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -80,16 +80,28 @@ class CheckItem:
     subject: str = ""
     fix: CreateFiscalYear | None = None
     error: BaseException | None = field(default=None, compare=False)
+    #: the voucher date a date check judged (a locked period names it beside the lock date)
+    voucher_date: date | None = field(default=None, compare=False)
+    lock_date: date | None = field(default=None, compare=False)
 
     @property
     def title(self) -> str:
         return str(self.key.title)
 
     def explain(self, language: str | None = None) -> catalog.Explanation | None:
-        """The catalog's explanation of a failure (``None`` when passed or skipped)."""
+        """The catalog's explanation of a failure (``None`` when passed or skipped). A failure
+        found by a check of ours, not answered by Visma, has no original message: the catalog's
+        sample of Visma's wording is not shown as if Visma had said it."""
         if self.status is not Status.FAILED:
             return None
-        return catalog.explain(self.error if self.error is not None else self.code, language)
+        if self.error is not None:
+            return catalog.explain(self.error, language)
+        return replace(catalog.explain(self.code, language), original="", details=())
+
+    @property
+    def found_before_sending(self) -> bool:
+        """Failed on what payjournal read of the books, not on an error Visma answered."""
+        return self.status is Status.FAILED and self.error is None
 
     def as_dict(self, language: str | None = None) -> dict[str, Any]:
         explained = self.explain(language)

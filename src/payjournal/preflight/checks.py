@@ -137,7 +137,15 @@ def _check_books(target: Target, books: Books, settings: CompanySettings) -> lis
         items.append(_passed(CheckKey.FISCAL_YEAR))
     locked_to = settings.accounting_locked_to
     if locked_to is not None and day <= locked_to:
-        items.append(_failed(CheckKey.PERIOD_OPEN, "period_locked", locked_to.isoformat()))
+        items.append(
+            _failed(
+                CheckKey.PERIOD_OPEN,
+                "period_locked",
+                locked_to.isoformat(),
+                voucher_date=day,
+                lock_date=locked_to,
+            )
+        )
     else:
         items.append(_passed(CheckKey.PERIOD_OPEN))
     if year is None:

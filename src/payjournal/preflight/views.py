@@ -40,7 +40,12 @@ def _render(
     status: int = 200,
 ) -> HttpResponse:
     items = [
-        {"item": item, "explanation": item.explain(), "status": item.status.value}
+        {
+            "item": item,
+            "explanation": item.explain(),
+            "status": item.status.value,
+            "found_before": item.found_before_sending,
+        }
         for item in checklist.items
         if item.status is not Status.SKIPPED or not checklist.passed
     ]

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from payjournal.catalog.formats import Reading
 from payjournal.domain.booking import NOTHING, LegKind
-from payjournal.domain.money import THOUSANDS
 from payjournal.domain.submission import IN_FLIGHT_STATES
 from payjournal.payroll.models import PayrollCompany
 from payjournal.sending import booking
@@ -120,6 +120,7 @@ def send_preview(company: PayrollCompany, run_key: str) -> SendPreview | None:
         if shown.wanted == NOTHING
         else _("Send the correction of run %(run)s")
     ) % {"run": run_key}
+    reading = Reading()
     return SendPreview(
         run_key=run_key,
         title=title,
@@ -135,9 +136,9 @@ def send_preview(company: PayrollCompany, run_key: str) -> SendPreview | None:
             ChangeRow(
                 change.account,
                 change.dimension,
-                change.booked.formatted(THOUSANDS),
-                change.wanted.formatted(THOUSANDS),
-                change.change.formatted(THOUSANDS),
+                reading.amount(change.booked),
+                reading.amount(change.wanted),
+                reading.amount(change.change),
             )
             for change in shown.changes
         ),

@@ -33,11 +33,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from payjournal import catalog
+from payjournal.catalog.formats import Reading
 from payjournal.catalog.registry import UnknownErrorCodeError
 from payjournal.domain.booking import LegKind
-from payjournal.domain.money import THOUSANDS, Money
+from payjournal.domain.money import Money
 from payjournal.domain.submission import MOVING_STATES, SubmissionState
-from payjournal.payroll.models import PayrollCompany, PayrollRun
+from payjournal.payroll.models import PayrollCompany, PayrollRun, kind_labels
 from payjournal.sending.models import Submission
 from payjournal.sending.run_story import TO_SEND, LegFacts, RunStory, status_label
 
@@ -209,10 +210,10 @@ def dashlet_rows(
                 href=f"{base}{pk}/",
                 run_id=run_id,
                 version=version,
-                kind=kind,
+                kind=shown.kinds.get(kind, kind),
                 period=period,
-                paid=paid.isoformat(),
-                total=f"{Money.from_minor_units(total, currency).formatted(THOUSANDS)} {currency}",
+                paid=shown.reading.day(paid),
+                total=f"{shown.reading.amount(Money.from_minor_units(total, currency))} {currency}",
                 story=story,
                 state=story.status,
                 **shown.leg_fields(story),
@@ -228,10 +229,13 @@ class _Shown:
         self.tz = tz
         self.language = language
         self.titles: dict[tuple[str, str], str] = {}
+        self.reading = Reading()
+        self.kinds = kind_labels()
 
     def voucher(self, number: str, sent_at: datetime | None) -> str:
-        """``A12 · 2026-11-23 21:05`` (local time), or what of it is known."""
-        when = sent_at.astimezone(self.tz).strftime("%Y-%m-%d %H:%M") if sent_at else ""
+        """``A12 · 2026-11-23 21:05`` (local time, the reader's date order), or what of it is
+        known."""
+        when = sent_at.astimezone(self.tz).strftime(self.reading.minute) if sent_at else ""
         return " · ".join(part for part in (number, when) if part)
 
     def leg_fields(self, story: RunStory) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from payjournal.domain.booking import LegKind, difference_rows, reversed_rows
 from payjournal.domain.journal import Journal
 from payjournal.domain.submission import SubmissionState
 from payjournal.payroll.journals import load_journal
-from payjournal.payroll.models import CURRENCY_LANGUAGES, JournalSnapshot
+from payjournal.payroll.models import JournalSnapshot
 from payjournal.sending.models import Submission
 
 __all__ = ["leg_journal"]
@@ -54,7 +54,7 @@ def _booked_as(leg: Submission, journal: JournalSnapshot) -> str:
 
 def voucher_language(leg: Submission) -> str:
     """The company's chosen language, else the one its currency implies, else English."""
-    return leg.company.language or CURRENCY_LANGUAGES.get(leg.journal.currency, "en")
+    return leg.company.voucher_language(leg.journal.currency)
 
 
 def leg_journal(leg: Submission) -> Journal:

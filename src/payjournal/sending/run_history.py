@@ -5,14 +5,37 @@ each (:func:`timeline_of`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from django.utils.translation import gettext as _
+
+from payjournal.catalog.entries_visma import VISMA_ENTRIES
 from payjournal.domain.booking import LegKind
+from payjournal.domain.submission import Event
 from payjournal.payroll.models import PayrollCompany
 from payjournal.sending.booking import RunState, run_state
+from payjournal.sending.dashlet import error_title
 from payjournal.sending.models import Attempt, Submission
-from payjournal.sending.run_story import LegFacts, RunStory
+from payjournal.sending.run_story import PREFLIGHT_PREFIX, LegFacts, RunStory, attempt_sentence
 
-__all__ = ["TimelineLeg", "leg_facts", "story_of", "timeline_of"]
+__all__ = [
+    "TimelineLeg",
+    "TimelineStep",
+    "leg_facts",
+    "said_by_visma",
+    "story_of",
+    "timeline_of",
+]
+
+#: The codes of failures Visma answers (or the network between): their stored message is what
+#: Visma (or the connection) said. Every other code is payjournal's own finding, whose stored
+#: message is a note for the log, never shown as Visma's "original message".
+_VISMA_CODES = frozenset(entry.code for entry in VISMA_ENTRIES)
+
+
+def said_by_visma(code: str, message: str) -> bool:
+    """Whether ``message`` stored with ``code`` is Visma's own answer."""
+    return code in _VISMA_CODES and bool(message) and not message.startswith(PREFLIGHT_PREFIX)
 
 
 def leg_facts(state: RunState, leg: Submission) -> LegFacts:
@@ -41,6 +64,36 @@ def story_of(state: RunState) -> RunStory:
 
 
 @dataclass(frozen=True, slots=True)
+class TimelineStep:
+    """One attempt as the timeline says it: when, what in business words, and — for a problem —
+    what it was: the catalog's title and Visma's own words, or "Found before sending"."""
+
+    at: datetime
+    text: str
+    problem: str = ""
+    said: str = ""
+
+
+#: Events whose message is what Visma (or the network) answered; the others' messages are notes
+#: for the log, not for the screen.
+_VISMA_SAID = frozenset({Event.REFUSED, Event.RETRYABLE_FAILURE, Event.AMBIGUOUS_FAILURE})
+
+
+def timeline_step(attempt: Attempt, voucher: str, titles: dict[str, str]) -> TimelineStep:
+    """``attempt`` in plain words; ``titles`` caches the catalog's title per error code."""
+    text = attempt_sentence(attempt.event, attempt.state, voucher)
+    if not attempt.error_code:
+        return TimelineStep(attempt.at, text)
+    if attempt.error_code not in titles:
+        titles[attempt.error_code] = error_title(attempt.error_code, "")
+    problem = titles[attempt.error_code]
+    if attempt.message.startswith(PREFLIGHT_PREFIX):  # our pre-flight: Visma said nothing
+        return TimelineStep(attempt.at, _("Found before sending: needs action"), problem)
+    visma = attempt.event in _VISMA_SAID and said_by_visma(attempt.error_code, attempt.message)
+    return TimelineStep(attempt.at, text, problem, attempt.message if visma else "")
+
+
+@dataclass(frozen=True, slots=True)
 class TimelineLeg:
     """One leg in the timeline: "Reversal of v1 (A3)", where it stands, and its attempts."""
 
@@ -48,6 +101,7 @@ class TimelineLeg:
     title: str
     outcome: str
     attempts: tuple[Attempt, ...]
+    steps: tuple[TimelineStep, ...] = ()
 
 
 def timeline_of(company: PayrollCompany, run_key: str) -> list[TimelineLeg]:
@@ -59,9 +113,14 @@ def timeline_of(company: PayrollCompany, run_key: str) -> list[TimelineLeg]:
         submission__company=company, submission__run_key=run_key
     ).order_by("at", "id"):
         attempts.setdefault(str(attempt.submission_id), []).append(attempt)
+    titles: dict[str, str] = {}
     return [
         TimelineLeg(
-            leg, story.leg_title(leg), story.leg_outcome(leg), tuple(attempts.get(leg.id, ()))
+            leg,
+            story.leg_title(leg),
+            story.leg_outcome(leg),
+            tuple(attempts.get(leg.id, ())),
+            tuple(timeline_step(a, leg.voucher, titles) for a in attempts.get(leg.id, ())),
         )
         for leg in story.legs
     ]

@@ -24,12 +24,14 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 
 from payjournal.domain.booking import NOTHING, LegKind, SettledLeg, booked_version
-from payjournal.domain.submission import OPEN_STATES, SubmissionState
+from payjournal.domain.submission import OPEN_STATES, Event, SubmissionState
 
 __all__ = [
+    "PREFLIGHT_PREFIX",
     "TO_SEND",
     "LegFacts",
     "RunStory",
+    "attempt_sentence",
     "state_word",
     "status_label",
     "status_labels",
@@ -41,6 +43,9 @@ WITHDRAWN = "withdrawn"
 NOT_SENT = "not_sent"
 CORRECTION_TO_SEND = "correction_to_send"
 REVERSAL_TO_SEND = "reversal_to_send"
+#: How the outbox starts the message of a leg the pre-flight stopped (found before sending: no
+#: Visma message exists for it).
+PREFLIGHT_PREFIX = "Pre-flight: "
 #: Statuses whose run offers Send: something is to book and nothing is on its way.
 TO_SEND = frozenset({NOT_SENT, CORRECTION_TO_SEND, REVERSAL_TO_SEND})
 
@@ -295,3 +300,34 @@ class RunStory:
         if leg.is_sent:
             return _("sent as %(voucher)s") % {"voucher": leg.voucher}
         return state_word(leg.state)
+
+
+def attempt_sentence(event: str, state: str, voucher: str = "") -> str:
+    """One attempt of a leg in business words: "Sent as voucher A3", "Visma did not answer —
+    checking whether the voucher arrived"… (never the machine's event and state names)."""
+    if event == Event.CLAIMED:
+        if state == SubmissionState.RECONCILING:
+            return _("Sending was interrupted — checking whether the voucher arrived")
+        return _("Sending to Visma")
+    if event in (Event.POSTED, Event.FOUND_BY_MARKER):
+        sent = _("Sent as voucher %(voucher)s") % {"voucher": voucher} if voucher else _("Sent")
+        if event == Event.FOUND_BY_MARKER:
+            return _("Checked whether the voucher arrived: yes — %(sent)s") % {"sent": sent}
+        return sent
+    if event == Event.NOT_FOUND_BY_MARKER:
+        return _("Checked whether the voucher arrived: no — sent again")
+    if event == Event.AMBIGUOUS_FAILURE:
+        return _("Visma did not answer — checking whether the voucher arrived")
+    if event == Event.RETRYABLE_FAILURE:
+        if state == SubmissionState.RECONCILING:
+            return _("Visma could not be asked yet — checks again shortly")
+        return _("Visma could not be reached — tries again shortly")
+    words: dict[str, str] = {
+        Event.REFUSED: _("Stopped: needs action"),
+        Event.RETRIED_BY_USER: _("Retried after the fix"),
+        Event.RESTARTED: _("Sending resumed where it stood"),
+        Event.JOB_FAILED: _("Sending stopped unfinished: needs action"),
+        Event.SUPERSEDED: _("Replaced by a newer version before it was sent"),
+        Event.NOTHING_TO_BOOK: _("Nothing to book: no voucher needed"),
+    }
+    return words.get(event, state_word(state))

@@ -44,6 +44,7 @@ from payjournal.sending import booking, connection
 from payjournal.sending.connection import AccountingGateway, GatewayFactory
 from payjournal.sending.legs import leg_journal
 from payjournal.sending.models import Submission
+from payjournal.sending.run_story import PREFLIGHT_PREFIX
 from payjournal.sending.states import StaleSubmissionError, transition
 from payjournal.sending.voucher import CostCenterNotFoundError, build_voucher
 from payjournal.visma import (
@@ -318,7 +319,7 @@ def _stop_before_sending(
         submission,
         Event.REFUSED,
         error_code=first.code,
-        message="Pre-flight: " + " · ".join(parts),
+        message=PREFLIGHT_PREFIX + " · ".join(parts),
     )
 
 

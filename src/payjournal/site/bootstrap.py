@@ -3,12 +3,15 @@ wiring (:mod:`payjournal.wiring`), migrate."""
 
 from __future__ import annotations
 
+import logging
 import os
 
 import django
 from django.core.management import call_command
 
 from payjournal.config import Settings, use_settings
+
+log = logging.getLogger(__name__)
 
 
 def start_django(settings: Settings | None = None, *, migrate: bool = False) -> None:
@@ -19,6 +22,10 @@ def start_django(settings: Settings | None = None, *, migrate: bool = False) -> 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "payjournal.site.settings")
     django.setup()
     from payjournal import wiring  # its token store is a model: after django.setup()
+    from payjournal.catalog.apps import compiled_catalogs
+
+    for stale in compiled_catalogs():  # read, never rewritten here: pages would be English
+        log.warning("%s %s", stale.msg, stale.hint)
 
     wiring.install_from_settings()
     if migrate:

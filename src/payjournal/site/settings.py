@@ -176,6 +176,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("nl", "Nederlands"), ("sv", "Svenska")]
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True
+# Dates and amounts per language (nl 26-11-2026 and 1.234,56; sv 2026-11-26 and 1 234,56).
+FORMAT_MODULE_PATH = ["payjournal.catalog.formats"]
 USE_TZ = True
 
 VISMA_IDENTITY_URL = _s.visma_identity_url

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Master(models.Model):
@@ -17,9 +18,9 @@ class Master(models.Model):
 
 
 class Role(models.TextChoices):
-    MASTER_ADMIN = "master_admin", "Master administrator"
-    PAYROLL_ADMIN = "payroll_admin", "Payroll administrator"
-    VIEWER = "viewer", "Viewer"
+    MASTER_ADMIN = "master_admin", _("Master administrator")
+    PAYROLL_ADMIN = "payroll_admin", _("Payroll administrator")
+    VIEWER = "viewer", _("Viewer")
 
 
 class Membership(models.Model):

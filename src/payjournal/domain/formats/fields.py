@@ -27,6 +27,7 @@ __all__ = [
     "InputError",
     "ProblemList",
     "complete_line",
+    "count_of_fields",
     "cycle_collector_paused",
     "decode_text",
     "parse_allocation",
@@ -275,3 +276,8 @@ def complete_line(
     return PayrollLine(
         employee, component, amount, department or None, allocation, name or None, line
     )
+
+
+def count_of_fields(count: int) -> str:
+    """A CSV row's width in words: ``1 field``, ``3 fields`` (never "has 1 fields")."""
+    return f"{count} field" if count == 1 else f"{count} fields"

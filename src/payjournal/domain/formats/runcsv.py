@@ -14,6 +14,7 @@ from payjournal.domain.formats.fields import (
     MAX_AMOUNT_LENGTH,
     ProblemList,
     complete_line,
+    count_of_fields,
     cycle_collector_paused,
     decode_text,
     parse_allocation,
@@ -165,7 +166,7 @@ class _CsvLineReader:
             if len(row) != width:
                 if any(cell.strip() for cell in row):  # a blank line is skipped quietly
                     self.problems.add(
-                        line_no, None, f"has {len(row)} fields, the header has {width}"
+                        line_no, None, f"has {count_of_fields(len(row))}, the header has {width}"
                     )
                 continue
             values = run_fields(row)

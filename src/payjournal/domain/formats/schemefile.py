@@ -15,7 +15,7 @@ from string import Formatter
 from typing import Any
 
 from payjournal.domain.formats.codes import parse_code, parse_name, shown
-from payjournal.domain.formats.fields import ProblemList, decode_text
+from payjournal.domain.formats.fields import ProblemList, count_of_fields, decode_text
 from payjournal.domain.formats.jsontext import load_json
 from payjournal.domain.journal import MAX_VOUCHER_TEXT
 from payjournal.domain.money import CURRENCY_EXPONENTS
@@ -120,7 +120,9 @@ def read_scheme_csv(data: bytes, source: str) -> LedgerScheme:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(rows[0]):
-            problems.add(line_no, None, f"has {len(row)} fields, the header has {len(rows[0])}")
+            problems.add(
+                line_no, None, f"has {count_of_fields(len(row))}, the header has {len(rows[0])}"
+            )
             continue
         kind, key, value, debit, credit, side = (row[columns[name]].strip() for name in required)
         if kind == "setting":

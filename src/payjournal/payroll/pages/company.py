@@ -15,6 +15,7 @@ hands it to the outbox in one transaction; the dashlet's actions are :mod:`.acti
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -23,12 +24,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from payjournal import catalog
 from payjournal.catalog.registry import UnknownErrorCodeError
 from payjournal.domain.booking import NOTHING
+from payjournal.domain.problems import Problem, ProblemCode
 from payjournal.payroll import services as payroll
 from payjournal.payroll.forms import RunUploadForm, read_upload
 from payjournal.payroll.models import PayrollCompany, PayrollRun
@@ -37,7 +40,8 @@ from payjournal.sending.correction_settings import corrections_shown
 from payjournal.sending.dashlet import changed_run_keys, dashlet_rows, poll_for
 from payjournal.sending.dashlet_html import render_rows
 from payjournal.sending.forms import PollForm
-from payjournal.sending.run_history import story_of, timeline_of
+from payjournal.sending.run_history import said_by_visma, story_of, timeline_of
+from payjournal.sending.run_story import PREFLIGHT_PREFIX
 from payjournal.tenancy.access import get_scoped, member_required
 from payjournal.tenancy.models import Membership
 
@@ -131,7 +135,8 @@ def company(request: HttpRequest, membership: Membership, company_id: int) -> Ht
         )
     except payroll.RunRejectedError as exc:
         status = 413 if isinstance(exc, payroll.FileTooLargeError) else 422
-        return render_company(request, membership, found, status=status, problems=exc.problems)
+        problems = problem_texts(exc.problems)
+        return render_company(request, membership, found, status=status, problems=problems)
     run = result.run
     text = (
         _("Run %(run)s imported as version %(version)s.")
@@ -140,6 +145,37 @@ def company(request: HttpRequest, membership: Membership, company_id: int) -> Ht
     ) % {"run": run.run_id, "version": run.version}
     messages.success(request, f"{text} {_after_import(found, run)}".strip())
     return redirect("company", company_id=found.pk)
+
+
+#: Problems whose sentence payjournal already writes in the reader's language.
+_SAID_IN_THE_READERS_LANGUAGE = frozenset({ProblemCode.FILE_TOO_LARGE})
+
+
+def problem_texts(problems: Sequence[Problem]) -> list[str]:
+    """Why an import was refused, in the reader's language: in English the domain's own
+    sentences (they name the file's values); in Dutch or Swedish the catalog's translated
+    message with where it is (subject, lines) — never an English sentence on a Dutch page."""
+    if (translation.get_language() or "en").startswith("en"):
+        return [str(problem) for problem in problems]
+    texts = []
+    for problem in problems:
+        if problem.code in _SAID_IN_THE_READERS_LANGUAGE:
+            texts.append(str(problem))
+            continue
+        try:
+            message = catalog.explain(problem.code).message
+        except UnknownErrorCodeError:
+            texts.append(str(problem))
+            continue
+        where = [problem.subject] if problem.subject else []
+        if problem.lines:
+            shown = ", ".join(str(line) for line in problem.lines[:5])
+            shown += " …" if len(problem.lines) > 5 else ""
+            where.append(
+                ngettext("line %(lines)s", "lines %(lines)s", len(problem.lines)) % {"lines": shown}
+            )
+        texts.append(f"{message} ({', '.join(where)})" if where else message)
+    return texts
 
 
 def _after_import(company: PayrollCompany, run: PayrollRun) -> str:
@@ -177,6 +213,7 @@ def timeline(
     run = get_scoped(PayrollRun.objects.filter(company=found), pk=run_pk)
     legs = timeline_of(found, run.run_id)
     explanation = None
+    found_before = False
     stuck = next((item.leg for item in legs if item.leg.needs_action), None)
     if stuck is not None:
         try:
@@ -186,5 +223,10 @@ def timeline(
         except UnknownErrorCodeError:
             explanation = None
         else:
-            explanation = replace(explanation, original=stuck.error_message)
-    return render(request, "sending/_timeline.html", {"legs": legs, "explanation": explanation})
+            # A problem the pre-flight found has no Visma message: say so, invent none.
+            found_before = stuck.error_message.startswith(PREFLIGHT_PREFIX)
+            visma = said_by_visma(stuck.error_code, stuck.error_message)
+            original = stuck.error_message if visma else ""
+            explanation = replace(explanation, original=original)
+    context = {"legs": legs, "explanation": explanation, "found_before_sending": found_before}
+    return render(request, "sending/_timeline.html", context)

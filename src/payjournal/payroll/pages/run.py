@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from payjournal.domain.booking import LegKind
 from payjournal.payroll import services as payroll
 from payjournal.payroll.journals import load_journal
-from payjournal.payroll.models import PayrollRun
+from payjournal.payroll.models import PayrollRun, kind_labels
 from payjournal.sending.dashlet import dashlet_rows
 from payjournal.sending.run_story import LegFacts, RunStory
 from payjournal.tenancy.access import get_scoped, member_required
@@ -71,6 +71,7 @@ def run_detail(
         {
             "company": found,
             "run": run,
+            "run_kind": kind_labels().get(run.kind, run.kind),
             "journal": load_journal(run.journal),
             "row": row,
             "legs": version_legs(story, run.version),
