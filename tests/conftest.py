@@ -52,6 +52,11 @@ settings.load_profile("payjournal")
 expect.set_options(timeout=PATIENCE_MS)
 
 
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The report file of this test process goes with it (departures already failed tests)."""
+    SPEC_REPORT.unlink(missing_ok=True)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _wiring_of_the_test_settings() -> Iterator[None]:
     """What ``start_django`` installs in a real process; a test that changes the Visma settings
