@@ -36,7 +36,9 @@ from payjournal.emulator.config import CHECK_SPEC_ENV, SPEC_REPORT_ENV
 from tests.waiting import PATIENCE_MS
 
 # Set before any emulator is created; children (workers, `visma-emulator`) inherit it.
-SPEC_REPORT = Path(tempfile.mkstemp(prefix="visma-spec-", suffix=".jsonl")[1])
+_report_fd, _report_name = tempfile.mkstemp(prefix="visma-spec-", suffix=".jsonl")
+os.close(_report_fd)
+SPEC_REPORT = Path(_report_name)
 os.environ[CHECK_SPEC_ENV] = "1"
 os.environ[SPEC_REPORT_ENV] = str(SPEC_REPORT)
 
