@@ -36,7 +36,8 @@ from payjournal.emulator.spec import spec_bytes
 
 
 class EmulatorApp(Starlette):
-    """Starlette plus the outermost layer that makes commit-then-drop possible."""
+    """Starlette plus the outermost layer: commit-then-drop, ``/v2`` routed whatever its case,
+    and (``check_spec``) each ``/v2`` exchange recorded on the wire and held to Visma's spec."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
