@@ -126,6 +126,27 @@ def test_the_checker_catches_departures() -> None:
     assert check_exchange("GET", "/v2/vouchers", b"", 400, "application/json", b'{"x": 1}')
     assert check_exchange("GET", "/v2/vouchers", b"", 400, "text/plain", b"oops")
     assert check_exchange("GET", "/_emulator/state", b"", 200, "application/json", b"[]") == []
+    # a paged list: every item is checked (each distinct item validated once, reported always)
+    meta = {
+        "CurrentPage": 1,
+        "PageSize": 50,
+        "TotalNumberOfPages": 1,
+        "TotalNumberOfResults": 3,
+        "ServerTimeUtc": "2026-11-23T09:00:00.000Z",
+    }
+    year = json.loads(good)
+    page = {"Meta": meta, "Data": [year, year | {"BookkeepingMethod": 7}, year]}
+    listed = json.dumps(page).encode()
+    assert check_exchange("GET", "/v2/fiscalyears", b"", 200, "application/json", listed) == [
+        "GET /v2/fiscalyears → 200 response: Data/1/BookkeepingMethod: 7 is not one of "
+        "[0, 1, 2, None]"
+    ]
+    twice = json.dumps(page | {"Data": [year | {"BookkeepingMethod": 7}] * 2}).encode()
+    found = check_exchange("GET", "/v2/fiscalyears", b"", 200, "application/json", twice)
+    assert [p.split(":")[1].strip() for p in found] == [
+        "Data/0/BookkeepingMethod",
+        "Data/1/BookkeepingMethod",
+    ]
 
 
 def test_the_emulator_reports_what_it_served_outside_the_spec(tmp_path: Path) -> None:
