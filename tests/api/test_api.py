@@ -21,7 +21,7 @@ from payjournal.sending.services import set_send_automatically
 from payjournal.tenancy.models import Master
 from tests.fixtures.books import Books
 from tests.sending.netting import books_net
-from tests.sending.test_corrections import assert_books_hold_the_latest, drain, use_mode
+from tests.sending.story import assert_books_net_to_the_latest, drain, use_mode
 
 ALL = [Scope.RUNS_WRITE, Scope.RUNS_READ, Scope.SEND]
 
@@ -179,7 +179,7 @@ def test_a_correction_pushed_sent_and_withdrawn_through_the_api(
     old = api.get("/api-9/journal", data={"version": 1}).json()
     assert old["version"] == 1 and old["total"] == history["versions"][0]["total"]
     assert history["to_book"]["legs"] == [] and history["books"]["settled"] is True
-    assert_books_hold_the_latest(visma, books.bakkerij, "api-9")
+    assert_books_net_to_the_latest(visma, books.bakkerij, "api-9")
     refused = api.send("api-9")
     assert refused.status_code == 409
     assert refused.json()["code"] == "already_booked"

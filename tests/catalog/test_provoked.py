@@ -20,7 +20,7 @@ from payjournal.visma import (
     VoucherRow,
 )
 from tests.fixtures.visma_client import World
-from tests.visma.test_resources import salary_voucher
+from tests.visma.vouchers import salary_voucher
 
 Provoke = Callable[[World, Callable[..., VismaClient]], Any]
 

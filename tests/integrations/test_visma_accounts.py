@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import httpx2
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test import Client
 
@@ -19,6 +17,7 @@ from payjournal.integrations.tokenstore import DatabaseTokenStore
 from payjournal.visma import InvalidGrantError, TokenSet
 from tests import oauth
 from tests.fixtures.tenants import PUBLIC_URL, Tenant
+from tests.site.database_files import database_bytes
 
 NORDISK = str(stable_id("company", "se-nordisk"))
 SUNDSVALL = str(stable_id("company", "se-sundsvall"))
@@ -101,8 +100,7 @@ def test_authorization_binds_the_company_and_turns_the_mark_red(
     assert tokens is not None and tokens.refresh_token
     secrets = (tokens.access_token, tokens.refresh_token)
     connection.close()
-    database = Path(settings.DATABASES["default"]["NAME"])
-    raw = b"".join(p.read_bytes() for p in database.parent.glob(database.name + "*"))
+    raw = database_bytes()
     logs = caplog.text
     for secret in secrets:
         assert secret.encode() not in raw

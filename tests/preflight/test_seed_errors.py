@@ -24,6 +24,7 @@ from payjournal.preflight import CheckKey, DailyCache, Status
 from payjournal.sending.services import import_run
 from payjournal.tenancy.models import Membership
 from tests import oauth
+from tests.fixtures.books import next_january
 from tests.fixtures.tenants import Tenant
 
 pytestmark = pytest.mark.django_db
@@ -42,17 +43,6 @@ def connect(
 
 def sample(key: str, name: str) -> bytes:
     return (samples_dir() / key / name).read_bytes()
-
-
-def next_january(october: bytes) -> bytes:
-    """Nordisk's October run, moved to next January."""
-    header, *lines = october.decode("utf-8-sig").splitlines()
-    moved = []
-    for line in lines:
-        cells = line.split(";")
-        cells[1:8] = ["2027-01", "regular", "2027", "1", "2027-01-01", "2027-01-31", "2027-01-23"]
-        moved.append(";".join(cells))
-    return "\n".join([header, *moved]).encode()
 
 
 def check_page(client: Client, run: PayrollRun) -> str:

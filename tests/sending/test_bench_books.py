@@ -18,7 +18,7 @@ from payjournal.sending.models import Submission
 from payjournal.sending.services import import_run, request_send_many, unsent_runs
 from payjournal.sending.voucher import build_voucher
 from tests.fixtures.books import BASE, Books
-from tests.sending.test_corrections import RUN, corrected, drain, use_mode
+from tests.sending.story import RUN, corrected, drain, use_mode
 
 
 def send_everything(company: PayrollCompany) -> None:

@@ -13,8 +13,8 @@ from payjournal.sending.booking import correction_policy, preview
 from payjournal.sending.models import CorrectionDefaults, SendingSettings
 from payjournal.tenancy.models import Membership, Role
 from tests.fixtures.books import Books
+from tests.sending.story import RUN, corrected
 from tests.sending.test_correction_views import send_v1, upload
-from tests.sending.test_corrections import RUN, corrected
 from tests.sending.test_views import client_for
 
 MASTER_TAB = "/integrations/visma/corrections/"

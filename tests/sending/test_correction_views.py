@@ -20,7 +20,7 @@ from payjournal.sending.services import request_send
 from payjournal.tenancy.models import Membership, Role
 from tests.fixtures.books import Books
 from tests.sending.netting import books_net, expected_net, vouchers_of_run
-from tests.sending.test_corrections import RUN, corrected, drain, version_1
+from tests.sending.story import RUN, corrected, drain, version_1
 from tests.sending.test_views import HX, client_for, poll_url, row_of, settle
 
 SAME_AMOUNTS = corrected("0.00")

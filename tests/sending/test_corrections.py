@@ -16,7 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from payjournal.domain.submission import Event, SubmissionState
+from payjournal.domain.submission import Event
 from payjournal.emulator import Emulator
 from payjournal.payroll.models import PayrollCompany, PayrollRun
 from payjournal.payroll.samples import samples_dir
@@ -24,7 +24,7 @@ from payjournal.preflight import DailyCache
 from payjournal.sending.booking import run_state, run_states
 from payjournal.sending.models import SendingSettings, Submission
 from payjournal.sending.run_history import story_of
-from payjournal.sending.send import SendPolicy, process_submission
+from payjournal.sending.send import process_submission
 from payjournal.sending.services import (
     SendRefusedError,
     import_run,
@@ -35,58 +35,17 @@ from payjournal.sending.services import (
 from payjournal.sending.states import transition
 from tests.fixtures.books import Books
 from tests.sending.netting import books_net, expected_net, vouchers_of_run
-
-FAST = SendPolicy(max_attempts=6, base_delay_s=0.0, max_delay_s=0.0)
-RUN = "2026-09"
-
-
-def no_sleep(_seconds: float) -> None:
-    return None
-
-
-def drain(company: PayrollCompany) -> list[Submission]:
-    """Process every open leg of the company until none is left (no job backend in tests)."""
-    done: list[Submission] = []
-    for _ in range(20):
-        waiting = list(Submission.objects.filter(company=company, state=SubmissionState.QUEUED))
-        if not waiting:
-            return done
-        for leg in waiting:
-            process_submission(leg.pk, policy=FAST, sleep=no_sleep)
-            leg.refresh_from_db()
-            done.append(leg)
-    raise AssertionError("legs kept coming")
-
-
-def corrected(raise_by: str = "100.00", *, run: str = RUN, line: int = 0) -> bytes:
-    """The Bakkerij sample run with one line's amount raised by ``raise_by``."""
-    data = json.loads((samples_dir() / "nl-bakkerij" / f"run-{run}.json").read_bytes())
-    amount = Decimal(data["lines"][line]["amount"]) + Decimal(raise_by)
-    data["lines"][line]["amount"] = str(amount)
-    return json.dumps(data).encode()
-
-
-def version_1(books: Books) -> PayrollRun:
-    return PayrollRun.objects.get(company=books.bakkerij, run_id=RUN, version=1)
-
-
-def legs(company: PayrollCompany, run_key: str = RUN) -> list[tuple[str, str]]:
-    return [
-        (leg.kind, leg.state)
-        for leg in Submission.objects.filter(company=company, run_key=run_key).order_by(
-            "created_at"
-        )
-    ]
-
-
-def assert_books_hold_the_latest(
-    emu: Emulator, company: PayrollCompany, run_key: str = RUN
-) -> None:
-    assert books_net(emu, company, run_key) == expected_net(company, run_key)
-
-
-def use_mode(company: PayrollCompany, mode: str) -> None:
-    SendingSettings.objects.update_or_create(company=company, defaults={"correction_mode": mode})
+from tests.sending.story import (
+    FAST,
+    RUN,
+    assert_books_net_to_the_latest,
+    corrected,
+    drain,
+    legs,
+    no_sleep,
+    use_mode,
+    version_1,
+)
 
 
 def test_a_correction_is_reversed_and_rebooked_not_booked_twice(
@@ -117,7 +76,7 @@ def test_a_correction_is_reversed_and_rebooked_not_booked_twice(
     assert sum(r.debit for r in rebooked.rows) == sum(r.debit for r in original.rows) + Decimal(
         "100.00"
     )
-    assert_books_hold_the_latest(visma, books.bakkerij)
+    assert_books_net_to_the_latest(visma, books.bakkerij)
     with pytest.raises(SendRefusedError, match="already booked"):
         request_send(v2)
 
@@ -136,7 +95,7 @@ def test_difference_mode_posts_only_new_minus_old(books: Books, visma: Emulator)
     assert sum(r.debit for r in difference.rows) == sum(r.credit for r in difference.rows)
     assert all(r.debit or r.credit for r in difference.rows)  # zero rows left out
     assert len(difference.rows) < len(posted[0].rows)
-    assert_books_hold_the_latest(visma, books.bakkerij)
+    assert_books_net_to_the_latest(visma, books.bakkerij)
 
 
 def test_a_version_that_books_the_same_posts_nothing(books: Books, visma: Emulator) -> None:
@@ -150,7 +109,7 @@ def test_a_version_that_books_the_same_posts_nothing(books: Books, visma: Emulat
         request_send(v2)
     assert len(vouchers_of_run(visma, books.bakkerij, RUN)) == 1
     assert legs(books.bakkerij) == [("full", "sent"), ("difference", "sent")]
-    assert_books_hold_the_latest(visma, books.bakkerij)
+    assert_books_net_to_the_latest(visma, books.bakkerij)
 
 
 def test_a_withdrawn_run_is_reversed_and_comes_back_with_a_new_version(
@@ -170,7 +129,7 @@ def test_a_withdrawn_run_is_reversed_and_comes_back_with_a_new_version(
     assert back.created and back.run.version == 2
     request_send(back.run)
     drain(books.bakkerij)
-    assert_books_hold_the_latest(visma, books.bakkerij)
+    assert_books_net_to_the_latest(visma, books.bakkerij)
 
 
 def test_a_version_never_posted_is_superseded(books: Books, visma: Emulator) -> None:
@@ -182,7 +141,7 @@ def test_a_version_never_posted_is_superseded(books: Books, visma: Emulator) -> 
     drain(books.bakkerij)
     assert legs(books.bakkerij) == [("full", "superseded"), ("full", "sent")]
     assert len(vouchers_of_run(visma, books.bakkerij, RUN)) == 1
-    assert_books_hold_the_latest(visma, books.bakkerij)
+    assert_books_net_to_the_latest(visma, books.bakkerij)
 
 
 def test_a_leg_in_flight_makes_the_correction_wait(books: Books, visma: Emulator) -> None:
@@ -195,17 +154,17 @@ def test_a_leg_in_flight_makes_the_correction_wait(books: Books, visma: Emulator
     assert drain_in_flight.value == "sent"
     drain(books.bakkerij)  # its settling queued the reversal, then the rebooking
     assert legs(books.bakkerij) == [("full", "sent"), ("reversal", "sent"), ("full", "sent")]
-    assert_books_hold_the_latest(visma, books.bakkerij)
+    assert_books_net_to_the_latest(visma, books.bakkerij)
 
 
 def test_automatic_sending_books_corrections_and_withdrawals(books: Books, visma: Emulator) -> None:
     set_send_automatically(books.bakkerij, True)
     v2 = import_run(books.bakkerij, corrected(), "run-2026-09-v2.json").run
     drain(books.bakkerij)
-    assert_books_hold_the_latest(visma, books.bakkerij)
+    assert_books_net_to_the_latest(visma, books.bakkerij)
     import_run(books.bakkerij, corrected("250.00"), "run-2026-09-v3.json")
     drain(books.bakkerij)
-    assert_books_hold_the_latest(visma, books.bakkerij)
+    assert_books_net_to_the_latest(visma, books.bakkerij)
     withdraw(v2)
     drain(books.bakkerij)
     assert books_net(visma, books.bakkerij, RUN) == {}
@@ -236,7 +195,7 @@ def test_a_correction_of_a_locked_period_is_dated_on_the_first_open_day(
     ]
     reconciled = Submission.objects.filter(company=books.bakkerij, kind="reversal").get()
     assert reconciled.voucher_date == first_open  # stored before the POST
-    assert_books_hold_the_latest(visma, books.bakkerij)
+    assert_books_net_to_the_latest(visma, books.bakkerij)
 
 
 def test_new_version_date_rule_keeps_the_date_and_stops_at_the_lock(
@@ -341,7 +300,7 @@ def test_a_moved_date_alone_is_no_change_in_difference_mode_and_rebooked_otherwi
     request_send(v3)
     drain(books.bakkerij)
     assert [kind for kind, _ in legs(books.bakkerij)][-2:] == ["reversal", "full"]
-    assert_books_hold_the_latest(visma, books.bakkerij)
+    assert_books_net_to_the_latest(visma, books.bakkerij)
 
 
 def test_a_reversal_names_every_voucher_it_undoes(books: Books, visma: Emulator) -> None:

@@ -28,9 +28,9 @@ from payjournal.sending.models import Submission
 from payjournal.sending.services import import_run, request_send, set_send_automatically
 from tests.fixtures.books import Books
 from tests.sending.netting import books_net
-from tests.sending.test_corrections import (
+from tests.sending.story import (
     RUN,
-    assert_books_hold_the_latest,
+    assert_books_net_to_the_latest,
     corrected,
     drain,
     legs,
@@ -213,4 +213,4 @@ def test_send_waits_for_the_rebooking_after_the_reversal(
     assert result.exit_code == 0, result.output
     assert legs(books.bakkerij) == [("full", "sent"), ("reversal", "sent"), ("full", "sent")]
     assert "reversal of v1" in result.stdout and "v2 in full" in result.stdout
-    assert_books_hold_the_latest(visma, books.bakkerij)
+    assert_books_net_to_the_latest(visma, books.bakkerij)

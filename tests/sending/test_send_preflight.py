@@ -26,8 +26,7 @@ from payjournal.payroll.samples import samples_dir
 from payjournal.sending.models import Submission
 from payjournal.sending.send import process_submission
 from payjournal.sending.services import import_run, retry
-from tests.fixtures.books import Books
-from tests.preflight.test_seed_errors import next_january
+from tests.fixtures.books import Books, next_january
 from tests.sending.test_send import FAST, assert_sent_once, events, no_sleep, send
 
 

@@ -11,6 +11,7 @@ from payjournal.sending.services import set_send_automatically
 from payjournal.tenancy.models import Membership, Role
 from tests.fixtures.books import Books
 from tests.sending.netting import books_net
+from tests.sending.story import RUN, drain, version_1
 from tests.sending.test_correction_views import (
     company_url,
     dialog_of,
@@ -19,7 +20,6 @@ from tests.sending.test_correction_views import (
     text_of,
     token_of,
 )
-from tests.sending.test_corrections import RUN, drain, version_1
 from tests.sending.test_views import HX, client_for, row_of
 
 

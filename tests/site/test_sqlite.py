@@ -10,14 +10,18 @@ below are bounded only so that a leaked lock fails the test instead of stalling 
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection, connections, transaction
 
 from payjournal.site.sqlite.base import DatabaseWrapper, _lock_of
+from tests.site.database_files import database_bytes
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -144,3 +148,21 @@ def test_closing_the_connection_mid_transaction_gives_the_lock_back() -> None:
     assert not write_lock().locked()
     finishes(lambda: add_group("after the close"))
     assert list(Group.objects.values_list("name", flat=True)) == ["after the close"]
+
+
+def test_reading_the_database_files_leaves_the_connections_locks_alone() -> None:
+    """A test that looks for secrets in the database's bytes (``database_bytes``) does not drop
+    SQLite's locks: another process that opens and closes the database afterwards still sees
+    this process's connection and leaves the ``-shm`` it maps in place."""
+    name = str(connection.settings_dict["NAME"])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM auth_group")
+    assert database_bytes().startswith(b"SQLite format 3")
+    look = (
+        "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]);"
+        " c.execute('SELECT count(*) FROM sqlite_master').fetchall(); c.close()"
+    )
+    subprocess.run([sys.executable, "-c", look, name], check=True)
+    assert Path(f"{name}-shm").exists(), "another process took this one's connection for gone"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM auth_group")

@@ -14,30 +14,11 @@ from payjournal.visma import (
     NewAttachment,
     NewVoucher,
     VismaClient,
-    VoucherRow,
 )
 from tests.fixtures.visma_client import World
+from tests.visma.vouchers import PROD, salary_voucher
 
 FY_2026 = stable_id("se-nordisk", "fiscalyear", "2026")
-PROD = stable_id("se-nordisk", "costcenteritem", "PROD")
-
-
-def salary_voucher(
-    marker: str, day: date = date(2026, 11, 25), amount: str = "50000.00"
-) -> NewVoucher:
-    gross = Decimal(amount)
-    tax = (gross * Decimal("0.3")).quantize(Decimal("0.01"))
-    return NewVoucher(
-        day,
-        f"Payroll November [{marker}]",
-        (
-            VoucherRow(
-                7010, debit_amount=gross, transaction_text="Löner", cost_center_item_id1=PROD
-            ),
-            VoucherRow(2710, credit_amount=tax, transaction_text="Personalskatt"),
-            VoucherRow(1930, credit_amount=gross - tax, transaction_text="Nettolön"),
-        ),
-    )
 
 
 def requests_to(world: World, endpoint: str) -> int:

@@ -24,7 +24,7 @@ from payjournal.sending.models import Submission
 from payjournal.sending.services import import_run
 from tests.fixtures.browser import BROWSER_MARKS
 from tests.fixtures.tenants import PASSWORD, make_tenant
-from tests.sending.test_corrections import corrected
+from tests.sending.story import corrected
 from tests.waiting import PATIENCE_MS
 from tests.web.test_browser_sending import authorize
 

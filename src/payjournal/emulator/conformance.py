@@ -18,8 +18,9 @@ Rules (the deliberate leniencies are listed in ``docs/emulator.md``, "Conformanc
 * an error answer with a JSON body must be Visma's error document; a bodiless error is only
   allowed for 401 and injected 5xx.
 
-This module needs ``jsonschema`` (the ``emulator`` extra); nothing imports it unless the
-check is switched on.
+This module needs ``jsonschema`` and ``jsonschema-rs`` (the ``emulator`` extra): the compiled
+twin of each schema tells valid from invalid fast, ``jsonschema`` words the departures. Nothing
+imports it unless the check is switched on.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import jsonschema
+import jsonschema_rs
 
 from payjournal.emulator.spec import load_spec
 
@@ -178,7 +180,61 @@ def find_operation(method: str, path: str) -> tuple[str, dict[str, Any]] | None:
     return template, op
 
 
+#: The compiled twin of each validator (by its ``id``; validators live as long as the cache).
+_compiled: dict[int, jsonschema_rs.Validator] = {}
+
+
+def _compiled_twin(validator: jsonschema.Draft4Validator) -> jsonschema_rs.Validator:
+    """The same schema and formats compiled by jsonschema-rs: it tells valid from invalid
+    100× faster than ``iter_errors`` in pure Python."""
+    twin = _compiled.get(id(validator))
+    if twin is None:
+        twin = jsonschema_rs.Draft4Validator(
+            _plain_refs(validator.schema),
+            formats={"uuid": _is_uuid_text, "date-time": _is_datetime_text},
+            validate_formats=True,
+        )
+        _compiled[id(validator)] = twin
+    return twin
+
+
+def _plain_refs(schema: Any) -> Any:
+    """The schema with definition names that are valid in a URI (the spec's
+    ``PaginatedResponse[CostCenterApi]`` is not: jsonschema-rs refuses the bracket)."""
+    if isinstance(schema, list):
+        return [_plain_refs(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: _plain_refs(value) for key, value in schema.items()}
+    if isinstance(out.get("$ref"), str):
+        out["$ref"] = re.sub(r"[^A-Za-z0-9_#/.-]", "_", out["$ref"])
+    if isinstance(out.get("definitions"), dict):
+        out["definitions"] = {
+            re.sub(r"[^A-Za-z0-9_.-]", "_", name): value
+            for name, value in out["definitions"].items()
+        }
+    return out
+
+
+def _is_uuid_text(value: str) -> bool:
+    try:
+        return _is_uuid(value)
+    except ValueError:
+        return False
+
+
+def _is_datetime_text(value: str) -> bool:
+    try:
+        return _is_datetime(value)
+    except ValueError:
+        return False
+
+
 def _problems(validator: jsonschema.Draft4Validator, document: Any, what: str) -> list[str]:
+    """What departs from the schema, worded by ``jsonschema`` (the compiled twin only finds out
+    quickly that nothing does)."""
+    if _compiled_twin(validator).is_valid(document):
+        return []
     return [
         f"{what}: {'/'.join(map(str, e.absolute_path))}: {e.message}"
         for e in validator.iter_errors(document)
