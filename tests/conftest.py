@@ -8,6 +8,12 @@ and the emulator on loopback, books to send to and a DBOS executor, the Visma cl
 the browser. A test asks for them by name and never imports a fixture; a package's own fixtures
 stay in its conftest.
 
+Every emulator the suite starts — in-process, on loopback for a worker subprocess, or as a
+command in a child process — checks each ``/v2`` exchange it serves against Visma's vendored
+spec (``payjournal.emulator.conformance``): the environment switches the check on before any
+emulator exists and names one report file per test process; a test during which a departure
+was reported fails (``_every_exchange_held_to_the_spec``).
+
 Hypothesis measures time: a deadline per example (200 ms) and a health check that fails a test
 whose data takes long to generate (``too_slow``). On a machine loaded by another test suite
 both trip on correct code, so the profile every test runs under turns them off; what a
@@ -17,13 +23,24 @@ property checks never depends on speed. Playwright's assertions wait up to
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 from playwright.sync_api import expect
 
+from payjournal.emulator.config import CHECK_SPEC_ENV, SPEC_REPORT_ENV
 from tests.waiting import PATIENCE_MS
+
+# Set before any emulator is created; children (workers, `visma-emulator`) inherit it.
+_report_fd, _report_name = tempfile.mkstemp(prefix="visma-spec-", suffix=".jsonl")
+os.close(_report_fd)
+SPEC_REPORT = Path(_report_name)
+os.environ[CHECK_SPEC_ENV] = "1"
+os.environ[SPEC_REPORT_ENV] = str(SPEC_REPORT)
 
 pytest_plugins = [
     "tests.fixtures.books",
@@ -46,6 +63,11 @@ settings.load_profile("payjournal")
 expect.set_options(timeout=PATIENCE_MS)
 
 
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The report file of this test process goes with it (departures already failed tests)."""
+    SPEC_REPORT.unlink(missing_ok=True)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _wiring_of_the_test_settings() -> Iterator[None]:
     """What ``start_django`` installs in a real process; a test that changes the Visma settings
@@ -57,6 +79,18 @@ def _wiring_of_the_test_settings() -> Iterator[None]:
     yield
     wiring.install(previous)
     built.close()
+
+
+@pytest.fixture(autouse=True)
+def _every_exchange_held_to_the_spec() -> Iterator[None]:
+    """Fails the test during which any emulator answered something Visma's spec does not allow
+    (torn down last, after the emulators and workers of the test have stopped)."""
+    start = SPEC_REPORT.stat().st_size
+    yield
+    with SPEC_REPORT.open("rb") as report:
+        report.seek(start)
+        departures = report.read().decode("utf-8", "replace").strip()
+    assert not departures, f"the emulator answered outside Visma's spec:\n{departures}"
 
 
 @pytest.fixture(autouse=True)

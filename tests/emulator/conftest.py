@@ -17,8 +17,8 @@ from payjournal.emulator import (
     create_app,
     emulator_of,
 )
+from payjournal.emulator.conformance import SpecCheck
 from payjournal.emulator.transport import EmulatorTransport
-from tests.emulator.spec import check_exchange, find_operation
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 FULL_SCOPES = "ea:api offline_access ea:accounting ea:sales_readonly"
@@ -49,47 +49,17 @@ def emu(app: EmulatorApp) -> Emulator:
     return emulator_of(app)
 
 
-class Conformance:
-    """A response hook: every exchange with a ``/v2`` operation is checked against the spec."""
-
-    def __init__(self) -> None:
-        self.seen: set[tuple[str, str]] = set()
-
-    def __call__(self, response: httpx2.Response) -> None:
-        response.read()
-        request = response.request
-        problems = check_exchange(
-            request.method,
-            request.url.path,
-            request.content,
-            response.status_code,
-            response.headers.get("content-type", ""),
-            response.content,
-            selected="$select" in request.url.params,
-        )
-        assert not problems, "\n".join(problems)
-        found = find_operation(request.method, request.url.path)
-        if found is not None and response.is_success:
-            self.seen.add((request.method.lower(), found[0]))
+@pytest.fixture
+def conformance(emu: Emulator) -> SpecCheck:
+    """The emulator's own spec check (on for every emulator of the suite, ``tests/conftest.py``):
+    what it checked, which operations it answered with a success, every departure."""
+    assert emu.spec_check is not None, "the suite runs every emulator with the spec check on"
+    return emu.spec_check
 
 
 @pytest.fixture
-def conformance() -> Conformance:
-    return Conformance()
-
-
-def conforming_client(
-    transport: httpx2.BaseTransport | None, base_url: str, hook: Conformance, **options: Any
-) -> httpx2.Client:
-    """An httpx2 client whose every ``/v2`` answer is checked against the official spec."""
-    return httpx2.Client(
-        transport=transport, base_url=base_url, event_hooks={"response": [hook]}, **options
-    )
-
-
-@pytest.fixture
-def http(app: EmulatorApp, conformance: Conformance) -> Iterator[httpx2.Client]:
-    with conforming_client(EmulatorTransport(app), "http://visma.test", conformance) as client:
+def http(app: EmulatorApp) -> Iterator[httpx2.Client]:
+    with httpx2.Client(transport=EmulatorTransport(app), base_url="http://visma.test") as client:
         yield client
 
 

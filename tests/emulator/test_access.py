@@ -6,7 +6,8 @@ import httpx2
 import pytest
 
 from payjournal.emulator import Emulator, ManualClock
-from tests.emulator.conftest import Conformance, Login, error_code, voucher
+from payjournal.emulator.conformance import SpecCheck
+from tests.emulator.conftest import Login, error_code, voucher
 
 
 def test_missing_or_unknown_token_is_401_with_vismas_json_body(http: httpx2.Client) -> None:
@@ -129,7 +130,7 @@ def test_unknown_route_is_a_visma_404(http: httpx2.Client) -> None:
 
 
 def test_paths_are_not_case_sensitive(
-    http: httpx2.Client, login: Login, emu: Emulator, conformance: Conformance
+    http: httpx2.Client, login: Login, emu: Emulator, conformance: SpecCheck
 ) -> None:
     """ASP.NET routing: ``GET /v2/Vouchers`` works in production; ids are GUIDs, any case."""
     auth = login()

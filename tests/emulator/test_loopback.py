@@ -9,7 +9,7 @@ import pytest
 
 from payjournal.emulator import EmulatorApp, FaultPlan, create_app, emulator_of
 from payjournal.emulator.server import run_in_thread
-from tests.emulator.conftest import Conformance, conforming_client, voucher
+from tests.emulator.conftest import voucher
 from tests.emulator.oauth_flow import exchange, walk
 from tests.waiting import PATIENCE_S
 
@@ -22,10 +22,10 @@ def served() -> Iterator[tuple[EmulatorApp, str]]:
 
 
 @pytest.fixture
-def web(served: tuple[EmulatorApp, str], conformance: Conformance) -> Iterator[httpx2.Client]:
+def web(served: tuple[EmulatorApp, str]) -> Iterator[httpx2.Client]:
     app, base = served
     emulator_of(app).reseed("demo")
-    with conforming_client(None, base, conformance, timeout=PATIENCE_S) as client:
+    with httpx2.Client(base_url=base, timeout=PATIENCE_S) as client:
         yield client
 
 

@@ -3,6 +3,7 @@ payjournal.emulator`` serve it without Django, Typer or any other part of payjou
 
 from __future__ import annotations
 
+import os
 import random
 import signal
 import socket
@@ -13,6 +14,7 @@ from pathlib import Path
 import httpx2
 
 from payjournal.emulator import spec as official
+from payjournal.emulator.config import CHECK_SPEC_ENV, SPEC_REPORT_ENV
 from tests.emulator.test_cli import wait_until_up
 from tests.waiting import PATIENCE_S
 
@@ -60,6 +62,42 @@ def test_visma_emulator_serves_with_behaviours_chosen_on_the_command_line() -> N
     assert spec.content == official.spec_bytes()
     assert f"{base}/connect/authorize" in out
     assert "jan@fietsen.example / jan-demo" in out and "default-company trap" in out
+
+
+def test_visma_emulator_checks_what_it_serves_against_the_spec(tmp_path: Path) -> None:
+    """``--check-spec``: an integrator's client is served and every exchange validated (the
+    suite's own switch is taken out of the child's environment to test the flag)."""
+    port = free_port_in_range(18950, 18999)
+    report = tmp_path / "departures.jsonl"
+    env = {k: v for k, v in os.environ.items() if k not in {CHECK_SPEC_ENV, SPEC_REPORT_ENV}}
+    command = [
+        *(str(Path(sys.executable).parent / "visma-emulator"), "--port", str(port)),
+        *("--check-spec", "--spec-report", str(report), "--log-level", "warning"),
+    ]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base, process)
+        token = httpx2.post(
+            f"{base}/_emulator/tokens",
+            json={"email": "erik@nordisk.example", "company": "se-nordisk"},
+        ).json()["access_token"]
+        years = httpx2.get(f"{base}/v2/fiscalyears", headers={"Authorization": f"Bearer {token}"})
+        summary = httpx2.get(f"{base}/_emulator/conformance").json()
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=PATIENCE_S)
+    assert process.returncode == 0, err
+    assert years.status_code == 200
+    assert summary == {
+        "enabled": True,
+        "checked": 1,
+        "operations": ["GET /v2/fiscalyears"],
+        "problems": [],
+        "report": str(report),
+    }
 
 
 def test_a_wrong_behaviour_is_refused_before_serving() -> None:

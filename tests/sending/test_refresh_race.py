@@ -105,6 +105,10 @@ def test_two_processes_refreshing_one_account_never_reuse_a_refresh_token(
     # Nothing surfaced: no invalid_grant, no 401, no error of any kind, in either process.
     assert [s["errors"] for s in summaries] == [{}, {}], summaries
     assert all(s["calls"] > 0 for s in summaries), summaries
+    # every API call of both processes was held to Visma's spec by the emulator
+    assert emu.spec_check is not None
+    assert emu.spec_check.checked >= sum(s["calls"] for s in summaries) > 0
+    assert emu.spec_check.problems == []
     # The emulator refused no token request, saw no reuse, revoked nothing, answered no 401.
     events = list(emu.state.token_events)
     assert [e for e in events if e.kind != "issued"] == []

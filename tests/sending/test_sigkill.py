@@ -121,3 +121,8 @@ def test_a_worker_killed_mid_send_and_restarted_leaves_one_voucher(
     assert [v for v in books.vouchers.values() if submission.marker in v.text]
     events = list(Submission.objects.get().attempts.values_list("event", flat=True))
     assert events == ["claimed", "claimed", "found_by_marker"]
+    # the workers' exchanges were held to Visma's spec by the emulator (tests/conftest.py):
+    # the pre-flight's reads and the restarted worker's search for the voucher by its marker
+    assert emu.spec_check is not None
+    assert {("get", "/v2/fiscalyears"), ("get", "/v2/vouchers")} <= emu.spec_check.seen
+    assert emu.spec_check.problems == []

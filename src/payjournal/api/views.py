@@ -24,11 +24,12 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext
-from ninja import NinjaAPI, Status
+from ninja import Status
 from ninja.errors import HttpError, ValidationError
 from ninja.security import HttpBearer
 from ninja.throttling import AuthRateThrottle
 
+from payjournal.api.docs import VendoredSwagger
 from payjournal.api.errors import GENERIC, ProblemCode, problem_body
 from payjournal.api.history import (
     amount,
@@ -39,6 +40,7 @@ from payjournal.api.history import (
     run_out,
 )
 from payjournal.api.models import ApiToken, Scope
+from payjournal.api.openapi import DocumentedApi, codes_table, push_body
 from payjournal.api.schemas import (
     ImportOut,
     JournalOut,
@@ -90,19 +92,25 @@ class SendConflictError(Exception):
         self.code = code
 
 
-api = NinjaAPI(
+api = DocumentedApi(
     title="payjournal API",
     version="1",
     description=(
         "Push processed payroll runs, read their journals and where their books stand in Visma "
         "eAccounting, send or withdraw them. A run id has versions (other content pushed again "
         "is the next version) and legs: the vouchers that bring Visma's books to the latest "
-        "version — a full posting, a reversal, or a difference. Every error is "
-        '`{"detail": …, "problems": […], "code": …}`, `detail` in the language of '
-        "`Accept-Language` (en, nl, sv), `code` stable for programs."
+        "version — a full posting, a reversal, or a difference.\n\n"
+        "Authenticate with an API token (`payjournal api-token create`): "
+        "`Authorization: Bearer pj_…`; each token has scopes (`runs:read`, "
+        "`runs:write`, `send`) and reaches the companies of its master only. At most 600 "
+        "requests a minute per token.\n\n"
+        'Every error is `{"detail": …, "problems": […], "code": …}`: `detail` in the language '
+        "of `Accept-Language` (en, nl, sv), `problems` every reason found, `code` stable for "
+        "programs:\n\n" + codes_table()
     ),
     urls_namespace="api",
     docs_url="/docs",
+    docs=VendoredSwagger(),
     auth=TokenAuth(),
     throttle=[AuthRateThrottle("600/m")],
 )
@@ -236,6 +244,7 @@ def _run(company: PayrollCompany, run_id: str) -> PayrollRun:
     "/v1/companies/{company}/runs",
     response={200: ImportOut, 201: ImportOut, 413: ProblemOut, 422: ProblemOut, **ERRORS},
     summary="Push a processed run (the run file's JSON); the same content again is a no-op",
+    openapi_extra=push_body(),
     description=(
         "Other content for a run id becomes its next version (201); the same content as the "
         "latest version changes nothing (200). The answer says what a send would post now "

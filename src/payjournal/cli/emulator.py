@@ -35,6 +35,12 @@ def serve(
     empty_401: bool = typer.Option(
         False, "--empty-401", help="Answer 401 with an empty body instead of Visma's 4005 JSON."
     ),
+    check_spec: bool = typer.Option(
+        False,
+        "--check-spec",
+        help="Validate every /v2 exchange served against Visma's official spec "
+        "(departures in the log and at /_emulator/conformance).",
+    ),
 ) -> None:
     """Run a local Visma eAccounting (identity server + API v2) with seeded demo companies."""
     config = EmulatorConfig(
@@ -44,6 +50,7 @@ def serve(
         unauthorized_json_body=not empty_401,
         rate_limit_retry_after_header=not no_retry_after,
     )
+    config.check_spec = config.check_spec or check_spec
     app = create_app(config, seed=seed, state_file=state)
     base = f"http://{host}:{port}"
     for line in banner(emulator_of(app), base, str(state) if state else None):

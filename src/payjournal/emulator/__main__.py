@@ -53,6 +53,17 @@ def parser() -> argparse.ArgumentParser:
         metavar="KNOB=VARIANT",
         help=f"pick a variant where production is unknown ({', '.join(BEHAVIOURS)})",
     )
+    p.add_argument(
+        "--check-spec",
+        action="store_true",
+        help="validate every /v2 exchange served against Visma's official spec "
+        "(departures: log, GET /_emulator/conformance)",
+    )
+    p.add_argument(
+        "--spec-report",
+        metavar="FILE",
+        help="with --check-spec: append every departure to FILE as a JSON line",
+    )
     p.add_argument("--log-level", default="info")
     return p
 
@@ -65,11 +76,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     config = EmulatorConfig(
         rate_limit_per_minute=args.rate_limit, access_token_lifetime_s=args.access_token_lifetime
     )
+    if args.check_spec or args.spec_report:
+        config.check_spec = True
+        config.spec_report = args.spec_report or config.spec_report
     try:
         apply_behaviours(config, dict(args.behave))
     except ValueError as exc:
         parser().error(str(exc))
-    app = create_app(config, seed=args.seed, state_file=args.state)
+    try:
+        app = create_app(config, seed=args.seed, state_file=args.state)
+    except ModuleNotFoundError as exc:  # --check-spec without jsonschema
+        parser().error(f"{exc}: --check-spec needs pip install 'payjournal[emulator]'")
     base = f"http://{args.host}:{args.port}"
     for line in banner(emulator_of(app), base, str(args.state) if args.state else None):
         print(line, flush=True)  # noqa: T201 - a command's output

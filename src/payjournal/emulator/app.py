@@ -36,7 +36,8 @@ from payjournal.emulator.spec import spec_bytes
 
 
 class EmulatorApp(Starlette):
-    """Starlette plus the outermost layer that makes commit-then-drop possible."""
+    """Starlette plus the outermost layer: commit-then-drop, ``/v2`` routed whatever its case,
+    and (``check_spec``) each ``/v2`` exchange recorded on the wire and held to Visma's spec."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -44,14 +45,32 @@ class EmulatorApp(Starlette):
             return
         scope[RAW_SEND_KEY] = send
         _route_case_insensitively(scope)
+        check = emulator_of(self).spec_check
+        exchange = (
+            None
+            if check is None
+            else check.start(scope["method"], scope["path"], scope.get("query_string", b""))
+        )
+
+        async def recorded_receive() -> Message:
+            message = await receive()
+            if exchange is not None:
+                exchange.received(message)
+            return message
 
         async def guarded_send(message: Message) -> None:
+            if exchange is not None:
+                exchange.sent(message)
             if not scope.get(DROPPED_KEY):
                 await send(message)
 
-        await super().__call__(scope, receive, guarded_send)
-        if scope.get(DROPPED_KEY) and not has_transport(scope):
-            raise ConnectionDropped("the emulator dropped the connection after committing")
+        await super().__call__(scope, recorded_receive, guarded_send)
+        if scope.get(DROPPED_KEY):
+            if not has_transport(scope):
+                raise ConnectionDropped("the emulator dropped the connection after committing")
+            return
+        if check is not None and exchange is not None:
+            check.finish(exchange)  # what was answered, held to Visma's spec
 
 
 def _route_case_insensitively(scope: Scope) -> None:

@@ -6,10 +6,25 @@ the documented guess (see ``docs/emulator.md``).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Literal
 
 from payjournal.emulator.clock import Clock, SystemClock
+
+#: ``VISMA_EMULATOR_CHECK_SPEC=1`` switches the spec check on for every emulator a process (and
+#: its children) creates; ``VISMA_EMULATOR_SPEC_REPORT=FILE`` also appends departures to FILE.
+CHECK_SPEC_ENV = "VISMA_EMULATOR_CHECK_SPEC"
+SPEC_REPORT_ENV = "VISMA_EMULATOR_SPEC_REPORT"
+
+
+def _check_spec_from_env() -> bool:
+    return os.environ.get(CHECK_SPEC_ENV, "").strip().lower() not in {"", "0", "false", "no"}
+
+
+def _spec_report_from_env() -> str | None:
+    return os.environ.get(SPEC_REPORT_ENV) or None
+
 
 #: Redirect URI patterns a registered client may use by default: any loopback callback.
 DEFAULT_REDIRECT_PATTERNS: tuple[str, ...] = (
@@ -72,6 +87,15 @@ class EmulatorConfig:
     max_voucher_rows: int = 1000
     #: How many requests the control API keeps in its log.
     request_log_size: int = 10_000
+
+    # --- conformance ----------------------------------------------------------------------
+    #: Validate every ``/v2`` exchange served against the vendored official spec
+    #: (``payjournal.emulator.conformance``; needs ``jsonschema``). Off by default: it costs
+    #: milliseconds per request. The default comes from ``VISMA_EMULATOR_CHECK_SPEC``.
+    check_spec: bool = field(default_factory=_check_spec_from_env)
+    #: With the check on, append every departure to this file as one JSON line (several
+    #: emulators and processes may share it). Default from ``VISMA_EMULATOR_SPEC_REPORT``.
+    spec_report: str | None = field(default_factory=_spec_report_from_env)
 
     # --- persistence ----------------------------------------------------------------------
     #: Seconds between saves of a dirty state when ``--state`` is used.

@@ -58,7 +58,16 @@ async def patch_config(request: Request, emu: Emulator) -> Any:
     return behaviours(emu.config)
 
 
+async def get_conformance(request: Request, emu: Emulator) -> Any:
+    """The spec check (``--check-spec``): exchanges checked, operations answered with a
+    success, every departure from Visma's official spec."""
+    if emu.spec_check is None:
+        return {"enabled": False, "checked": 0, "operations": [], "problems": [], "report": None}
+    return emu.spec_check.summary()
+
+
 ROUTES: list[Route] = [
     control_route("/_emulator/config", "GET", get_config),
     control_route("/_emulator/config", "PATCH", patch_config),
+    control_route("/_emulator/conformance", "GET", get_conformance),
 ]

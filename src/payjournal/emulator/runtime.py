@@ -10,6 +10,8 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from payjournal.emulator.config import EmulatorConfig
 from payjournal.emulator.faults import Faults
@@ -17,6 +19,9 @@ from payjournal.emulator.ratelimit import RateLimiter
 from payjournal.emulator.seed import build_seed
 from payjournal.emulator.state import EmulatorState, Ids, shifted
 from payjournal.emulator.tokens import TokenService
+
+if TYPE_CHECKING:
+    from payjournal.emulator.conformance import SpecCheck
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,7 @@ class Emulator:
         self.on_change: Callable[[], None] | None = None
         self.state = state
         self.tokens = TokenService(state, config, self.now)
+        self.spec_check = _spec_check(config)
 
     def now(self) -> datetime:
         """The emulator's time: the configured clock plus the control API's offset."""
@@ -72,3 +78,12 @@ class Emulator:
     def log(self, record: RequestRecord) -> None:
         """Append to the request log."""
         self.requests.append(record)
+
+
+def _spec_check(config: EmulatorConfig) -> SpecCheck | None:
+    """The spec check when the config asks for it (``jsonschema`` is imported only then)."""
+    if not config.check_spec:
+        return None
+    from payjournal.emulator.conformance import SpecCheck
+
+    return SpecCheck(Path(config.spec_report) if config.spec_report else None)
