@@ -24,6 +24,7 @@ from typing import Any
 
 import httpx2
 
+from payjournal import cpu_budget
 from payjournal.emulator.loopback import free_port, wait_until_up
 
 DEMO_USER = "anna@bakkerij.example"
@@ -265,7 +266,13 @@ def worker_environment(settings: Any) -> dict[str, str]:
         PAYJOURNAL_WORKER_CONCURRENCY=str(settings.worker_concurrency),
         PAYJOURNAL_SECURE_COOKIES="false",
     )
+    env[cpu_budget.ENVIRONMENT] = str(budget_prefix(settings.data_dir))
     return env
+
+
+def budget_prefix(data_dir: Path) -> Path:
+    """Where the workers write their CPU budgets (``<prefix>.<pid>.json``)."""
+    return data_dir / "cpu-budget"
 
 
 @contextmanager

@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from dbos import DBOS, DBOSConfig, Queue, SetEnqueueOptions, SetWorkflowID
 from django.conf import settings
 
-from payjournal import jobs
+from payjournal import cpu_budget, jobs
 from payjournal.jobs.dbos_status import workflow_statuses
 from payjournal.private_files import private_sqlite
 
@@ -56,7 +56,11 @@ class DbosBackend:
     send_workflow: Callable[[str], str]
 
     def enqueue(self, workflow_id: str, submission_id: str, partition: str) -> None:
-        with SetWorkflowID(workflow_id), SetEnqueueOptions(queue_partition_key=partition):
+        with (
+            cpu_budget.part("enqueue"),
+            SetWorkflowID(workflow_id),
+            SetEnqueueOptions(queue_partition_key=partition),
+        ):
             self.queue.enqueue(self.send_workflow, submission_id)
 
     def statuses(self, workflow_ids: Sequence[str]) -> Mapping[str, jobs.JobStatus]:

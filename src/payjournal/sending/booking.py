@@ -52,6 +52,7 @@ __all__ = [
     "CorrectionPolicy",
     "RunState",
     "advance",
+    "after_sent",
     "correction_policy",
     "locked_booking",
     "preview",
@@ -153,11 +154,14 @@ def run_state(company: PayrollCompany, run_key: str) -> RunState:
 
 
 def run_states(
-    company: PayrollCompany, run_keys: Collection[str] | None = None
+    company: PayrollCompany,
+    run_keys: Collection[str] | None = None,
+    wanted: dict[str, int | None] | None = None,
 ) -> dict[str, RunState]:
     """:func:`run_state` of every run id of ``company`` (or of ``run_keys``) in three queries
-    however many there are, keyed by run id in the runs' order."""
-    runs = PayrollRun.objects.filter(company=company).select_related("journal", "company")
+    however many there are, keyed by run id in the runs' order; two when the caller knows what
+    is ``wanted`` of each (it holds the booking rows)."""
+    runs = PayrollRun.objects.filter(company=company).select_related("journal")
     legs = Submission.objects.filter(company=company)
     bookings = RunBooking.objects.filter(company=company)
     if run_keys is not None:
@@ -166,11 +170,13 @@ def run_states(
         bookings = bookings.filter(run_key__in=run_keys)
     versions: dict[str, list[PayrollRun]] = {}
     for run in runs.order_by("run_id", "version"):
+        run.company = company  # the caller's: no join, no second copy
         versions.setdefault(run.run_id, []).append(run)
     legs_of: dict[str, list[Submission]] = {}
     for leg in legs.order_by("created_at", "id"):
         legs_of.setdefault(leg.run_key, []).append(leg)
-    wanted = dict(bookings.values_list("run_key", "wanted_version"))
+    if wanted is None:
+        wanted = dict(bookings.values_list("run_key", "wanted_version"))
     states = {}
     for key, found in versions.items():
         numbers = {run.journal.pk: run.version for run in found}
@@ -293,7 +299,10 @@ def advance(company: PayrollCompany, run_key: str, want: str | None = None) -> S
     """
     with transaction.atomic():
         booking = locked_booking(company, run_key)
-        state = run_state(company, run_key)
+        found = run_states(company, (run_key,), {run_key: booking.wanted_version}).get(run_key)
+        if found is None:
+            raise LookupError(f"no run {run_key!r} in {company}")
+        state = found
         if want is not None:
             wanted = state.target if want == WANT_TARGET else None
             if wanted != booking.wanted_version:
@@ -303,13 +312,43 @@ def advance(company: PayrollCompany, run_key: str, want: str | None = None) -> S
         return _advance(company, state)
 
 
+def after_sent(leg: Submission, booking: RunBooking) -> None:
+    """``leg`` was just sent, in the caller's transaction and under its run id's ``booking``
+    lock (:func:`locked_booking`): write the run id's next leg unless the books now hold what
+    is wanted — the usual case, which needs no more reads.
+
+    The sent leg is the run id's latest settled one (a run id has one open leg at a time and
+    a new one is written only when none is open), so the books hold its version (nothing after
+    a reversal); with nothing wanted (``None``) no leg follows either.
+    """
+    booked = NOTHING if leg.kind_enum is LegKind.REVERSAL else leg.journal.run.version
+    if booking.wanted_version is None or booking.wanted_version == booked:
+        return
+    advance(leg.company, leg.run_key)
+
+
+class _Policy:
+    """The company's correction policy, read only if a decision needs it (a first posting or a
+    withdrawal does not)."""
+
+    def __init__(self, company: PayrollCompany) -> None:
+        self._company = company
+        self._policy: CorrectionPolicy | None = None
+
+    def get(self) -> CorrectionPolicy:
+        if self._policy is None:
+            self._policy = correction_policy(self._company)
+        return self._policy
+
+
 def _advance(company: PayrollCompany, state: RunState) -> Submission | None:
     if state.wanted_version is None:
         leg = state.open_leg
         if leg is not None and _supersede(leg):
             return None
         return leg
-    plan = _plan(state, state.wanted_version, correction_policy(company).mode)
+    policy = _Policy(company)
+    plan = _plan(state, state.wanted_version, policy)
     leg = state.open_leg
     if leg is not None:
         if plan is not None and _leads_to(state, leg, plan):
@@ -318,21 +357,21 @@ def _advance(company: PayrollCompany, state: RunState) -> Submission | None:
             return leg  # in flight: its settling decides again
     if plan is None:
         return None
-    return _write_leg(company, state, plan)
+    return _write_leg(company, state, plan, policy)
 
 
-def _plan(state: RunState, wanted: int, mode: CorrectionMode) -> LegPlan | None:
+def _plan(state: RunState, wanted: int, policy: _Policy | CorrectionMode) -> LegPlan | None:
     booked = state.booked
-    same = False
-    if booked not in (NOTHING, wanted) and wanted != NOTHING:
-        old = load_journal(state.version(booked).journal)
-        new = load_journal(state.version(wanted).journal)
-        unchanged = not difference_rows(old.rows, new.rows, new.currency)
-        # A moved date alone is rebooked in reverse-and-rebook mode; a difference voucher
-        # cannot move a date, so in difference mode equal rows are no change to book.
-        same = unchanged and (
-            mode is CorrectionMode.DIFFERENCE or old.voucher_date == new.voucher_date
-        )
+    if booked in (NOTHING, wanted) or wanted == NOTHING:
+        # a first posting, a withdrawal or nothing to do: the same in either mode
+        return next_leg(booked, wanted, CorrectionMode.REVERSE_AND_REBOOK)
+    mode = policy if isinstance(policy, CorrectionMode) else policy.get().mode
+    old = load_journal(state.version(booked).journal)
+    new = load_journal(state.version(wanted).journal)
+    unchanged = not difference_rows(old.rows, new.rows, new.currency)
+    # A moved date alone is rebooked in reverse-and-rebook mode; a difference voucher
+    # cannot move a date, so in difference mode equal rows are no change to book.
+    same = unchanged and (mode is CorrectionMode.DIFFERENCE or old.voucher_date == new.voucher_date)
     return next_leg(booked, wanted, mode, books_the_same=same)
 
 
@@ -359,10 +398,12 @@ def _supersede(leg: Submission) -> bool:
     return True
 
 
-def _write_leg(company: PayrollCompany, state: RunState, plan: LegPlan) -> Submission:
+def _write_leg(
+    company: PayrollCompany, state: RunState, plan: LegPlan, policy: _Policy
+) -> Submission:
     journal = state.version(plan.version).journal
     base = state.version(plan.base).journal if plan.base is not None else None
-    voucher_date, move = _leg_date(company, state, plan)
+    voucher_date, move = _leg_date(state, plan, policy)
     leg = Submission(
         journal=journal,
         company=company,
@@ -390,7 +431,7 @@ def _write_leg(company: PayrollCompany, state: RunState, plan: LegPlan) -> Submi
     return leg
 
 
-def _leg_date(company: PayrollCompany, state: RunState, plan: LegPlan) -> tuple[date, bool]:
+def _leg_date(state: RunState, plan: LegPlan, policy: _Policy) -> tuple[date, bool]:
     """The voucher date of a leg, and whether the send step may move it past the lock date.
 
     The first posting of a run carries its journal's date. A correction leg (anything posted
@@ -401,7 +442,7 @@ def _leg_date(company: PayrollCompany, state: RunState, plan: LegPlan) -> tuple[
     is_correction = any(leg.state == _SENT for leg in state.legs)
     if not is_correction:
         return journal.voucher_date, False
-    rule = correction_policy(company).date
+    rule = policy.get().date
     booked_leg = state.booking_leg(state.booked) if state.booked != NOTHING else None
     original = booked_leg.voucher_date if booked_leg is not None else journal.voucher_date
     if rule is CorrectionDate.NEW_VERSION and state.target != NOTHING:

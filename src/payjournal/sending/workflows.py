@@ -23,7 +23,7 @@ from typing import Any
 from dbos import DBOS
 from django.db import close_old_connections
 
-from payjournal import jobs, wiring
+from payjournal import cpu_budget, jobs, wiring
 from payjournal.jobs import dbos
 from payjournal.preflight.workflows import DAILY_CHECKS
 from payjournal.sending.send import process_submission
@@ -42,11 +42,12 @@ def send_workflow(submission_id: str) -> str:
     submission row, so a recovered workflow that runs it again resumes where the row stands
     (``sending`` → reconcile by marker). A step would only add a checkpoint write per send.
     """
-    close_old_connections()
-    try:
-        return process_submission(submission_id).value
-    finally:
+    with cpu_budget.part("send: the rest"):
         close_old_connections()
+        try:
+            return process_submission(submission_id).value
+        finally:
+            close_old_connections()
 
 
 @DBOS.step(name="payjournal.sweep_step")
