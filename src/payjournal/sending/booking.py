@@ -12,7 +12,7 @@ waits until it settles, and its settling calls :func:`advance` again (invariant 
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -52,6 +52,7 @@ __all__ = [
     "CorrectionPolicy",
     "RunState",
     "advance",
+    "advance_many",
     "after_sent",
     "correction_policy",
     "locked_booking",
@@ -177,19 +178,20 @@ def run_states(
         legs_of.setdefault(leg.run_key, []).append(leg)
     if wanted is None:
         wanted = dict(bookings.values_list("run_key", "wanted_version"))
-    states = {}
-    for key, found in versions.items():
-        numbers = {run.journal.pk: run.version for run in found}
-        its_legs = tuple(legs_of.get(key, ()))
-        settled = [
-            SettledLeg(LegKind(leg.kind), numbers[leg.journal_id])
-            for leg in its_legs
-            if leg.state == _SENT
-        ]
-        states[key] = RunState(
-            tuple(found), its_legs, booked_version(settled), wanted.get(key), numbers
-        )
-    return states
+    return {
+        key: _state(found, legs_of.get(key, ()), wanted.get(key)) for key, found in versions.items()
+    }
+
+
+def _state(
+    versions: Sequence[PayrollRun], legs: Sequence[Submission], wanted: int | None
+) -> RunState:
+    """A run id's state from its versions (oldest first, with their journals) and its legs."""
+    numbers = {run.journal.pk: run.version for run in versions}
+    settled = [
+        SettledLeg(LegKind(leg.kind), numbers[leg.journal_id]) for leg in legs if leg.state == _SENT
+    ]
+    return RunState(tuple(versions), tuple(legs), booked_version(settled), wanted, numbers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,10 +278,72 @@ def _net(state: RunState, version: int) -> dict[tuple[str, str], Money]:
 
 def locked_booking(company: PayrollCompany, run_key: str) -> RunBooking:
     """The run id's booking row, created if need be and locked for this transaction."""
+    rows = RunBooking.objects.select_for_update().filter(company=company, run_key=run_key)
+    found = rows.first()  # usually there: a send made it
+    if found is not None:
+        return found
     RunBooking.objects.bulk_create(
         [RunBooking(company=company, run_key=run_key)], ignore_conflicts=True
     )
-    return RunBooking.objects.select_for_update().get(company=company, run_key=run_key)
+    return rows.get()
+
+
+#: Run ids per query of :func:`advance_many` (well under SQLite's limit of bound parameters).
+CHUNK = 500
+RunId = tuple[PayrollCompany, str]
+
+
+def _locked_bookings(run_ids: Sequence[RunId]) -> dict[tuple[int, str], RunBooking]:
+    """The booking rows of ``run_ids``, created where missing and locked (in the order of
+    their ids, so two batches never wait for each other crosswise)."""
+    RunBooking.objects.bulk_create(
+        [RunBooking(company=company, run_key=key) for company, key in run_ids],
+        ignore_conflicts=True,
+    )
+    wanted = {(company.pk, key) for company, key in run_ids}
+    found: dict[tuple[int, str], RunBooking] = {}
+    for chunk in _chunks(run_ids):
+        rows = RunBooking.objects.select_for_update().filter(
+            company_id__in={company.pk for company, _key in chunk},
+            run_key__in={key for _company, key in chunk},
+        )
+        for row in rows.order_by("pk"):
+            if (row.company_id, row.run_key) in wanted:
+                found[(row.company_id, row.run_key)] = row
+    return found
+
+
+def _chunks(run_ids: Sequence[RunId]) -> list[Sequence[RunId]]:
+    return [run_ids[start : start + CHUNK] for start in range(0, len(run_ids), CHUNK)]
+
+
+def _states_of(
+    run_ids: Sequence[RunId], bookings: dict[tuple[int, str], RunBooking]
+) -> dict[tuple[int, str], RunState]:
+    """:func:`run_state` of each of ``run_ids`` (of any companies) in two queries per
+    :data:`CHUNK`, what is wanted taken from their locked ``bookings``."""
+    companies = {company.pk: company for company, _key in run_ids}
+    versions: dict[tuple[int, str], list[PayrollRun]] = {}
+    legs: dict[tuple[int, str], list[Submission]] = {}
+    for chunk in _chunks(run_ids):
+        ids = {company.pk for company, _key in chunk}
+        keys = {key for _company, key in chunk}
+        runs = PayrollRun.objects.filter(company_id__in=ids, run_id__in=keys)
+        for run in runs.select_related("journal").order_by("company_id", "run_id", "version"):
+            run.company = companies[run.company_id]
+            versions.setdefault((run.company_id, run.run_id), []).append(run)
+        found = Submission.objects.filter(company_id__in=ids, run_key__in=keys)
+        for leg in found.order_by("created_at", "id"):
+            legs.setdefault((leg.company_id, leg.run_key), []).append(leg)
+    return {
+        (company.pk, key): _state(
+            versions[(company.pk, key)],
+            legs.get((company.pk, key), ()),
+            bookings[(company.pk, key)].wanted_version,
+        )
+        for company, key in run_ids
+        if (company.pk, key) in versions
+    }
 
 
 #: ``want`` of :func:`advance`: book what the payroll says now (a send, automatic sending).
@@ -312,6 +376,36 @@ def advance(company: PayrollCompany, run_key: str, want: str | None = None) -> S
         return _advance(company, state)
 
 
+def advance_many(run_ids: Sequence[RunId], want: str) -> dict[tuple[int, str], Submission | None]:
+    """:func:`advance` of many run ids (of any companies) in one transaction, in a few queries
+    however many there are: their booking rows are locked, their versions and legs read, and
+    the new legs written, together. Returns the open leg (or one settled with no voucher) of
+    each, keyed by (company id, run id)."""
+    unique = list({(company.pk, key): (company, key) for company, key in run_ids}.values())
+    with transaction.atomic():
+        bookings = _locked_bookings(unique)
+        states = _states_of(unique, bookings)
+        changed: list[RunBooking] = []
+        written: list[Submission] = []
+        found: dict[tuple[int, str], Submission | None] = {}
+        for company, key in unique:
+            state = states.get((company.pk, key))
+            if state is None:
+                raise LookupError(f"no run {key!r} in {company}")
+            booking = bookings[(company.pk, key)]
+            wanted = state.target if want == WANT_TARGET else None
+            if wanted != booking.wanted_version:
+                booking.wanted_version = wanted
+                changed.append(booking)
+            state = replace(state, wanted_version=wanted)
+            found[(company.pk, key)] = _advance(company, state, written)
+        RunBooking.objects.bulk_update(changed, ["wanted_version"], batch_size=CHUNK)
+        Submission.objects.bulk_create(written, batch_size=CHUNK)
+        for leg in written:
+            enqueue_after_commit(leg)
+    return found
+
+
 def after_sent(leg: Submission, booking: RunBooking) -> None:
     """``leg`` was just sent, in the caller's transaction and under its run id's ``booking``
     lock (:func:`locked_booking`): write the run id's next leg unless the books now hold what
@@ -341,7 +435,11 @@ class _Policy:
         return self._policy
 
 
-def _advance(company: PayrollCompany, state: RunState) -> Submission | None:
+def _advance(
+    company: PayrollCompany, state: RunState, written: list[Submission] | None = None
+) -> Submission | None:
+    """The decision of :func:`advance` on ``state``; a new leg is saved and enqueued, or —
+    given ``written`` — added to it for the caller to save and enqueue."""
     if state.wanted_version is None:
         leg = state.open_leg
         if leg is not None and _supersede(leg):
@@ -357,7 +455,7 @@ def _advance(company: PayrollCompany, state: RunState) -> Submission | None:
             return leg  # in flight: its settling decides again
     if plan is None:
         return None
-    return _write_leg(company, state, plan, policy)
+    return _write_leg(company, state, plan, policy, written)
 
 
 def _plan(state: RunState, wanted: int, policy: _Policy | CorrectionMode) -> LegPlan | None:
@@ -399,7 +497,11 @@ def _supersede(leg: Submission) -> bool:
 
 
 def _write_leg(
-    company: PayrollCompany, state: RunState, plan: LegPlan, policy: _Policy
+    company: PayrollCompany,
+    state: RunState,
+    plan: LegPlan,
+    policy: _Policy,
+    written: list[Submission] | None,
 ) -> Submission:
     journal = state.version(plan.version).journal
     base = state.version(plan.base).journal if plan.base is not None else None
@@ -425,6 +527,9 @@ def _write_leg(
             state=_SENT,
             message=f"v{plan.version} books the same as v{plan.base}: no voucher is needed",
         )
+        return leg
+    if written is not None:
+        written.append(leg)
         return leg
     leg.save(force_insert=True)
     enqueue_after_commit(leg)
