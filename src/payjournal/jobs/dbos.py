@@ -35,6 +35,7 @@ from django.conf import settings
 from payjournal import cpu_budget, jobs
 from payjournal.jobs.dbos_status import workflow_statuses
 from payjournal.private_files import private_sqlite
+from payjournal.sqlite_writers import connection_class
 
 QUEUE = "visma-send"
 #: How often an executor looks for queued sends. Each look costs a few system-database queries
@@ -45,6 +46,8 @@ POLLING_INTERVAL_S = 0.2
 #: workflow holds one only for its short bookkeeping writes; with the app's pool
 #: (``PAYJOURNAL_DB_POOL_SIZE``) and the limiter's this sets what a process asks of PostgreSQL.
 SYSTEM_DB_POOL_SIZE = 8
+#: How long a writer of the embedded system database waits for another (DBOS's own setting).
+BUSY_TIMEOUT_S = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,17 +82,21 @@ def system_database_url(data_dir: Path, app_database_url: str, override: str | N
 def sqlite_engine(url: str) -> sa.Engine:
     """The embedded system database as DBOS sets it up (IMMEDIATE transactions, a long busy
     timeout, foreign keys), plus write-ahead logging and ``synchronous=NORMAL`` like the app's
-    SQLite: readers no longer block the writers, and a commit does not wait for an fsync. The
-    file is created 0600 (it holds the send workflows' inputs and outputs)."""
+    SQLite: readers no longer block the writers, and a commit does not wait for an fsync; and
+    the writers of this process take turns (:mod:`payjournal.sqlite_writers`). The file is
+    created 0600 (it holds the send workflows' inputs and outputs)."""
     database = sa.engine.make_url(url).database
+    connect_args: dict[str, Any] = {}
     if database and database != ":memory:" and not database.startswith("file:"):
         private_sqlite(Path(database))  # 0600 before SQLite creates it (and its -wal, -shm)
-    engine = sa.create_engine(url)
+        # The writers of this process take turns instead of sleeping in SQLite's busy handler.
+        connect_args["factory"] = connection_class(database, BUSY_TIMEOUT_S)
+    engine = sa.create_engine(url, connect_args=connect_args)
 
     @sa.event.listens_for(engine, "connect")
     def configure(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = "IMMEDIATE"
-        dbapi_conn.execute("PRAGMA busy_timeout=30000")
+        dbapi_conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
         dbapi_conn.execute("PRAGMA foreign_keys=ON")
         dbapi_conn.execute("PRAGMA journal_mode=WAL")
         dbapi_conn.execute("PRAGMA synchronous=NORMAL")

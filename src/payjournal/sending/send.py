@@ -83,9 +83,13 @@ class SendPolicy:
 
 
 def _load(submission_id: UUID | str) -> Submission:
-    return Submission.objects.select_related(
-        "journal__run__company", "base__run__company", "company__visma_account"
-    ).get(pk=submission_id)
+    """The leg with what its send reads: its journal and run, its company and Visma account
+    (in one query; the run's company is the leg's). A difference's base is read when used."""
+    leg = Submission.objects.select_related("journal__run", "company__visma_account").get(
+        pk=submission_id
+    )
+    leg.journal.run.company = leg.company
+    return leg
 
 
 def _code(error: Exception) -> str:
