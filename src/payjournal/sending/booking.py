@@ -43,7 +43,7 @@ from payjournal.sending.models import (
     SendingSettings,
     Submission,
 )
-from payjournal.sending.outbox import enqueue_after_commit
+from payjournal.sending.outbox import enqueue_after_commit, enqueue_many_after_commit
 from payjournal.sending.states import StaleSubmissionError, transition
 
 __all__ = [
@@ -401,8 +401,7 @@ def advance_many(run_ids: Sequence[RunId], want: str) -> dict[tuple[int, str], S
             found[(company.pk, key)] = _advance(company, state, written)
         RunBooking.objects.bulk_update(changed, ["wanted_version"], batch_size=CHUNK)
         Submission.objects.bulk_create(written, batch_size=CHUNK)
-        for leg in written:
-            enqueue_after_commit(leg)
+        enqueue_many_after_commit(written)
     return found
 
 

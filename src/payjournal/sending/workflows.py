@@ -34,7 +34,11 @@ __all__ = ["SCHEDULES", "SWEEP", "send_workflow", "start", "stop", "sweep_workfl
 log = logging.getLogger("payjournal.jobs")
 
 
-@DBOS.workflow(name="payjournal.send_submission")
+#: The send workflow's name in DBOS (a batched enqueue names it).
+SEND_WORKFLOW = "payjournal.send_submission"
+
+
+@DBOS.workflow(name=SEND_WORKFLOW)
 def send_workflow(submission_id: str) -> str:
     """The durable send of one submission: sent or needs_action.
 
@@ -91,6 +95,7 @@ def start(
     backend = dbos.start(
         system_db_url,
         send_workflow=send_workflow,
+        send_workflow_name=SEND_WORKFLOW,
         schedules=SCHEDULES,
         executor_id=executor_id,
         execute=execute,
