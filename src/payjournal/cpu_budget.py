@@ -9,8 +9,8 @@ workflow threads …), so what no part names — DBOS's own bookkeeping — is m
 rest of its threads' time.
 
 A process started with ``PAYJOURNAL_CPU_BUDGET=<path prefix>`` (the benchmark's workers) counts
-from the start and answers ``SIGUSR1``: the first marks the window's start, the second writes
-the window's figures to ``<prefix>.<pid>.json``.
+from the start; ``SIGUSR1`` marks the window's start, ``SIGUSR2`` its end: the window's figures
+are written to ``<prefix>.<pid>.json``.
 """
 
 from __future__ import annotations
@@ -173,22 +173,23 @@ def snapshot() -> Figures:
 
 def install_from_environment() -> None:
     """In a process started with ``PAYJOURNAL_CPU_BUDGET`` set: count, and answer ``SIGUSR1``
-    (first the window's start, then its end: the figures are written). Call it from the main
-    thread; without the variable it does nothing."""
+    (the window starts) and ``SIGUSR2`` (it ends: the figures are written). Call it from the
+    main thread; without the variable it does nothing."""
     prefix = os.environ.get(ENVIRONMENT)
     if not prefix:
         return
     switch_on()
     started: list[Figures] = []
 
-    def on_signal(_signum: int, _frame: Any) -> None:
-        if not started:
-            started.append(snapshot())
-            return
-        window = snapshot().since(started.pop())
+    def on_start(_signum: int, _frame: Any) -> None:
+        started[:] = [snapshot()]
+
+    def on_end(_signum: int, _frame: Any) -> None:
+        window = snapshot().since(started.pop() if started else Figures())
         path = f"{prefix}.{os.getpid()}.json"
         with open(path + ".tmp", "w") as out:
             json.dump(window.to_json(), out)
         os.replace(path + ".tmp", path)
 
-    signal.signal(signal.SIGUSR1, on_signal)
+    signal.signal(signal.SIGUSR1, on_start)
+    signal.signal(signal.SIGUSR2, on_end)

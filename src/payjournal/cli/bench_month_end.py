@@ -125,9 +125,15 @@ def _repeat(runs: int, arguments: list[str]) -> None:
             typer.echo(f"=== run {number} of {runs}")
             out = Path(scratch) / f"run-{number}.json"
             command = [sys.executable, "-m", "payjournal", "bench", "month-end", *arguments]
-            child = subprocess.run(  # noqa: S603
-                [*command, "--runs=1", f"--figures-to={out}"], check=False
-            )
+            with subprocess.Popen(  # noqa: S603
+                [*command, "--runs=1", f"--figures-to={out}"],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            ) as child:
+                assert child.stdout is not None
+                for line in child.stdout:  # as it comes
+                    typer.echo(line, nl=False)
             if child.returncode != 0:
                 raise typer.Exit(child.returncode)
             collected.append(json.loads(out.read_text()))
@@ -272,7 +278,7 @@ def _window(
     pids = (*worker_pids, emulator_pid)
     mark = emulator.request_count()
     cpu_budget.switch_on()
-    _signal(worker_pids)  # the workers' budget: the window starts
+    _signal(worker_pids, signal.SIGUSR1)  # the workers' budget: the window starts
     machine = month_end_runs.machine_before()
     budget_before = cpu_budget.snapshot()
     cpu_before = time.process_time()
@@ -292,7 +298,7 @@ def _window(
         bench.cpu_seconds(pid) - before for pid, before in zip(pids, others_before, strict=True)
     ]
     budget = cpu_budget.snapshot().since(budget_before)
-    _signal(worker_pids)  # … and ends: each writes its figures
+    _signal(worker_pids, signal.SIGUSR2)  # … and ends: each writes its figures
     after = machine.after((os.getpid(), *pids, *busy_pids))
     if corrector.error is not None:
         raise corrector.error
@@ -314,9 +320,9 @@ def _window(
     )
 
 
-def _signal(pids: list[int]) -> None:
+def _signal(pids: list[int], signum: int) -> None:
     for pid in pids:
-        os.kill(pid, signal.SIGUSR1)
+        os.kill(pid, signum)
 
 
 def _worker_budget(pids: list[int], timeout_s: float = 30.0) -> Figures | None:
