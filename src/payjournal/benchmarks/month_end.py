@@ -110,6 +110,7 @@ class Emulator:
         answer = self.http.post(
             f"/_emulator/companies/{SOURCE_COMPANY}/copies",
             json={"count": count, "grant": [DEMO_USER]},
+            timeout=max(60.0, count * 0.05),  # 10,000 copies take minutes on a busy machine
         )
         answer.raise_for_status()
         return list(answer.json())
