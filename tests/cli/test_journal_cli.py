@@ -98,3 +98,11 @@ def test_bench_build_prints_its_figures(cli):
     ):
         assert label in result.stdout
     assert "240 (" in result.stdout
+
+
+def test_bench_build_gives_the_median_ratio_of_its_pairs(cli):
+    result = cli.invoke(
+        app, ["bench", "build", "--employees", "20", "--components", "3", "--repeat", "3"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "(target ≤ 3, the median)  (min / median / max of 3 pairs: " in result.stdout

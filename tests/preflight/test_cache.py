@@ -68,3 +68,42 @@ def test_the_process_memo_keeps_the_most_recently_used_entries() -> None:
     assert cache._key("company-0", "fiscalyears") not in memo_keys  # the least recently used
     assert cache._key("first", "fiscalyears") in memo_keys
     assert loads.count("first") == 1
+
+
+class CountingCache(LocMemCache):
+    """Django's local-memory cache, counting the reads that reach it."""
+
+    reads = 0
+
+    def get(self, key, default=None, version=None):  # type: ignore[no-untyped-def]
+        CountingCache.reads += 1
+        return super().get(key, default, version)
+
+    def get_many(self, keys, version=None):  # type: ignore[no-untyped-def]
+        CountingCache.reads += 1
+        found = {}
+        for key in keys:
+            value = super().get(key, None, version)
+            if value is not None:
+                found[key] = value
+        return found
+
+
+def test_a_prefetch_brings_todays_reads_into_the_memo_in_one_read() -> None:
+    today = Today()
+    shared = CountingCache("preflight-prefetch", {})
+    writer = DailyCache(shared, today)
+    for name in ("companysettings", "fiscalyears", "costcenters"):
+        writer.get_or_load("A", name, lambda name=name: f"{name} of A")
+    DailyCache.forget_memo()  # another process: the shared cache has them, its memo not
+    reader = DailyCache(shared, today)
+    CountingCache.reads = 0
+    reader.prefetch("A", ("companysettings", "fiscalyears", "costcenters", "accounts:none"))
+    assert CountingCache.reads == 1
+    for name in ("companysettings", "fiscalyears", "costcenters"):
+        assert reader.get_or_load("A", name, lambda: "read again") == f"{name} of A"
+    assert CountingCache.reads == 1  # from the memo
+    reader.prefetch("A", ("companysettings", "fiscalyears"))
+    assert CountingCache.reads == 1  # the memo has them: no read at all
+    today.day += timedelta(days=1)
+    assert reader.get_or_load("A", "fiscalyears", lambda: "tomorrow's") == "tomorrow's"

@@ -24,6 +24,7 @@ from typing import Any
 
 import httpx2
 
+from payjournal import cpu_budget
 from payjournal.emulator.loopback import free_port, wait_until_up
 
 DEMO_USER = "anna@bakkerij.example"
@@ -109,6 +110,7 @@ class Emulator:
         answer = self.http.post(
             f"/_emulator/companies/{SOURCE_COMPANY}/copies",
             json={"count": count, "grant": [DEMO_USER]},
+            timeout=max(60.0, count * 0.05),  # 10,000 copies take minutes on a busy machine
         )
         answer.raise_for_status()
         return list(answer.json())
@@ -201,41 +203,61 @@ def run_template() -> dict[str, Any]:
 def setup_tenants(emulator: Emulator, companies: int) -> list[Any]:
     """A master and ``companies`` payroll companies on the Bakkerij scheme, each mapped to its
     own Visma company with its own authorization, each with one imported run."""
-    from datetime import UTC, datetime, timedelta
+    from django.db import transaction
 
-    from payjournal.integrations.models import AccountStatus, VismaAccount
-    from payjournal.integrations.tokenstore import DatabaseTokenStore
     from payjournal.payroll.samples import samples_dir
-    from payjournal.payroll.services import create_company, map_company
-    from payjournal.sending.services import import_run
     from payjournal.tenancy.models import Master
-    from payjournal.visma import TokenSet
 
     master = Master.objects.create(name="Month-end bench")
     folder = samples_dir() / SOURCE_COMPANY
     scheme = next(folder.glob("scheme.*"))
     template = run_template()
-    runs = []
-    for copy in emulator.copy_companies(companies):
-        key = copy["key"]
-        company = create_company(master, key, key, scheme.read_bytes(), scheme.name)
-        answer = emulator.mint(key)
-        account = VismaAccount.objects.create(master=master, name=key)
-        DatabaseTokenStore(account.pk).save(
-            TokenSet(
-                str(answer["access_token"]),
-                str(answer["refresh_token"]),
-                datetime.now(UTC) + timedelta(seconds=int(answer["expires_in"])),
+    runs: list[Any] = []
+    copies = emulator.copy_companies(companies)
+    # A transaction per hundred companies: on PostgreSQL a commit waits for its WAL flush.
+    for start in range(0, len(copies), SETUP_CHUNK):
+        with transaction.atomic():
+            runs.extend(
+                _set_up_one(emulator, master, scheme, template, copy)
+                for copy in copies[start : start + SETUP_CHUNK]
             )
-        )
-        VismaAccount.objects.filter(pk=account.pk).update(
-            status=AccountStatus.AUTHORIZED, visma_company_id=str(copy["id"])
-        )
-        account.refresh_from_db()
-        map_company(company, account)
-        data = dict(template, company=key, run_id=RUN_ID)
-        runs.append(import_run(company, json.dumps(data).encode(), f"{key}.json").run)
     return runs
+
+
+#: Companies set up per transaction.
+SETUP_CHUNK = 100
+
+
+def _set_up_one(
+    emulator: Emulator, master: Any, scheme: Path, template: dict[str, Any], copy: dict[str, str]
+) -> Any:
+    """One company of :func:`setup_tenants`; returns its imported run."""
+    from datetime import UTC, datetime, timedelta
+
+    from payjournal.integrations.models import AccountStatus, VismaAccount
+    from payjournal.integrations.tokenstore import DatabaseTokenStore
+    from payjournal.payroll.services import create_company, map_company
+    from payjournal.sending.services import import_run
+    from payjournal.visma import TokenSet
+
+    key = copy["key"]
+    company = create_company(master, key, key, scheme.read_bytes(), scheme.name)
+    answer = emulator.mint(key)
+    account = VismaAccount.objects.create(master=master, name=key)
+    DatabaseTokenStore(account.pk).save(
+        TokenSet(
+            str(answer["access_token"]),
+            str(answer["refresh_token"]),
+            datetime.now(UTC) + timedelta(seconds=int(answer["expires_in"])),
+        )
+    )
+    VismaAccount.objects.filter(pk=account.pk).update(
+        status=AccountStatus.AUTHORIZED, visma_company_id=str(copy["id"])
+    )
+    account.refresh_from_db()
+    map_company(company, account)
+    data = dict(template, company=key, run_id=RUN_ID)
+    return import_run(company, json.dumps(data).encode(), f"{key}.json").run
 
 
 def send_automatically(runs: list[Any], mode: str) -> None:
@@ -265,7 +287,13 @@ def worker_environment(settings: Any) -> dict[str, str]:
         PAYJOURNAL_WORKER_CONCURRENCY=str(settings.worker_concurrency),
         PAYJOURNAL_SECURE_COOKIES="false",
     )
+    env[cpu_budget.ENVIRONMENT] = str(budget_prefix(settings.data_dir))
     return env
+
+
+def budget_prefix(data_dir: Path) -> Path:
+    """Where the workers write their CPU budgets (``<prefix>.<pid>.json``)."""
+    return data_dir / "cpu-budget"
 
 
 @contextmanager

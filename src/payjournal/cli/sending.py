@@ -20,6 +20,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from payjournal import cpu_budget
 from payjournal.cli.history import LANG_OPTION, Language, speaking
 from payjournal.cli.web import print_mail_status
 from payjournal.private_files import private_umask
@@ -80,6 +81,7 @@ def worker(
     private_umask()  # like serve: whatever this process writes is its owner's alone
     start_django(migrate=True)
     url = start_jobs(execute=True, executor_id=executor_id)
+    cpu_budget.install_from_environment()  # the month-end benchmark's workers only
     console.print(f"payjournal worker {executor_id}: DBOS at {_redacted(url)}  (Ctrl-C stops)")
     print_mail_status()
     stop = threading.Event()

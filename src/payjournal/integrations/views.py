@@ -5,6 +5,7 @@ Flow errors are translated to pages here, once (:mod:`.problems`).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -42,6 +43,37 @@ def _accounts(membership: Membership) -> Any:
     return VismaAccount.objects.filter(master=membership.master).order_by("name", "id")
 
 
+@dataclass(frozen=True, slots=True)
+class AccountRow:
+    """One line of the Accounts tab, its links resolved (one ``reverse`` per page, not two per
+    account: the tab lists hundreds)."""
+
+    pk: int
+    name: str
+    status: str
+    status_reason: str
+    visma_company_name: str
+    authorize_url: str
+    disconnect_url: str
+
+
+def _account_rows(membership: Membership) -> list[AccountRow]:
+    # /…/accounts/<id>/authorize/ and /…/accounts/<id>/disconnect/ share the prefix
+    prefix = reverse("visma-authorize", args=(0,)).removesuffix("0/authorize/")
+    return [
+        AccountRow(
+            account.pk,
+            account.name,
+            account.status,
+            account.status_reason,
+            account.visma_company_name,
+            f"{prefix}{account.pk}/authorize/",
+            f"{prefix}{account.pk}/disconnect/",
+        )
+        for account in _accounts(membership)
+    ]
+
+
 @member_required(Role.MASTER_ADMIN)
 def accounts(request: HttpRequest, membership: Membership) -> HttpResponse:
     """The master's Visma accounts; POST adds one (a refused name answers 400 with why)."""
@@ -69,7 +101,7 @@ def accounts(request: HttpRequest, membership: Membership) -> HttpResponse:
     return render(
         request,
         "integrations/accounts.html",
-        {"accounts": _accounts(membership), "error": error, "tab": "accounts"},
+        {"accounts": _account_rows(membership), "error": error, "tab": "accounts"},
         status=status,
     )
 
@@ -78,7 +110,9 @@ def accounts(request: HttpRequest, membership: Membership) -> HttpResponse:
 @member_required(Role.MASTER_ADMIN)
 def accounts_list(request: HttpRequest, membership: Membership) -> HttpResponse:
     """The list alone, polled by every open tab so marks change without a reload."""
-    return render(request, "integrations/_accounts_list.html", {"accounts": _accounts(membership)})
+    return render(
+        request, "integrations/_accounts_list.html", {"accounts": _account_rows(membership)}
+    )
 
 
 @require_GET

@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+#: (workflow id, submission id, partition) of an enqueue: what :func:`deferred_enqueues` collects.
+Enqueue = tuple[str, str, str]
+
 __all__ = [
     "ENDED",
     "Enqueue",
@@ -26,6 +29,7 @@ __all__ = [
     "Schedule",
     "deferred_enqueues",
     "enqueue",
+    "enqueue_many",
     "job_statuses",
 ]
 
@@ -51,6 +55,9 @@ class JobBackend(Protocol):
     def enqueue(self, workflow_id: str, submission_id: str, partition: str) -> None:
         """Start the send workflow of a submission (idempotent for one ``workflow_id``)."""
 
+    def enqueue_many(self, jobs: Sequence[Enqueue]) -> None:
+        """Start the send workflows of many submissions at once (as :meth:`enqueue` each)."""
+
     def statuses(self, workflow_ids: Sequence[str]) -> Mapping[str, JobStatus]:
         """The status of each of ``workflow_ids`` the backend knows; unknown ids are left out."""
 
@@ -65,8 +72,6 @@ class Schedule:
     workflow: Callable[[datetime, Any], None]
 
 
-#: (workflow id, submission id, partition) of every enqueue made inside :func:`deferred_enqueues`.
-Enqueue = tuple[str, str, str]
 _deferred: ContextVar[list[Enqueue] | None] = ContextVar("payjournal_deferred", default=None)
 
 
@@ -97,6 +102,17 @@ def enqueue(
         pending.append((workflow_id, submission_id, partition))
         return
     backend.enqueue(workflow_id, submission_id, partition)
+
+
+def enqueue_many(backend: JobBackend | None, jobs: Sequence[Enqueue]) -> None:
+    """:func:`enqueue` of each of ``jobs``, handed to the backend together."""
+    if backend is None or not jobs:
+        return
+    pending = _deferred.get()
+    if pending is not None:
+        pending.extend(jobs)
+        return
+    backend.enqueue_many(jobs)
 
 
 def job_statuses(

@@ -21,6 +21,7 @@ System database: ``sqlite:///<data_dir>/dbos.sqlite`` embedded, the app's Postgr
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -29,14 +30,18 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from dbos import DBOS, DBOSConfig, Queue, SetEnqueueOptions, SetWorkflowID
+from dbos import DBOS, DBOSClient, DBOSConfig, Queue, SetEnqueueOptions, SetWorkflowID
 from django.conf import settings
 
-from payjournal import jobs
+from payjournal import cpu_budget, jobs
 from payjournal.jobs.dbos_status import workflow_statuses
 from payjournal.private_files import private_sqlite
+from payjournal.sqlite_writers import connection_class
+
+log = logging.getLogger("payjournal.jobs")
 
 QUEUE = "visma-send"
+APPLICATION = "payjournal"
 #: How often an executor looks for queued sends. Each look costs a few system-database queries
 #: whatever it finds, and starts up to ``worker_concurrency`` sends: 0.2 s keeps a month-end
 #: batch at the rate limit (100 starts/s need 20 per look) without spending the CPU on polling.
@@ -45,22 +50,83 @@ POLLING_INTERVAL_S = 0.2
 #: workflow holds one only for its short bookkeeping writes; with the app's pool
 #: (``PAYJOURNAL_DB_POOL_SIZE``) and the limiter's this sets what a process asks of PostgreSQL.
 SYSTEM_DB_POOL_SIZE = 8
+#: How long a writer of the embedded system database waits for another (DBOS's own setting).
+BUSY_TIMEOUT_S = 30.0
 
 
 @dataclass(frozen=True, slots=True)
 class DbosBackend:
     """Enqueue the send workflow onto the ``visma-send`` queue with the workflow id and
-    partition key."""
+    partition key; many at once in one transaction of the system database (a month-end's
+    decision: one commit instead of one per journal)."""
 
     queue: Queue
     send_workflow: Callable[[str], str]
+    batch: Batch | None = None
+
+    def enqueue_many(self, jobs: Sequence[jobs.Enqueue]) -> None:
+        if self.batch is None or len(jobs) < 2:
+            for job in jobs:
+                self.enqueue(*job)
+            return
+        try:
+            with cpu_budget.part("enqueue"):
+                self.batch.enqueue(jobs)
+        except Exception:  # e.g. an id DBOS already holds: its insert aborts the batch
+            log.warning(
+                "batched enqueue failed; enqueueing one by one",
+                extra={"event": "jobs.batch_enqueue_failed", "count": len(jobs)},
+                exc_info=True,
+            )
+            for job in jobs:
+                self.enqueue(*job)
 
     def enqueue(self, workflow_id: str, submission_id: str, partition: str) -> None:
-        with SetWorkflowID(workflow_id), SetEnqueueOptions(queue_partition_key=partition):
+        with (
+            cpu_budget.part("enqueue"),
+            SetWorkflowID(workflow_id),
+            SetEnqueueOptions(queue_partition_key=partition),
+        ):
             self.queue.enqueue(self.send_workflow, submission_id)
 
     def statuses(self, workflow_ids: Sequence[str]) -> Mapping[str, jobs.JobStatus]:
         return workflow_statuses(workflow_ids)
+
+
+class Batch:
+    """Enqueues in one transaction of the system database, through DBOS's client (its
+    ``enqueue_in_transaction``) on an engine of its own."""
+
+    def __init__(self, system_db_url: str, workflow_name: str) -> None:
+        if system_db_url.startswith("sqlite:"):
+            self.engine = sqlite_engine(system_db_url)
+        else:
+            url = sa.engine.make_url(system_db_url).set(drivername="postgresql+psycopg")
+            self.engine = sa.create_engine(url, pool_size=1, max_overflow=0, pool_pre_ping=True)
+        self.client = DBOSClient(
+            system_database_engine=self.engine, application_name=APPLICATION, lazy=True
+        )
+        self.workflow_name = workflow_name
+
+    def enqueue(self, jobs: Sequence[jobs.Enqueue]) -> None:
+        version = DBOS.application_version
+        with self.engine.begin() as connection:
+            for workflow_id, submission_id, partition in jobs:
+                self.client.enqueue_in_transaction(
+                    connection,
+                    {
+                        "queue_name": QUEUE,
+                        "workflow_name": self.workflow_name,
+                        "workflow_id": workflow_id,
+                        "queue_partition_key": partition,
+                        "app_version": version,
+                    },
+                    submission_id,
+                )
+
+    def close(self) -> None:
+        self.client.destroy()
+        self.engine.dispose()
 
 
 def system_database_url(data_dir: Path, app_database_url: str, override: str | None) -> str:
@@ -75,17 +141,21 @@ def system_database_url(data_dir: Path, app_database_url: str, override: str | N
 def sqlite_engine(url: str) -> sa.Engine:
     """The embedded system database as DBOS sets it up (IMMEDIATE transactions, a long busy
     timeout, foreign keys), plus write-ahead logging and ``synchronous=NORMAL`` like the app's
-    SQLite: readers no longer block the writers, and a commit does not wait for an fsync. The
-    file is created 0600 (it holds the send workflows' inputs and outputs)."""
+    SQLite: readers no longer block the writers, and a commit does not wait for an fsync; and
+    the writers of this process take turns (:mod:`payjournal.sqlite_writers`). The file is
+    created 0600 (it holds the send workflows' inputs and outputs)."""
     database = sa.engine.make_url(url).database
+    connect_args: dict[str, Any] = {}
     if database and database != ":memory:" and not database.startswith("file:"):
         private_sqlite(Path(database))  # 0600 before SQLite creates it (and its -wal, -shm)
-    engine = sa.create_engine(url)
+        # The writers of this process take turns instead of sleeping in SQLite's busy handler.
+        connect_args["factory"] = connection_class(database, BUSY_TIMEOUT_S)
+    engine = sa.create_engine(url, connect_args=connect_args)
 
     @sa.event.listens_for(engine, "connect")
     def configure(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = "IMMEDIATE"
-        dbapi_conn.execute("PRAGMA busy_timeout=30000")
+        dbapi_conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
         dbapi_conn.execute("PRAGMA foreign_keys=ON")
         dbapi_conn.execute("PRAGMA journal_mode=WAL")
         dbapi_conn.execute("PRAGMA synchronous=NORMAL")
@@ -97,6 +167,7 @@ def start(
     system_db_url: str,
     *,
     send_workflow: Callable[[str], str],
+    send_workflow_name: str,
     schedules: Sequence[jobs.Schedule] = (),
     executor_id: str | None = None,
     execute: bool = True,
@@ -109,7 +180,7 @@ def start(
     the process listens to no queue and creates no schedule.
     """
     config: DBOSConfig = {
-        "name": "payjournal",
+        "name": APPLICATION,
         "system_database_url": system_db_url,
         "sys_db_pool_size": SYSTEM_DB_POOL_SIZE,
     }
@@ -137,7 +208,9 @@ def start(
                     schedule=schedule.cron,
                     cron_timezone=settings.TIME_ZONE,
                 )
-    return DbosBackend(queue, send_workflow)
+    global _batch
+    _batch = Batch(system_db_url, send_workflow_name)
+    return DbosBackend(queue, send_workflow, _batch)
 
 
 def wait_until_listening(timeout_s: float = 10.0) -> None:
@@ -152,4 +225,11 @@ def wait_until_listening(timeout_s: float = 10.0) -> None:
 
 def stop() -> None:
     """Shut DBOS down in this process (tests, Ctrl-C); its registered workflows stay."""
+    global _batch
+    if _batch is not None:
+        _batch.close()
+        _batch = None
     DBOS.destroy(destroy_registry=False)
+
+
+_batch: Batch | None = None

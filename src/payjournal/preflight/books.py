@@ -71,6 +71,11 @@ class CachedBooks:
         self.read_from_cache |= not loaded
         return value
 
+    def prefetch(self) -> None:
+        """Read the company's cached settings, fiscal years and cost centers into the
+        process's memo at once (the checks read them one by one)."""
+        self._cache.prefetch(self._company, ("companysettings", "fiscalyears", "costcenters"))
+
     def company_settings(self) -> CompanySettings:
         return self._read("companysettings", self._client.get_company_settings)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any, ClassVar, TypeVar
 
@@ -62,7 +62,7 @@ class DailyCache:
             memo = self._memo.get(memo_key)
             if memo is not None:
                 self._memo.move_to_end(memo_key)
-        if memo is not None and memo[1] == day and time.monotonic() - memo[0] < MEMO_S:
+        if memo is not None and _fresh(memo, day, time.monotonic()):
             remembered: T = memo[2]
             return remembered
         stored: Any = self._backend.get(key)
@@ -81,6 +81,29 @@ class DailyCache:
                 self._memo.popitem(last=False)
         return value
 
+    def prefetch(self, company: str, names: Iterable[str]) -> None:
+        """Bring what was read today of ``names`` into this process's memo in one read of the
+        shared cache (those the memo lacks): a send's checks then read the memo."""
+        day = self._today()
+        now = time.monotonic()
+        backend = id(self._backend)
+        with self._memo_lock:
+            wanted = [
+                key
+                for key in (self._key(company, name) for name in names)
+                if not _fresh(self._memo.get((backend, key)), day, now)
+            ]
+        if not wanted:
+            return
+        found = self._backend.get_many(wanted)
+        with self._memo_lock:
+            for key, stored in found.items():
+                if stored is not None and stored[0] == day:
+                    self._memo[(backend, key)] = (now, day, stored[1])
+                    self._memo.move_to_end((backend, key))
+            while len(self._memo) > MEMO_MAX_ENTRIES:
+                self._memo.popitem(last=False)
+
     def invalidate(self, company: str) -> None:
         """Forget everything read for ``company`` (a check failed: read afresh next time)."""
         prefix = self._key(company, "")
@@ -96,3 +119,8 @@ class DailyCache:
         """Drop this process's memo (tests that reset Visma between cases; settings changes)."""
         with cls._memo_lock:
             cls._memo.clear()
+
+
+def _fresh(memo: tuple[float, date, Any] | None, day: date, now: float) -> bool:
+    """A memo entry read today and less than :data:`MEMO_S` ago."""
+    return memo is not None and memo[1] == day and now - memo[0] < MEMO_S

@@ -111,6 +111,7 @@ def checklist_with(
     ``target.connection_problem`` must be empty: with a known problem there is no client.
     """
     books = CachedBooks(client, target.company_key, cache or DailyCache())
+    books.prefetch()
     checklist = Checklist(tuple(run_checks(target, books)))
     if not checklist.passed and books.read_from_cache:
         books.forget()

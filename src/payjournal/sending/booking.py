@@ -12,7 +12,7 @@ waits until it settles, and its settling calls :func:`advance` again (invariant 
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -43,7 +43,7 @@ from payjournal.sending.models import (
     SendingSettings,
     Submission,
 )
-from payjournal.sending.outbox import enqueue_after_commit
+from payjournal.sending.outbox import enqueue_after_commit, enqueue_many_after_commit
 from payjournal.sending.states import StaleSubmissionError, transition
 
 __all__ = [
@@ -52,6 +52,8 @@ __all__ = [
     "CorrectionPolicy",
     "RunState",
     "advance",
+    "advance_many",
+    "after_sent",
     "correction_policy",
     "locked_booking",
     "preview",
@@ -153,11 +155,14 @@ def run_state(company: PayrollCompany, run_key: str) -> RunState:
 
 
 def run_states(
-    company: PayrollCompany, run_keys: Collection[str] | None = None
+    company: PayrollCompany,
+    run_keys: Collection[str] | None = None,
+    wanted: dict[str, int | None] | None = None,
 ) -> dict[str, RunState]:
     """:func:`run_state` of every run id of ``company`` (or of ``run_keys``) in three queries
-    however many there are, keyed by run id in the runs' order."""
-    runs = PayrollRun.objects.filter(company=company).select_related("journal", "company")
+    however many there are, keyed by run id in the runs' order; two when the caller knows what
+    is ``wanted`` of each (it holds the booking rows)."""
+    runs = PayrollRun.objects.filter(company=company).select_related("journal")
     legs = Submission.objects.filter(company=company)
     bookings = RunBooking.objects.filter(company=company)
     if run_keys is not None:
@@ -166,24 +171,27 @@ def run_states(
         bookings = bookings.filter(run_key__in=run_keys)
     versions: dict[str, list[PayrollRun]] = {}
     for run in runs.order_by("run_id", "version"):
+        run.company = company  # the caller's: no join, no second copy
         versions.setdefault(run.run_id, []).append(run)
     legs_of: dict[str, list[Submission]] = {}
     for leg in legs.order_by("created_at", "id"):
         legs_of.setdefault(leg.run_key, []).append(leg)
-    wanted = dict(bookings.values_list("run_key", "wanted_version"))
-    states = {}
-    for key, found in versions.items():
-        numbers = {run.journal.pk: run.version for run in found}
-        its_legs = tuple(legs_of.get(key, ()))
-        settled = [
-            SettledLeg(LegKind(leg.kind), numbers[leg.journal_id])
-            for leg in its_legs
-            if leg.state == _SENT
-        ]
-        states[key] = RunState(
-            tuple(found), its_legs, booked_version(settled), wanted.get(key), numbers
-        )
-    return states
+    if wanted is None:
+        wanted = dict(bookings.values_list("run_key", "wanted_version"))
+    return {
+        key: _state(found, legs_of.get(key, ()), wanted.get(key)) for key, found in versions.items()
+    }
+
+
+def _state(
+    versions: Sequence[PayrollRun], legs: Sequence[Submission], wanted: int | None
+) -> RunState:
+    """A run id's state from its versions (oldest first, with their journals) and its legs."""
+    numbers = {run.journal.pk: run.version for run in versions}
+    settled = [
+        SettledLeg(LegKind(leg.kind), numbers[leg.journal_id]) for leg in legs if leg.state == _SENT
+    ]
+    return RunState(tuple(versions), tuple(legs), booked_version(settled), wanted, numbers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,10 +278,72 @@ def _net(state: RunState, version: int) -> dict[tuple[str, str], Money]:
 
 def locked_booking(company: PayrollCompany, run_key: str) -> RunBooking:
     """The run id's booking row, created if need be and locked for this transaction."""
+    rows = RunBooking.objects.select_for_update().filter(company=company, run_key=run_key)
+    found = rows.first()  # usually there: a send made it
+    if found is not None:
+        return found
     RunBooking.objects.bulk_create(
         [RunBooking(company=company, run_key=run_key)], ignore_conflicts=True
     )
-    return RunBooking.objects.select_for_update().get(company=company, run_key=run_key)
+    return rows.get()
+
+
+#: Run ids per query of :func:`advance_many` (well under SQLite's limit of bound parameters).
+CHUNK = 500
+RunId = tuple[PayrollCompany, str]
+
+
+def _locked_bookings(run_ids: Sequence[RunId]) -> dict[tuple[int, str], RunBooking]:
+    """The booking rows of ``run_ids``, created where missing and locked (in the order of
+    their ids, so two batches never wait for each other crosswise)."""
+    RunBooking.objects.bulk_create(
+        [RunBooking(company=company, run_key=key) for company, key in run_ids],
+        ignore_conflicts=True,
+    )
+    wanted = {(company.pk, key) for company, key in run_ids}
+    found: dict[tuple[int, str], RunBooking] = {}
+    for chunk in _chunks(run_ids):
+        rows = RunBooking.objects.select_for_update().filter(
+            company_id__in={company.pk for company, _key in chunk},
+            run_key__in={key for _company, key in chunk},
+        )
+        for row in rows.order_by("pk"):
+            if (row.company_id, row.run_key) in wanted:
+                found[(row.company_id, row.run_key)] = row
+    return found
+
+
+def _chunks(run_ids: Sequence[RunId]) -> list[Sequence[RunId]]:
+    return [run_ids[start : start + CHUNK] for start in range(0, len(run_ids), CHUNK)]
+
+
+def _states_of(
+    run_ids: Sequence[RunId], bookings: dict[tuple[int, str], RunBooking]
+) -> dict[tuple[int, str], RunState]:
+    """:func:`run_state` of each of ``run_ids`` (of any companies) in two queries per
+    :data:`CHUNK`, what is wanted taken from their locked ``bookings``."""
+    companies = {company.pk: company for company, _key in run_ids}
+    versions: dict[tuple[int, str], list[PayrollRun]] = {}
+    legs: dict[tuple[int, str], list[Submission]] = {}
+    for chunk in _chunks(run_ids):
+        ids = {company.pk for company, _key in chunk}
+        keys = {key for _company, key in chunk}
+        runs = PayrollRun.objects.filter(company_id__in=ids, run_id__in=keys)
+        for run in runs.select_related("journal").order_by("company_id", "run_id", "version"):
+            run.company = companies[run.company_id]
+            versions.setdefault((run.company_id, run.run_id), []).append(run)
+        found = Submission.objects.filter(company_id__in=ids, run_key__in=keys)
+        for leg in found.order_by("created_at", "id"):
+            legs.setdefault((leg.company_id, leg.run_key), []).append(leg)
+    return {
+        (company.pk, key): _state(
+            versions[(company.pk, key)],
+            legs.get((company.pk, key), ()),
+            bookings[(company.pk, key)].wanted_version,
+        )
+        for company, key in run_ids
+        if (company.pk, key) in versions
+    }
 
 
 #: ``want`` of :func:`advance`: book what the payroll says now (a send, automatic sending).
@@ -293,7 +363,10 @@ def advance(company: PayrollCompany, run_key: str, want: str | None = None) -> S
     """
     with transaction.atomic():
         booking = locked_booking(company, run_key)
-        state = run_state(company, run_key)
+        found = run_states(company, (run_key,), {run_key: booking.wanted_version}).get(run_key)
+        if found is None:
+            raise LookupError(f"no run {run_key!r} in {company}")
+        state = found
         if want is not None:
             wanted = state.target if want == WANT_TARGET else None
             if wanted != booking.wanted_version:
@@ -303,13 +376,76 @@ def advance(company: PayrollCompany, run_key: str, want: str | None = None) -> S
         return _advance(company, state)
 
 
-def _advance(company: PayrollCompany, state: RunState) -> Submission | None:
+def advance_many(run_ids: Sequence[RunId], want: str) -> dict[tuple[int, str], Submission | None]:
+    """:func:`advance` of many run ids (of any companies) in one transaction, in a few queries
+    however many there are: their booking rows are locked, their versions and legs read, and
+    the new legs written, together. Returns the open leg (or one settled with no voucher) of
+    each, keyed by (company id, run id)."""
+    unique = list({(company.pk, key): (company, key) for company, key in run_ids}.values())
+    with transaction.atomic():
+        bookings = _locked_bookings(unique)
+        states = _states_of(unique, bookings)
+        changed: list[RunBooking] = []
+        written: list[Submission] = []
+        found: dict[tuple[int, str], Submission | None] = {}
+        for company, key in unique:
+            state = states.get((company.pk, key))
+            if state is None:
+                raise LookupError(f"no run {key!r} in {company}")
+            booking = bookings[(company.pk, key)]
+            wanted = state.target if want == WANT_TARGET else None
+            if wanted != booking.wanted_version:
+                booking.wanted_version = wanted
+                changed.append(booking)
+            state = replace(state, wanted_version=wanted)
+            found[(company.pk, key)] = _advance(company, state, written)
+        RunBooking.objects.bulk_update(changed, ["wanted_version"], batch_size=CHUNK)
+        Submission.objects.bulk_create(written, batch_size=CHUNK)
+        enqueue_many_after_commit(written)
+    return found
+
+
+def after_sent(leg: Submission, booking: RunBooking) -> None:
+    """``leg`` was just sent, in the caller's transaction and under its run id's ``booking``
+    lock (:func:`locked_booking`): write the run id's next leg unless the books now hold what
+    is wanted — the usual case, which needs no more reads.
+
+    The sent leg is the run id's latest settled one (a run id has one open leg at a time and
+    a new one is written only when none is open), so the books hold its version (nothing after
+    a reversal); with nothing wanted (``None``) no leg follows either.
+    """
+    booked = NOTHING if leg.kind_enum is LegKind.REVERSAL else leg.journal.run.version
+    if booking.wanted_version is None or booking.wanted_version == booked:
+        return
+    advance(leg.company, leg.run_key)
+
+
+class _Policy:
+    """The company's correction policy, read only if a decision needs it (a first posting or a
+    withdrawal does not)."""
+
+    def __init__(self, company: PayrollCompany) -> None:
+        self._company = company
+        self._policy: CorrectionPolicy | None = None
+
+    def get(self) -> CorrectionPolicy:
+        if self._policy is None:
+            self._policy = correction_policy(self._company)
+        return self._policy
+
+
+def _advance(
+    company: PayrollCompany, state: RunState, written: list[Submission] | None = None
+) -> Submission | None:
+    """The decision of :func:`advance` on ``state``; a new leg is saved and enqueued, or —
+    given ``written`` — added to it for the caller to save and enqueue."""
     if state.wanted_version is None:
         leg = state.open_leg
         if leg is not None and _supersede(leg):
             return None
         return leg
-    plan = _plan(state, state.wanted_version, correction_policy(company).mode)
+    policy = _Policy(company)
+    plan = _plan(state, state.wanted_version, policy)
     leg = state.open_leg
     if leg is not None:
         if plan is not None and _leads_to(state, leg, plan):
@@ -318,21 +454,21 @@ def _advance(company: PayrollCompany, state: RunState) -> Submission | None:
             return leg  # in flight: its settling decides again
     if plan is None:
         return None
-    return _write_leg(company, state, plan)
+    return _write_leg(company, state, plan, policy, written)
 
 
-def _plan(state: RunState, wanted: int, mode: CorrectionMode) -> LegPlan | None:
+def _plan(state: RunState, wanted: int, policy: _Policy | CorrectionMode) -> LegPlan | None:
     booked = state.booked
-    same = False
-    if booked not in (NOTHING, wanted) and wanted != NOTHING:
-        old = load_journal(state.version(booked).journal)
-        new = load_journal(state.version(wanted).journal)
-        unchanged = not difference_rows(old.rows, new.rows, new.currency)
-        # A moved date alone is rebooked in reverse-and-rebook mode; a difference voucher
-        # cannot move a date, so in difference mode equal rows are no change to book.
-        same = unchanged and (
-            mode is CorrectionMode.DIFFERENCE or old.voucher_date == new.voucher_date
-        )
+    if booked in (NOTHING, wanted) or wanted == NOTHING:
+        # a first posting, a withdrawal or nothing to do: the same in either mode
+        return next_leg(booked, wanted, CorrectionMode.REVERSE_AND_REBOOK)
+    mode = policy if isinstance(policy, CorrectionMode) else policy.get().mode
+    old = load_journal(state.version(booked).journal)
+    new = load_journal(state.version(wanted).journal)
+    unchanged = not difference_rows(old.rows, new.rows, new.currency)
+    # A moved date alone is rebooked in reverse-and-rebook mode; a difference voucher
+    # cannot move a date, so in difference mode equal rows are no change to book.
+    same = unchanged and (mode is CorrectionMode.DIFFERENCE or old.voucher_date == new.voucher_date)
     return next_leg(booked, wanted, mode, books_the_same=same)
 
 
@@ -359,10 +495,16 @@ def _supersede(leg: Submission) -> bool:
     return True
 
 
-def _write_leg(company: PayrollCompany, state: RunState, plan: LegPlan) -> Submission:
+def _write_leg(
+    company: PayrollCompany,
+    state: RunState,
+    plan: LegPlan,
+    policy: _Policy,
+    written: list[Submission] | None,
+) -> Submission:
     journal = state.version(plan.version).journal
     base = state.version(plan.base).journal if plan.base is not None else None
-    voucher_date, move = _leg_date(company, state, plan)
+    voucher_date, move = _leg_date(state, plan, policy)
     leg = Submission(
         journal=journal,
         company=company,
@@ -385,12 +527,15 @@ def _write_leg(company: PayrollCompany, state: RunState, plan: LegPlan) -> Submi
             message=f"v{plan.version} books the same as v{plan.base}: no voucher is needed",
         )
         return leg
+    if written is not None:
+        written.append(leg)
+        return leg
     leg.save(force_insert=True)
     enqueue_after_commit(leg)
     return leg
 
 
-def _leg_date(company: PayrollCompany, state: RunState, plan: LegPlan) -> tuple[date, bool]:
+def _leg_date(state: RunState, plan: LegPlan, policy: _Policy) -> tuple[date, bool]:
     """The voucher date of a leg, and whether the send step may move it past the lock date.
 
     The first posting of a run carries its journal's date. A correction leg (anything posted
@@ -401,7 +546,7 @@ def _leg_date(company: PayrollCompany, state: RunState, plan: LegPlan) -> tuple[
     is_correction = any(leg.state == _SENT for leg in state.legs)
     if not is_correction:
         return journal.voucher_date, False
-    rule = correction_policy(company).date
+    rule = policy.get().date
     booked_leg = state.booking_leg(state.booked) if state.booked != NOTHING else None
     original = booked_leg.voucher_date if booked_leg is not None else journal.voucher_date
     if rule is CorrectionDate.NEW_VERSION and state.target != NOTHING:

@@ -25,8 +25,9 @@ or a withdrawal — a dialog that says what will be posted or reversed and asks 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from html import escape
+from html import escape as _html_escape
 
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
@@ -36,6 +37,14 @@ from payjournal.sending.dashlet import DashletRow
 from payjournal.sending.run_story import status_labels
 
 __all__ = ["render_row", "render_rows"]
+
+_SPECIAL = re.compile(r"[&<>\"']").search
+
+
+def escape(text: str) -> str:
+    """:func:`html.escape`, looked for first: most values of a row (dates, numbers, run ids)
+    have nothing to escape, and one search is cheaper than the five replacements."""
+    return _html_escape(text) if _SPECIAL(text) else text
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,7 @@ from uuid import UUID
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from payjournal import cpu_budget
 from payjournal.domain.submission import Event, SubmissionState
 from payjournal.preflight import Checklist, DailyCache
 from payjournal.preflight.books import CachedBooks
@@ -83,9 +84,13 @@ class SendPolicy:
 
 
 def _load(submission_id: UUID | str) -> Submission:
-    return Submission.objects.select_related(
-        "journal__run__company", "base__run__company", "company__visma_account"
-    ).get(pk=submission_id)
+    """The leg with what its send reads: its journal and run, its company and Visma account
+    (in one query; the run's company is the leg's). A difference's base is read when used."""
+    leg = Submission.objects.select_related("journal__run", "company__visma_account").get(
+        pk=submission_id
+    )
+    leg.journal.run.company = leg.company
+    return leg
 
 
 def _code(error: Exception) -> str:
@@ -114,7 +119,8 @@ def process_submission(
     ``sleep`` waits between attempts, ``now`` dates the voucher's ``sent_at``.
     """
     policy = policy or SendPolicy()
-    submission = _load(submission_id)
+    with cpu_budget.part("send: load the leg"):
+        submission = _load(submission_id)
     state = submission.state_enum
     if state.is_final or state is SubmissionState.NEEDS_ACTION:
         return state
@@ -140,7 +146,8 @@ def _work(
             return state
         if state is SubmissionState.QUEUED:
             try:
-                submission = transition(submission, Event.CLAIMED)
+                with cpu_budget.part("send: claim"):
+                    submission = transition(submission, Event.CLAIMED)
             except StaleSubmissionError:
                 # Superseded (a newer version, a withdrawal) between loading and claiming:
                 # nothing to do. Anything else moved it: another worker holds it.
@@ -232,21 +239,25 @@ def _post(
 ) -> Submission:
     """Date the leg, pre-flight it (cached reads), then ``POST /v2/vouchers`` once."""
     company = submission.company
-    journal = leg_journal(submission)
+    with cpu_budget.part("send: the leg's journal and voucher"):
+        journal = leg_journal(submission)
     books = CachedBooks(visma, company.visma_company_id, cache)
     try:
-        journal = replace(journal, voucher_date=_voucher_date(submission, books))
+        with cpu_budget.part("send: pre-flight from the cache"):
+            journal = replace(journal, voucher_date=_voucher_date(submission, books))
     except RETRYABLE as exc:
         return _retry_later(submission, exc, policy, sleep)
     except VismaError as exc:
         return transition(submission, Event.REFUSED, error_code=exc.code, message=_message(exc))
-    checklist = checklist_with(visma, target_of_journal(company, journal), cache=cache)
+    with cpu_budget.part("send: pre-flight from the cache"):
+        checklist = checklist_with(visma, target_of_journal(company, journal), cache=cache)
     if not checklist.passed:
         return _stop_before_sending(submission, checklist, policy, sleep)
     books = CachedBooks(visma, company.visma_company_id, cache)
     try:
-        centers = books.cost_centers() if any(row.dimension for row in journal.rows) else ()
-        voucher = build_voucher(journal, submission.marker, centers)
+        with cpu_budget.part("send: the leg's journal and voucher"):
+            centers = books.cost_centers() if any(row.dimension for row in journal.rows) else ()
+            voucher = build_voucher(journal, submission.marker, centers)
     except CostCenterNotFoundError as exc:
         books.forget()
         return transition(submission, Event.REFUSED, error_code=exc.code, message=str(exc))
@@ -255,7 +266,8 @@ def _post(
     except VismaError as exc:
         return transition(submission, Event.REFUSED, error_code=exc.code, message=_message(exc))
     try:
-        posted = visma.create_voucher(voucher)
+        with cpu_budget.part("send: HTTP (POST /v2/vouchers)"):
+            posted = visma.create_voucher(voucher)
     except OutcomeUnknownError as exc:
         return transition(
             submission,
@@ -360,8 +372,8 @@ def _mark_sent(
     """``sent``, and in the same transaction the run id's next leg (a rebooking after a
     reversal, a version that arrived meanwhile) under the run id's booking lock."""
     try:
-        with transaction.atomic():
-            booking.locked_booking(submission.company, submission.run_key)
+        with cpu_budget.part("send: sent, and the next leg"), transaction.atomic():
+            locked = booking.locked_booking(submission.company, submission.run_key)
             submission = transition(
                 submission,
                 event,
@@ -370,7 +382,7 @@ def _mark_sent(
                 sent_at=sent_at,
                 needs_reconcile=False,
             )
-            booking.advance(submission.company, submission.run_key)
+            booking.after_sent(submission, locked)
             return submission
     except IntegrityError:
         # Another submission of this journal version is already sent: the constraint held.

@@ -57,22 +57,29 @@ def request_send_many(runs: Iterable[PayrollRun]) -> BulkResult:
     """Book each run's run id as the payroll has it now (its latest version, or nothing when
     withdrawn); the ones with nothing to book say why.
 
-    One transaction for the whole batch; each run id's decision locks its booking row
-    (:func:`payjournal.sending.booking.advance`). A run id whose next leg is already on its way
-    gets that leg back; one whose books already hold its latest version is skipped.
+    One transaction for the whole batch, in a few queries however many runs it has; each run
+    id's decision locks its booking row (:func:`payjournal.sending.booking.advance_many`). A
+    run id whose next leg is already on its way gets that leg back; one whose books already
+    hold its latest version is skipped.
     """
     queued: dict[int, Submission] = {}
     skipped: dict[int, str] = {}
     wanted = list(runs)
     with transaction.atomic():
+        mapped = []
         for run in wanted:
-            company = run.company
-            if company.visma_account_id is None:
-                skipped[run.pk] = not_mapped(company)
-                continue
-            leg = booking.advance(company, run.run_id, booking.WANT_TARGET)
+            if run.company.visma_account_id is None:
+                skipped[run.pk] = not_mapped(run.company)
+            else:
+                mapped.append(run)
+        legs = booking.advance_many(
+            [(run.company, run.run_id) for run in mapped], booking.WANT_TARGET
+        )
+        for run in mapped:
+            leg = legs[(run.company_id, run.run_id)]
             if leg is None or leg.is_empty:
-                skipped[run.pk] = nothing_to_book(booking.run_state(company, run.run_id))[1]
+                state = booking.run_state(run.company, run.run_id)
+                skipped[run.pk] = nothing_to_book(state)[1]
             else:
                 queued[run.pk] = leg
     return BulkResult([queued[run.pk] for run in wanted if run.pk in queued], skipped)

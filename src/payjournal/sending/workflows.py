@@ -23,7 +23,7 @@ from typing import Any
 from dbos import DBOS
 from django.db import close_old_connections
 
-from payjournal import jobs, wiring
+from payjournal import cpu_budget, jobs, wiring
 from payjournal.jobs import dbos
 from payjournal.preflight.workflows import DAILY_CHECKS
 from payjournal.sending.send import process_submission
@@ -34,7 +34,11 @@ __all__ = ["SCHEDULES", "SWEEP", "send_workflow", "start", "stop", "sweep_workfl
 log = logging.getLogger("payjournal.jobs")
 
 
-@DBOS.workflow(name="payjournal.send_submission")
+#: The send workflow's name in DBOS (a batched enqueue names it).
+SEND_WORKFLOW = "payjournal.send_submission"
+
+
+@DBOS.workflow(name=SEND_WORKFLOW)
 def send_workflow(submission_id: str) -> str:
     """The durable send of one submission: sent or needs_action.
 
@@ -42,11 +46,12 @@ def send_workflow(submission_id: str) -> str:
     submission row, so a recovered workflow that runs it again resumes where the row stands
     (``sending`` → reconcile by marker). A step would only add a checkpoint write per send.
     """
-    close_old_connections()
-    try:
-        return process_submission(submission_id).value
-    finally:
+    with cpu_budget.part("send: the rest"):
         close_old_connections()
+        try:
+            return process_submission(submission_id).value
+        finally:
+            close_old_connections()
 
 
 @DBOS.step(name="payjournal.sweep_step")
@@ -90,6 +95,7 @@ def start(
     backend = dbos.start(
         system_db_url,
         send_workflow=send_workflow,
+        send_workflow_name=SEND_WORKFLOW,
         schedules=SCHEDULES,
         executor_id=executor_id,
         execute=execute,

@@ -24,6 +24,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx2
 
+from payjournal import cpu_budget
 from payjournal.visma import wire
 from payjournal.visma.clock import Clock
 from payjournal.visma.config import VismaEndpoints
@@ -160,7 +161,8 @@ class ApiSession:
             raise self._unreadable(endpoint, request, f"body is not JSON: {exc}") from exc
 
     def _fresh_tokens(self) -> TokenSet:
-        tokens = self._tokens.load()
+        with cpu_budget.part("token"):
+            tokens = self._tokens.load()
         if tokens is None:
             raise AuthorizationRequiredError("no tokens stored; authorize the connection first")
         if tokens.expires_within(self._clock.now(), self._refresh_margin):

@@ -22,14 +22,7 @@ from typing import Any
 from django.db.backends.sqlite3 import base
 
 from payjournal.private_files import private_sqlite
-
-_locks: dict[str, threading.Lock] = {}
-_locks_guard = threading.Lock()
-
-
-def _lock_of(name: str) -> threading.Lock:
-    with _locks_guard:
-        return _locks.setdefault(name, threading.Lock())
+from payjournal.sqlite_writers import turn_of
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -52,7 +45,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return super().get_new_connection(conn_params)
 
     def _write_lock(self) -> threading.Lock:
-        return _lock_of(str(self.settings_dict["NAME"]))
+        return turn_of(str(self.settings_dict["NAME"]))
 
     def _start_transaction_under_autocommit(self) -> None:
         timeout = float(self.settings_dict.get("OPTIONS", {}).get("timeout", 5))

@@ -1,0 +1,234 @@
+"""What the month-end benchmark prints beyond one run's figures: the machine it ran on, cores
+kept busy on purpose, the CPU budget per journal, and min / median / max over several runs.
+
+* :class:`Busy`: ``--busy N`` keeps N cores busy with separate processes (a spinning loop
+  each) during the window, so a run on a shared machine can be told apart from the code.
+* :func:`machine_before` / :meth:`MachineBefore.after`: the load average before and after
+  the window and the CPU the machine's other processes used in it (from ``/proc``), the
+  busiest named.
+* :func:`budget_lines`: the CPU per journal of the sending process(es) split into its measured
+  parts (:mod:`payjournal.cpu_budget`).
+* :func:`summary_lines`: each figure of several runs as min / median / max.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from payjournal.cpu_budget import Figures
+
+__all__ = [
+    "Busy",
+    "MachineBefore",
+    "budget_lines",
+    "budget_per_journal",
+    "machine_before",
+    "peak_rss_mb",
+    "summary_lines",
+]
+
+#: What a busy process runs: a loop that never sleeps.
+SPIN = "while True:\n    pass\n"
+
+
+@contextmanager
+def Busy(cores: int) -> Iterator[list[int]]:  # noqa: N802  # a context manager named as a thing
+    """``cores`` processes spinning for as long as the block runs; yields their pids."""
+    children = [
+        subprocess.Popen([sys.executable, "-c", SPIN])  # noqa: S603
+        for _ in range(max(0, cores))
+    ]
+    try:
+        yield [child.pid for child in children]
+    finally:
+        for child in children:
+            child.kill()
+        for child in children:
+            child.wait(timeout=10)
+
+
+def _ticks_by_process() -> dict[int, tuple[str, int]]:
+    """Every process's name and CPU ticks so far (Linux ``/proc``; empty elsewhere)."""
+    found: dict[int, tuple[str, int]] = {}
+    for entry in Path("/proc").iterdir() if Path("/proc/self/stat").exists() else ():
+        if not entry.name.isdigit():
+            continue
+        try:
+            head, tail = (entry / "stat").read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        fields = tail.split()
+        found[int(entry.name)] = (head.split("(", 1)[1], int(fields[11]) + int(fields[12]))
+    return found
+
+
+def _command(pid: int) -> str:
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return "?"
+    words = [w for w in raw.decode(errors="replace").split("\0") if w]
+    return " ".join(words)[:90]
+
+
+@dataclass(frozen=True, slots=True)
+class MachineBefore:
+    """The machine at the window's start, to compare with its end."""
+
+    load: tuple[float, float, float]
+    ticks: dict[int, tuple[str, int]]
+    at: float
+
+    def after(self, ours: Iterable[int]) -> Machine:
+        """The load average now, and the cores the other processes used since (the busiest
+        three by name); ``ours`` are the benchmark's own processes."""
+        now = _ticks_by_process()
+        elapsed = max(time.monotonic() - self.at, 1e-9)
+        tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+        mine = set(ours)
+        used: list[tuple[float, int, str]] = []
+        for pid, (name, ticks) in now.items():
+            if pid in mine:
+                continue
+            before = self.ticks.get(pid, (name, 0))[1]
+            cores = (ticks - before) / tick / elapsed
+            if cores > 0:
+                used.append((cores, pid, name))
+        used.sort(reverse=True)
+        return Machine(
+            self.load,
+            _loadavg(),
+            sum(c for c, _pid, _name in used),
+            [(c, _command(pid) or name) for c, pid, name in used[:3]],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Machine:
+    load_before: tuple[float, float, float]
+    load_after: tuple[float, float, float]
+    others_cores: float  # CPU of the machine's other processes in the window, in cores
+    busiest: list[tuple[float, str]]
+
+    def lines(self) -> list[str]:
+        busiest = "; ".join(f"{c:.2f} {cmd}" for c, cmd in self.busiest) or "none"
+        return [
+            f"load average          before {_load(self.load_before)}, after "
+            f"{_load(self.load_after)} (1, 5, 15 min; {os.cpu_count()} cores)",
+            f"other processes       {self.others_cores:.2f} cores in the window; busiest: {busiest}",
+        ]
+
+
+def _loadavg() -> tuple[float, float, float]:
+    try:
+        return os.getloadavg()
+    except OSError:
+        return (0.0, 0.0, 0.0)
+
+
+def _load(load: tuple[float, float, float]) -> str:
+    return " ".join(f"{x:.2f}" for x in load)
+
+
+def machine_before() -> MachineBefore:
+    return MachineBefore(_loadavg(), _ticks_by_process(), time.monotonic())
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The peak resident memory of a living process so far, in MB (``VmHWM``; 0 elsewhere)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+#: The budget's parts in the order of a journal's way, with what each holds.
+PARTS = (
+    ("decide", "the bulk decision: booking rows and outbox rows (request_send_many)"),
+    ("enqueue", "DBOS enqueue, after the decision's commit"),
+    ("DBOS dequeue", "DBOS's queue thread: polling, claiming, reading the claimed"),
+    ("send: load the leg", "the leg with its journal, company and account"),
+    ("send: claim", "queued → sending, with its timeline row"),
+    ("send: the leg's journal and voucher", "the journal's lines, the voucher built"),
+    ("send: pre-flight from the cache", "the checks on the day's cached reads"),
+    ("token", "the account's access token, read and decrypted"),
+    ("send: HTTP (POST /v2/vouchers)", "the rate-limit slot, the request, its answer"),
+    ("send: sent, and the next leg", "sending → sent, its timeline row, the run's next leg"),
+    ("send: the rest", "the workflow body outside the parts above"),
+    ("DBOS bookkeeping", "workflow threads outside the send: dispatch, the outcome's write"),
+    ("DBOS's other threads", "scheduler, notifications, background jobs, event loop"),
+    ("the benchmark's own", "this process's main thread: waiting for the legs to settle"),
+)
+
+
+def budget_per_journal(window: Figures, journals: int) -> dict[str, float]:
+    """The window's CPU of one process (or several, added) per journal in ms, by part; the
+    threads' time that no part names is DBOS's (``DBOS bookkeeping``) or the benchmark's."""
+    per = 1000.0 / max(journals, 1)
+    parts = dict(window.parts)
+    send_parts = sum(v for k, v in parts.items() if k.startswith("send:") or k == "token")
+    main_parts = parts.get("decide", 0.0) + parts.get("enqueue", 0.0)
+    threads = window.threads
+    found = {name: parts.get(name, 0.0) * per for name, _what in PARTS}
+    found["DBOS dequeue"] = threads.get("DBOS dequeue", 0.0) * per
+    found["DBOS bookkeeping"] = max(0.0, threads.get("workflow threads", 0.0) - send_parts) * per
+    found["DBOS's other threads"] = threads.get("other threads", 0.0) * per
+    found["the benchmark's own"] = max(0.0, threads.get("main thread", 0.0) - main_parts) * per
+    found["total of the parts"] = sum(found.values())
+    found["process CPU"] = window.process * per
+    return found
+
+
+def budget_lines(title: str, budget: dict[str, float]) -> list[str]:
+    """The budget of :func:`budget_per_journal` as lines (parts that cost nothing left out)."""
+    lines = [f"CPU budget per journal, {title}:"]
+    for name, what in PARTS:
+        value = budget.get(name, 0.0)
+        if value >= 0.005:
+            lines.append(f"  {value:6.2f} ms  {name:<38} {what}")
+    total, process = budget.get("total of the parts", 0.0), budget.get("process CPU", 0.0)
+    lines.append(
+        f"  {total:6.2f} ms  {'total of the parts':<38} (the process's CPU: {process:.2f} ms; "
+        "the difference is threads that ended in the window)"
+    )
+    return lines
+
+
+def _median(values: Sequence[float]) -> float:
+    return float(statistics.median(values))
+
+
+def summary_lines(runs: Sequence[dict[str, Any]]) -> list[str]:
+    """Each numeric figure of ``runs`` (the same keys in each; a nested dict is a budget) as
+    ``min / median / max``, in the first run's order."""
+    if not runs:
+        return []
+    lines = [f"summary of {len(runs)} runs   min / median / max"]
+    for key, first in runs[0].items():
+        if isinstance(first, dict):
+            lines.append(f"{key}:")
+            for part in first:
+                values = [float(run[key].get(part, 0.0)) for run in runs]
+                if max(values) >= 0.005:
+                    lines.append(f"  {part:<40} {_triple(values, 2)}")
+        elif isinstance(first, int | float) and not isinstance(first, bool):
+            values = [float(run[key]) for run in runs]
+            digits = 3 if key.startswith("ratio") else 2
+            lines.append(f"{key:<42} {_triple(values, digits)}")
+    return lines
+
+
+def _triple(values: Sequence[float], digits: int) -> str:
+    return " / ".join(f"{v:.{digits}f}" for v in (min(values), _median(values), max(values)))

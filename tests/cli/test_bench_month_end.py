@@ -1,0 +1,176 @@
+"""``payjournal bench month-end``'s figures beyond one run: the summary of several runs, the
+cores kept busy, the CPU budget per journal, and the workers' budgets (never timed)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from payjournal import cpu_budget
+from payjournal.benchmarks.month_end_runs import (
+    Busy,
+    budget_lines,
+    budget_per_journal,
+    machine_before,
+    summary_lines,
+)
+from payjournal.cli import app
+from payjournal.cpu_budget import Figures
+from tests.waiting import wait_until
+
+
+def test_the_summary_gives_min_median_and_max_of_each_figure() -> None:
+    runs = [
+        {"wall time (s)": 12.0, "ratio to the bound": 1.2, "budget": {"claim": 1.0, "zero": 0.0}},
+        {"wall time (s)": 10.0, "ratio to the bound": 1.0, "budget": {"claim": 3.0, "zero": 0.0}},
+        {"wall time (s)": 11.0, "ratio to the bound": 1.1, "budget": {"claim": 2.0, "zero": 0.0}},
+    ]
+    lines = summary_lines(runs)
+    assert lines[0] == "summary of 3 runs   min / median / max"
+    assert any(
+        line.startswith("wall time (s)") and "10.00 / 11.00 / 12.00" in line for line in lines
+    )
+    assert any(
+        line.startswith("ratio to the bound") and "1.000 / 1.100 / 1.200" in line for line in lines
+    )
+    assert "budget:" in lines
+    assert any(line.strip().startswith("claim") and "1.00 / 2.00 / 3.00" in line for line in lines)
+    assert not any(line.strip().startswith("zero") for line in lines)  # a part that cost nothing
+
+
+def test_busy_keeps_the_cores_busy_while_the_block_runs_and_stops_after() -> None:
+    with Busy(2) as pids:
+        assert len(pids) == 2
+        for pid in pids:
+            wait_until(lambda pid=pid: _cpu_ticks(pid) > 0, f"busy process {pid} spends CPU")
+    for pid in pids:
+        assert not Path(f"/proc/{pid}").exists() or _state(pid) == "Z"
+
+
+def _cpu_ticks(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def _state(pid: int) -> str:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+
+
+def test_the_machine_lines_name_the_load_and_the_other_processes() -> None:
+    before = machine_before()
+    with Busy(1) as pids:
+        wait_until(lambda: _cpu_ticks(pids[0]) > 2, "the busy process spends CPU")
+        machine = before.after(ours=[os.getpid()])
+    lines = machine.lines()
+    assert lines[0].startswith("load average          before ")
+    assert machine.others_cores > 0  # the busy process is not one of "ours" here
+    assert 1 <= len(machine.busiest) <= 3
+    assert all(cores > 0 for cores, _command in machine.busiest)
+
+
+def test_the_budget_splits_the_cpu_into_the_parts_and_the_rest_of_each_threads_time() -> None:
+    window = Figures(
+        parts={"decide": 0.5, "enqueue": 0.25, "send: claim": 1.0, "token": 0.5},
+        counts={},
+        threads={
+            "main thread": 1.0,
+            "DBOS dequeue": 0.5,
+            "workflow threads": 2.0,
+            "other threads": 0.25,
+        },
+        process=3.75,
+    )
+    budget = budget_per_journal(window, journals=1000)
+    assert budget["decide"] == 0.5 and budget["send: claim"] == 1.0 and budget["token"] == 0.5
+    assert budget["DBOS dequeue"] == 0.5
+    assert budget["DBOS bookkeeping"] == 0.5  # workflow threads beyond the send's parts
+    assert budget["the benchmark's own"] == 0.25  # the main thread beyond decide and enqueue
+    assert budget["total of the parts"] == 3.75 == budget["process CPU"]
+    lines = budget_lines("this process", budget)
+    assert lines[0] == "CPU budget per journal, this process:"
+    assert any("send: claim" in line and "1.00 ms" in line for line in lines)
+
+
+def test_nested_parts_are_counted_once() -> None:
+    was = cpu_budget.enabled()
+    cpu_budget.switch_on()
+    before = cpu_budget.snapshot()
+    with cpu_budget.part("test: outer"):
+        _spin()
+        with cpu_budget.part("test: inner"):
+            _spin()
+    spent = cpu_budget.snapshot().since(before)
+    assert spent.counts["test: outer"] == 1 and spent.counts["test: inner"] == 1
+    outer, inner = spent.parts["test: outer"], spent.parts["test: inner"]
+    assert outer > 0 and inner > 0
+    assert outer + inner <= spent.threads["main thread"] + 1e-3
+    cpu_budget._State.on = was
+
+
+def _spin() -> None:
+    end = time.thread_time() + 0.02
+    while time.thread_time() < end:
+        pass
+
+
+def test_a_worker_writes_its_budget_of_the_window_when_signalled(tmp_path: Path) -> None:
+    prefix = tmp_path / "cpu-budget"
+    code = (
+        "import signal, time\n"
+        "from payjournal import cpu_budget\n"
+        "cpu_budget.install_from_environment()\n"
+        "print('ready', flush=True)\n"
+        "while True:\n"
+        "    with cpu_budget.part('send: claim'):\n"
+        "        sum(range(1000))\n"
+        "    time.sleep(0.001)\n"
+    )
+    env = dict(os.environ, **{cpu_budget.ENVIRONMENT: str(prefix)})
+    child = subprocess.Popen(
+        [sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+        child.send_signal(signal.SIGUSR1)  # the window starts
+        path = Path(f"{prefix}.{child.pid}.json")
+        child.send_signal(signal.SIGUSR2)  # … and ends
+        wait_until(path.exists, "the worker wrote its budget")
+        figures = Figures.from_json(json.loads(path.read_text()))
+        assert set(figures.threads) == {"main thread"}
+        assert figures.process >= 0 and figures.parts.get("send: claim", 0.0) >= 0
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_several_runs_each_in_its_own_process_then_the_summary() -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "bench",
+            "month-end",
+            "--companies",
+            "2",
+            "--runs",
+            "2",
+            "--busy",
+            "1",
+            "--no-daily-checks",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    output = result.output
+    assert "=== run 1 of 2" in output and "=== run 2 of 2" in output
+    assert "summary of 2 runs   min / median / max" in output
+    assert "busy cores            1" in output
+    assert "CPU budget per journal, this process (embedded):" in output
+    assert "load average          before" in output
+    summary = output.split("summary of 2 runs", 1)[1]
+    assert "ratio to the bound" in summary and "duplicates" in summary
