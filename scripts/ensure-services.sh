@@ -18,24 +18,20 @@ if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
   pg_isready -h 127.0.0.1 -p 5432 -q
 fi
 
-# The browser test drives Debian's chromium (never `playwright install`).
-if [ ! -x /usr/bin/chromium ]; then
+# Debian packages the tests need, installed when missing (as root, with apt-get).
+install_debian() {  # package, what needs it
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "ensure-services: installing chromium for the browser test"
-    apt-get install -y -q chromium >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }
+    echo "ensure-services: installing $1 for $2"
+    apt-get install -y -q "$1" >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q "$1" >/dev/null; }
   else
-    echo "ensure-services: /usr/bin/chromium is missing; install it (apt-get install chromium)" >&2
+    echo "ensure-services: $1 is missing for $2; install it (apt-get install $1)" >&2
     exit 1
   fi
-fi
+}
+
+# The browser test drives Debian's chromium (never `playwright install`).
+[ -x /usr/bin/chromium ] || install_debian chromium "the browser tests"
 
 # The message-catalog test runs makemessages: GNU gettext (xgettext, msgmerge, msgfmt).
-if ! command -v xgettext >/dev/null 2>&1 || ! command -v msgmerge >/dev/null 2>&1; then
-  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "ensure-services: installing gettext for the message-catalog test"
-    apt-get install -y -q gettext >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q gettext >/dev/null; }
-  else
-    echo "ensure-services: GNU gettext is missing; install it (apt-get install gettext)" >&2
-    exit 1
-  fi
-fi
+command -v xgettext >/dev/null 2>&1 && command -v msgmerge >/dev/null 2>&1 \
+  || install_debian gettext "the message-catalog test"

@@ -13,9 +13,7 @@ from io import StringIO
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
-from django.db import connection
 from rich.console import Console
 from typer.testing import CliRunner
 
@@ -26,7 +24,7 @@ from payjournal.emulator import Emulator
 from payjournal.payroll.models import PayrollRun
 from payjournal.sending.models import Submission
 from payjournal.sending.services import import_run, request_send, set_send_automatically
-from tests.fixtures.books import Books
+from tests.fixtures.books import Books, drop_throwaway_dbos, throwaway_dbos_url
 from tests.sending.netting import books_net
 from tests.sending.story import (
     RUN,
@@ -49,21 +47,12 @@ def cli() -> CliRunner:
 def dbos_url(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, settings: Any) -> Iterator[str]:
     """The DBOS system database a CLI command in this test starts (``PAYJOURNAL_DBOS_URL``):
     a throw-away one, never the app's (PostgreSQL: dropped after)."""
-    url = (
-        f"sqlite:///{tmp_path / 'dbos.sqlite'}"
-        if connection.vendor == "sqlite"
-        else settings.PAYJOURNAL_TEST_DBOS_URL
-    )
+    url = throwaway_dbos_url(tmp_path, settings)
     monkeypatch.setenv("PAYJOURNAL_DBOS_URL", url)
     _reopen_dbos_log()
     yield url
     _reopen_dbos_log()
-    if url.startswith("postgresql://"):
-        name = url.rsplit("/", 1)[1]
-        with psycopg.connect(
-            "host=127.0.0.1 port=5432 user=postgres dbname=postgres", autocommit=True
-        ) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    drop_throwaway_dbos(url)
 
 
 def _reopen_dbos_log() -> None:
