@@ -20,7 +20,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db import connection, connections, transaction
 
-from payjournal.site.sqlite.base import DatabaseWrapper, _lock_of
+from payjournal.site.sqlite.base import DatabaseWrapper
+from payjournal.sqlite_writers import turn_of
 from tests.site.database_files import database_bytes
 
 pytestmark = [
@@ -32,7 +33,7 @@ LEAK_BOUND_S = 10.0
 
 
 def write_lock() -> threading.Lock:
-    return _lock_of(str(connection.settings_dict["NAME"]))
+    return turn_of(str(connection.settings_dict["NAME"]))
 
 
 @pytest.fixture(autouse=True)
