@@ -1,4 +1,5 @@
-"""The one place a submission changes state: the domain's machine, a compare-and-set, a timeline row.
+"""The one place a submission changes state: the domain's machine, a compare-and-set, a timeline row
+and, into *needs action* or *sent*, the notification (:func:`payjournal.notifications.service.notify`).
 
 Every transition is an UPDATE conditioned on the state the caller saw, so two workers can never
 both move one submission; the loser gets :class:`StaleSubmissionError`.
@@ -12,6 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from payjournal.domain.submission import Event, SubmissionState, next_state
+from payjournal.notifications import events
+from payjournal.notifications.service import notify
+from payjournal.payroll.models import PayrollCompany
 from payjournal.sending.models import Attempt, Submission
 
 MESSAGE_LENGTH = 500
@@ -54,6 +58,30 @@ def transition(
             error_code=error_code,
             message=message,
         )
+        if new in _NOTIFIED:
+            _notify(submission, _NOTIFIED[new], error_code or str(fields.get("voucher_number", "")))
     for name, value in changes.items():
         setattr(submission, name, value)
     return submission
+
+
+_NOTIFIED = {
+    SubmissionState.NEEDS_ACTION: events.EventKind.NEEDS_ACTION,
+    SubmissionState.SENT: events.EventKind.VOUCHER_SENT,
+}
+
+
+def _notify(submission: Submission, kind: events.EventKind, code: str) -> None:
+    """The event of a leg that needs a person, or was sent: its company, run id and code."""
+    company = PayrollCompany.objects.only("pk", "name", "master_id").get(pk=submission.company_id)
+    notify(
+        events.Event(
+            kind,
+            master_id=company.master_id,
+            company_id=company.pk,
+            company_name=company.name,
+            subject=submission.run_key,
+            code=code,
+            path=f"/companies/{company.pk}/",
+        )
+    )
