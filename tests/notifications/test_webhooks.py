@@ -5,8 +5,7 @@ Proven here: an event reaches the receiver once, signed with the endpoint's secr
 database holds only encrypted); a receiver that is down gets the event once it is up (the
 delivery is retried with backoff, each attempt in the log); a receiver that keeps failing gets
 its endpoint disabled with the reason shown, and no further deliveries; an endpoint
-subscribed to other events gets none. Both databases (the last test reruns this file on
-PostgreSQL).
+subscribed to other events gets none. Both databases (``test_postgres.py``).
 """
 
 from __future__ import annotations
@@ -22,7 +21,6 @@ from payjournal.notifications.service import notify
 from payjournal.notifications.webhooks import add_endpoint
 from tests.fixtures.tenants import Tenant
 from tests.notifications.receiver import Receiver, receiving
-from tests.on_postgres import assert_passes_on_postgresql
 from tests.ports import free_port
 from tests.waiting import wait_until
 
@@ -138,12 +136,3 @@ def test_an_endpoint_gets_only_the_events_it_receives(tenant: Tenant, executor: 
         publish(drift)
         wait_until(lambda: receiver.accepted, "the drift event")
     assert [e["type"] for e in receiver.accepted] == ["scheme.drift_found"]
-
-
-@pytest.mark.postgres
-def test_the_webhook_tests_pass_on_postgresql() -> None:
-    from django.db import connection
-
-    if connection.vendor != "sqlite":
-        pytest.skip("this session already runs on PostgreSQL")
-    assert_passes_on_postgresql(__file__, "test_the_webhook_tests_pass_on_postgresql")

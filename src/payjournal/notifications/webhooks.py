@@ -31,6 +31,7 @@ from django.utils.translation import gettext_noop
 from payjournal.integrations.crypto import seal, unseal
 from payjournal.notifications import signing
 from payjournal.notifications.models import DeliveryState, WebhookDelivery, WebhookEndpoint
+from payjournal.notifications.wanted import forget_wanted
 from payjournal.tenancy.models import Master
 
 __all__ = ["Outcome", "add_endpoint", "attempt", "endpoint_secret"]
@@ -206,3 +207,4 @@ def enable(endpoint: WebhookEndpoint) -> None:
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
         enabled=True, disabled_reason="", consecutive_failures=0
     )
+    forget_wanted()

@@ -15,6 +15,7 @@ from django.utils import timezone
 from payjournal.domain.submission import Event, SubmissionState, next_state
 from payjournal.notifications import events
 from payjournal.notifications.service import notify
+from payjournal.notifications.wanted import is_wanted
 from payjournal.payroll.models import PayrollCompany
 from payjournal.sending.models import Attempt, Submission
 
@@ -72,8 +73,11 @@ _NOTIFIED = {
 
 
 def _notify(submission: Submission, kind: events.EventKind, code: str) -> None:
-    """The event of a leg that needs a person, or was sent: its company, run id and code."""
+    """The event of a leg that needs a person, or was sent: its company, run id and code.
+    A sent voucher nobody asked for costs this one query (:func:`is_wanted`)."""
     company = PayrollCompany.objects.only("pk", "name", "master_id").get(pk=submission.company_id)
+    if not is_wanted(kind, company.master_id):
+        return
     notify(
         events.Event(
             kind,
