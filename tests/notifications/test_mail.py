@@ -31,6 +31,7 @@ from payjournal.tenancy.models import Membership, Role
 from payjournal.tenancy.users import create_user
 from tests.fixtures.books import Books
 from tests.fixtures.tenants import Tenant
+from tests.ports import free_port
 from tests.tenancy.smtp import Inbox
 from tests.waiting import wait_until
 
@@ -139,3 +140,15 @@ def test_a_refused_send_is_mailed_at_once_in_the_readers_language(
     notice = Notice.objects.get(user=erik.user)
     assert (notice.state, notice.digest) == (NoticeState.SENT, False)
     assert not Notice.objects.filter(user=quiet.user).exists()
+
+
+@pytest.mark.django_db
+def test_a_digest_the_smtp_server_refuses_waits_for_the_next(
+    addressed: Tenant, inbox: Inbox, settings: Any
+) -> None:
+    month_end(addressed, 1)
+    settings.EMAIL_PORT = free_port()  # nothing listens there: the mail cannot leave
+    assert send_digests() == DigestSummary(mails=0, notices=0, failed=2)
+    assert Notice.objects.filter(state=NoticeState.PENDING).count() == 2
+    settings.EMAIL_PORT = inbox.port
+    assert send_digests() == DigestSummary(mails=2, notices=2, failed=0)

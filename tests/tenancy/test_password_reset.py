@@ -79,7 +79,9 @@ def test_the_demo_sends_its_mail_over_smtp_to_a_catcher_on_loopback(
     (kept,) = wait_until(lambda: list((tmp_path / "mail").glob("*.eml")), "the caught mail")
     link = LINK.search(kept.read_text())
     assert link is not None
-    page = tenant.client(tenant.admin).get("/notifications/demo-mail/").content.decode()
+    client = tenant.client(tenant.admin)
+    assert 'id="demo-mail-link"' in client.get("/notifications/").content.decode()
+    page = client.get("/notifications/demo-mail/").content.decode()
     assert "admin@a.example" in page and link.group(2) in page
     logged = "\n".join(logging.Formatter().format(r) for r in caplog.records)
     assert link.group(4) not in logged  # the catcher's own log stays quiet too

@@ -64,7 +64,11 @@ def preferences(request: HttpRequest, membership: Membership) -> HttpResponse:
     return render(
         request,
         "notifications/preferences.html",
-        {"form": form, "has_email": bool(membership.user.email)},
+        {
+            "form": form,
+            "has_email": bool(membership.user.email),
+            "demo_mail": settings.PAYJOURNAL_DEMO_MAILBOX is not None,
+        },
         status=status,
     )
 

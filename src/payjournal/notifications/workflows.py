@@ -6,7 +6,8 @@
   after a failure it sleeps durably for the backoff (:func:`.webhooks.backoff_s`) and tries
   again, until delivered, given up, or the endpoint is disabled. A crash resumes it.
 * ``payjournal.notice_mail`` (:func:`notice_mail_workflow`): one immediate mail, retried by
-  DBOS with backoff while the SMTP server refuses.
+  DBOS with backoff while the SMTP server refuses (about 15 minutes), then moved into the
+  person's next digest.
 * Schedules: the digest every day at 07:00 (``TIME_ZONE``) and a sweep every five minutes that
   hands over whatever waits without a job (the event's process ended before the hand-over, or
   no executor ran then: ``payjournal checks daily`` from a shell).
@@ -88,10 +89,27 @@ def notice_mail_step(notice_id: str) -> bool:
         close_old_connections()
 
 
+@DBOS.step(name="payjournal.notice_to_digest_step")
+def notice_to_digest_step(notice_id: str) -> None:
+    close_old_connections()
+    try:
+        Notice.objects.filter(pk=notice_id, state=NoticeState.PENDING).update(digest=True)
+    finally:
+        close_old_connections()
+
+
 @DBOS.workflow(name="payjournal.notice_mail")
 def notice_mail_workflow(notice_id: str) -> None:
-    """One immediate mail (retried while the SMTP server refuses)."""
-    notice_mail_step(notice_id)
+    """One immediate mail, retried while the SMTP server refuses; when it never takes it, the
+    notice goes into the person's next digest instead of being lost."""
+    try:
+        notice_mail_step(notice_id)
+    except Exception:
+        log.warning(
+            "immediate mail not sent; it joins the next digest",
+            extra={"event": "notifications.mail_to_digest"},
+        )
+        notice_to_digest_step(notice_id)
 
 
 def _enqueue(hooks: Sequence[tuple[str, str]], mails: Sequence[str]) -> None:
