@@ -136,3 +136,18 @@ def test_an_endpoint_gets_only_the_events_it_receives(tenant: Tenant, executor: 
         publish(drift)
         wait_until(lambda: receiver.accepted, "the drift event")
     assert [e["type"] for e in receiver.accepted] == ["scheme.drift_found"]
+
+
+def test_a_delivery_whose_secret_does_not_open_fails_with_that_reason(
+    tenant: Tenant, executor: None
+) -> None:
+    with receiving(Receiver(free_port())) as receiver:
+        endpoint = endpoint_for(tenant, receiver)
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(secret_ciphertext=b"not a token")
+        publish(needs_action(tenant))
+        failed = wait_until(
+            lambda: (d := delivery_of(endpoint)).state == DeliveryState.FAILED and d,
+            "the delivery to fail",
+        )
+    assert failed.last_error == "TokenDecryptionError"
+    assert receiver.requests == 0

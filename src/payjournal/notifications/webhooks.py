@@ -28,13 +28,13 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from payjournal.integrations.crypto import seal, unseal
+from payjournal.integrations.crypto import rotate, seal, unseal
 from payjournal.notifications import signing
 from payjournal.notifications.models import DeliveryState, WebhookDelivery, WebhookEndpoint
 from payjournal.notifications.wanted import forget_wanted
 from payjournal.tenancy.models import Master
 
-__all__ = ["Outcome", "add_endpoint", "attempt", "endpoint_secret"]
+__all__ = ["Outcome", "add_endpoint", "attempt", "endpoint_secret", "give_up", "rotate_secrets"]
 
 log = logging.getLogger("payjournal.notifications")
 TIMEOUT_S = 10.0
@@ -63,6 +63,27 @@ def add_endpoint(
         endpoint.secret_ciphertext = seal(_context(endpoint.pk), secret)
         endpoint.save(update_fields=["secret_ciphertext"])
     return endpoint, secret
+
+
+def rotate_secrets() -> int:
+    """Re-encrypt every endpoint's secret under the newest token key (``payjournal
+    rotate-keys``); how many."""
+    count = 0
+    with transaction.atomic():
+        for endpoint in WebhookEndpoint.objects.select_for_update().only("pk", "secret_ciphertext"):
+            WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+                secret_ciphertext=rotate(endpoint.secret_ciphertext)
+            )
+            count += 1
+    return count
+
+
+def give_up(delivery_id: str, error: str) -> None:
+    """Settle a delivery that cannot be attempted at all (e.g. its secret does not open with
+    the configured keys): failed, with the reason in the log line."""
+    WebhookDelivery.objects.filter(pk=delivery_id, state=DeliveryState.PENDING).update(
+        state=DeliveryState.FAILED, last_error=error[:200], last_attempt_at=timezone.now()
+    )
 
 
 def endpoint_secret(endpoint: WebhookEndpoint) -> str:

@@ -31,7 +31,7 @@ from django.utils import timezone
 from payjournal import jobs, wiring
 from payjournal.notifications.mail import send_digests, send_notice
 from payjournal.notifications.models import DeliveryState, Notice, NoticeState, WebhookDelivery
-from payjournal.notifications.webhooks import attempt
+from payjournal.notifications.webhooks import attempt, give_up
 
 __all__ = ["SCHEDULES", "hand_over", "register"]
 
@@ -67,11 +67,29 @@ def webhook_attempt_step(delivery_id: str) -> float | None:
         close_old_connections()
 
 
+@DBOS.step(name="payjournal.webhook_give_up")
+def webhook_give_up_step(delivery_id: str, error: str) -> None:
+    close_old_connections()
+    try:
+        give_up(delivery_id, error)
+    finally:
+        close_old_connections()
+
+
 @DBOS.workflow(name="payjournal.webhook_delivery")
 def webhook_workflow(delivery_id: str) -> None:
-    """Deliver one event to one endpoint, with backoff between attempts."""
-    while (delay := webhook_attempt_step(delivery_id)) is not None:
-        DBOS.sleep(delay)
+    """Deliver one event to one endpoint, with backoff between attempts. An attempt that
+    cannot be made at all (the secret does not open with the configured keys) settles the
+    delivery as failed with that reason, rather than leaving it waiting for ever."""
+    try:
+        while (delay := webhook_attempt_step(delivery_id)) is not None:
+            DBOS.sleep(delay)
+    except Exception as exc:
+        log.warning(
+            "webhook delivery could not be attempted",
+            extra={"event": "notifications.webhook_error", "error": type(exc).__name__},
+        )
+        webhook_give_up_step(delivery_id, type(exc).__name__)
 
 
 @DBOS.step(
