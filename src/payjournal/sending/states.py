@@ -7,9 +7,10 @@ both move one submission; the loser gets :class:`StaleSubmissionError`.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from payjournal.domain.submission import Event, SubmissionState, next_state
@@ -20,6 +21,7 @@ from payjournal.payroll.models import PayrollCompany
 from payjournal.sending.models import Attempt, Submission
 
 MESSAGE_LENGTH = 500
+log = logging.getLogger("payjournal.sending")
 
 
 class StaleSubmissionError(RuntimeError):
@@ -74,18 +76,28 @@ _NOTIFIED = {
 
 def _notify(submission: Submission, kind: events.EventKind, code: str) -> None:
     """The event of a leg that needs a person, or was sent: its company, run id and code.
-    A sent voucher nobody asked for costs this one query (:func:`is_wanted`)."""
-    company = PayrollCompany.objects.only("pk", "name", "master_id").get(pk=submission.company_id)
-    if not is_wanted(kind, company.master_id):
-        return
-    notify(
-        events.Event(
-            kind,
-            master_id=company.master_id,
-            company_id=company.pk,
-            company_name=company.name,
-            subject=submission.run_key,
-            code=code,
-            path=f"/companies/{company.pk}/",
+    A sent voucher nobody asked for costs this one query (:func:`is_wanted`). A failure to
+    record the event is logged and never stops the transition (a savepoint keeps it apart)."""
+    try:
+        with transaction.atomic():
+            company = PayrollCompany.objects.only("pk", "name", "master_id").get(
+                pk=submission.company_id
+            )
+            if not is_wanted(kind, company.master_id):
+                return
+            notify(
+                events.Event(
+                    kind,
+                    master_id=company.master_id,
+                    company_id=company.pk,
+                    company_name=company.name,
+                    subject=submission.run_key,
+                    code=code,
+                    path=f"/companies/{company.pk}/",
+                )
+            )
+    except DatabaseError as exc:
+        log.warning(
+            "notification not recorded",
+            extra={"event": "notifications.not_recorded", "error": type(exc).__name__},
         )
-    )
