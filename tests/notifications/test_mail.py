@@ -152,3 +152,15 @@ def test_a_digest_the_smtp_server_refuses_waits_for_the_next(
     assert Notice.objects.filter(state=NoticeState.PENDING).count() == 2
     settings.EMAIL_PORT = inbox.port
     assert send_digests() == DigestSummary(mails=2, notices=2, failed=0)
+
+
+@pytest.mark.django_db
+def test_without_mail_settings_no_digest_is_claimed(addressed: Tenant, settings: Any) -> None:
+    from payjournal.site.mail import NOTHING
+
+    month_end(addressed, 1)
+    settings.EMAIL_BACKEND = NOTHING  # production without PAYJOURNAL_SMTP_HOST
+    result = CliRunner().invoke(app, ["notifications", "digest"])
+    assert result.exit_code == 1
+    assert "Mail is not set up" in result.stdout
+    assert Notice.objects.filter(state=NoticeState.PENDING).count() == 2

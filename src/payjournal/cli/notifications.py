@@ -20,9 +20,16 @@ app = typer.Typer(help="E-mail and webhook notifications.", no_args_is_help=True
 def digest() -> None:
     """Send each person's digest of waiting notifications now (one e-mail per person)."""
     start_django(migrate=True)
-    from payjournal.notifications.mail import send_digests
+    from payjournal.notifications.mail import MailNotSetUpError, send_digests
 
-    summary = send_digests()
+    try:
+        summary = send_digests()
+    except MailNotSetUpError:
+        Console().print(
+            "Mail is not set up (PAYJOURNAL_SMTP_HOST …): no digest was sent; the "
+            "notifications wait until it is."
+        )
+        raise typer.Exit(1) from None
     Console().print(
         f"sent {summary.mails} digest e-mails with {summary.notices} notifications"
         + (f"; {summary.failed} not sent (they wait for the next digest)" if summary.failed else "")

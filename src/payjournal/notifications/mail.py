@@ -28,8 +28,9 @@ from django.utils.translation import ngettext
 from payjournal.notifications.events import EventKind
 from payjournal.notifications.models import Notice, NoticeState
 from payjournal.notifications.preferences import choice_of
+from payjournal.site.mail import NOTHING
 
-__all__ = ["DigestSummary", "send_digests", "send_notice"]
+__all__ = ["DigestSummary", "MailNotSetUpError", "mail_is_set_up", "send_digests", "send_notice"]
 
 log = logging.getLogger("payjournal.notifications")
 
@@ -56,12 +57,24 @@ def _lines(notices: Sequence[Notice]) -> list[tuple[str, list[_Line]]]:
     return [(str(kind.label), grouped[kind.value]) for kind in EventKind if kind.value in grouped]
 
 
+class MailNotSetUpError(RuntimeError):
+    """No SMTP server is configured (``PAYJOURNAL_SMTP_HOST``): notices wait, unsent."""
+
+
+def mail_is_set_up() -> bool:
+    """Whether mail leaves this process (SMTP, or the mail directory), not Django's dummy."""
+    return bool(settings.EMAIL_BACKEND != NOTHING)
+
+
 def _send(to: str, subject: str, body: str) -> None:
     EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to]).send()
 
 
 def send_notice(notice_id: str) -> bool:
-    """Mail one notice at once; ``False`` when it was already sent (or is not for now)."""
+    """Mail one notice at once; ``False`` when it was already sent (or is not for now).
+    :class:`MailNotSetUpError` without mail settings (the notice keeps waiting)."""
+    if not mail_is_set_up():
+        raise MailNotSetUpError("no mail settings (PAYJOURNAL_SMTP_HOST)")
     claimed = Notice.objects.filter(pk=notice_id, state=NoticeState.PENDING, digest=False).update(
         state=NoticeState.SENT, sent_at=timezone.now()
     )
@@ -96,7 +109,10 @@ class DigestSummary:
 
 
 def send_digests() -> DigestSummary:
-    """One mail per person with waiting digest notices, every notice of theirs in it."""
+    """One mail per person with waiting digest notices, every notice of theirs in it.
+    :class:`MailNotSetUpError` without mail settings (nothing is claimed)."""
+    if not mail_is_set_up():
+        raise MailNotSetUpError("no mail settings (PAYJOURNAL_SMTP_HOST)")
     waiting = (
         Notice.objects.filter(state=NoticeState.PENDING, digest=True)
         .values_list("user_id", flat=True)

@@ -29,7 +29,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from payjournal import jobs, wiring
-from payjournal.notifications.mail import send_digests, send_notice
+from payjournal.notifications.mail import MailNotSetUpError, send_digests, send_notice
 from payjournal.notifications.models import DeliveryState, Notice, NoticeState, WebhookDelivery
 from payjournal.notifications.webhooks import attempt, give_up
 
@@ -195,6 +195,9 @@ def digest_step() -> int:
     close_old_connections()
     try:
         return send_digests().mails
+    except MailNotSetUpError:
+        log.warning("no digest: mail is not set up", extra={"event": "notifications.no_mail"})
+        return 0
     finally:
         close_old_connections()
 
