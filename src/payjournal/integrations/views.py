@@ -6,6 +6,7 @@ Flow errors are translated to pages here, once (:mod:`.problems`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -16,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from payjournal import wiring
+from payjournal import catalog, wiring
 from payjournal.integrations import services
 from payjournal.integrations.forms import AccountForm
 from payjournal.integrations.models import VismaAccount
@@ -55,6 +56,17 @@ class AccountRow:
     visma_company_name: str
     authorize_url: str
     disconnect_url: str
+    #: when the stored tokens were issued (their age is shown), and Visma last answered a call
+    tokens_issued_at: datetime | None = None
+    last_call_ok_at: datetime | None = None
+
+
+def _reason(account: VismaAccount) -> str:
+    """Why the account needs authorization, in the reader's language: the catalog's sentence
+    of Visma's refusal (its stored free text for older rows)."""
+    if account.refusal_code:
+        return catalog.explain(account.refusal_code).message
+    return account.status_reason
 
 
 def _account_rows(membership: Membership) -> list[AccountRow]:
@@ -65,10 +77,12 @@ def _account_rows(membership: Membership) -> list[AccountRow]:
             account.pk,
             account.name,
             account.status,
-            account.status_reason,
+            _reason(account),
             account.visma_company_name,
             f"{prefix}{account.pk}/authorize/",
             f"{prefix}{account.pk}/disconnect/",
+            account.tokens_issued_at,
+            account.last_call_ok_at,
         )
         for account in _accounts(membership)
     ]
