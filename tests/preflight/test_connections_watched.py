@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import httpx2
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from payjournal import catalog, preflight
 from payjournal.domain.submission import SubmissionState
@@ -27,6 +28,7 @@ from payjournal.emulator import stable_id
 from payjournal.integrations.models import AccountStatus, VismaAccount
 from payjournal.integrations.services import create_account
 from payjournal.payroll.models import PayrollCompany, PayrollRun
+from payjournal.payroll.samples import samples_dir
 from payjournal.payroll.services import MappingRefusedError, map_company
 from payjournal.preflight import CheckKey
 from payjournal.preflight.daily import check_every_company
@@ -310,3 +312,18 @@ def test_a_pre_flight_on_the_wrong_company_shows_one_item_not_one_per_account(
         explained.message
         == "Företaget i Visma bokför i en annan valuta än lönebolaget betalar ut i."
     )
+
+
+def test_a_new_company_keeps_the_organisation_number_it_is_given(tenant: Tenant) -> None:
+    scheme = samples_dir() / "nl-bakkerij" / "scheme.json"
+    answer = tenant.client(tenant.admin).post(
+        "/companies/",
+        {
+            "name": "Bakkerij Twee",
+            "key": "bakkerij-twee",
+            "registration_number": " 12345678 ",
+            "scheme": SimpleUploadedFile(scheme.name, scheme.read_bytes()),
+        },
+    )
+    assert answer.status_code == 302
+    assert PayrollCompany.objects.get(key="bakkerij-twee").registration_number == "12345678"

@@ -19,6 +19,7 @@ from __future__ import annotations
 import threading
 import time
 
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from payjournal.integrations.models import AccountStatus, VismaAccount
@@ -66,12 +67,12 @@ def note_answered(account_id: int) -> None:
         if last is not None and now - last < ANSWER_WRITE_EVERY_S:
             return
         _written[account_id] = now
-    stamp = timezone.now()
-    accounts = VismaAccount.objects.filter(pk=account_id)
-    accounts.filter(
-        status=AccountStatus.AUTHORIZATION_NEEDED, refusal_code__in=RECOVERABLE_CODES
-    ).update(status=AccountStatus.AUTHORIZED, refusal_code="", status_reason="")
-    accounts.update(last_call_ok_at=stamp)
+    lifted = Q(status=AccountStatus.AUTHORIZATION_NEEDED, refusal_code__in=RECOVERABLE_CODES)
+    VismaAccount.objects.filter(pk=account_id).update(  # one statement: sends make many
+        last_call_ok_at=timezone.now(),
+        status=Case(When(lifted, then=Value(AccountStatus.AUTHORIZED.value)), default=F("status")),
+        refusal_code=Case(When(lifted, then=Value("")), default=F("refusal_code")),
+    )
 
 
 class AccountWatch:
