@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from payjournal import catalog
 from payjournal.tenancy.models import Master
 
 
@@ -53,3 +54,11 @@ class VismaAccount(models.Model):
     @property
     def is_authorized(self) -> bool:
         return self.status == AccountStatus.AUTHORIZED
+
+    @property
+    def refusal_reason(self) -> str:
+        """Why the account needs authorization, in the active language: the catalog's sentence
+        of Visma's refusal (the stored free text of rows from before the codes)."""
+        if self.refusal_code:
+            return catalog.explain(self.refusal_code).message
+        return self.status_reason

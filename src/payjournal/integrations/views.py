@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from payjournal import catalog, wiring
+from payjournal import wiring
 from payjournal.integrations import services
 from payjournal.integrations.forms import AccountForm
 from payjournal.integrations.models import VismaAccount
@@ -61,14 +61,6 @@ class AccountRow:
     last_call_ok_at: datetime | None = None
 
 
-def _reason(account: VismaAccount) -> str:
-    """Why the account needs authorization, in the reader's language: the catalog's sentence
-    of Visma's refusal (its stored free text for older rows)."""
-    if account.refusal_code:
-        return catalog.explain(account.refusal_code).message
-    return account.status_reason
-
-
 def _account_rows(membership: Membership) -> list[AccountRow]:
     # /…/accounts/<id>/authorize/ and /…/accounts/<id>/disconnect/ share the prefix
     prefix = reverse("visma-authorize", args=(0,)).removesuffix("0/authorize/")
@@ -77,7 +69,7 @@ def _account_rows(membership: Membership) -> list[AccountRow]:
             account.pk,
             account.name,
             account.status,
-            _reason(account),
+            account.refusal_reason,
             account.visma_company_name,
             f"{prefix}{account.pk}/authorize/",
             f"{prefix}{account.pk}/disconnect/",
