@@ -4,7 +4,7 @@ Proven here: a grant Visma refuses — revoked by the user, the Visma password c
 module switched off, the user's access to the company taken away — turns the account to
 *authorization needed* at the next daily check, also when the day's reads are cached (the
 grant is checked with a call of its own), and at once when any call meets the refusal (a
-pre-flight, a send); the Accounts tab then never shows "Authorized", and says why in the
+pre-flight, a send's); the Accounts tab then never shows "Authorized", and says why in the
 reader's language, with the token's age and Visma's last answer. After re-authorization, the
 journal that waited for it is sent by itself, exactly once, also when the account is
 authorized again a second time. A module switched on again puts the account back without a
@@ -33,6 +33,7 @@ from payjournal.payroll.services import MappingRefusedError, map_company
 from payjournal.preflight import CheckKey
 from payjournal.preflight.daily import check_every_company
 from payjournal.sending.models import Submission
+from payjournal.sending.send import process_submission
 from payjournal.sending.services import import_run, request_send
 from tests import oauth
 from tests.fixtures.tenants import Tenant
@@ -147,6 +148,25 @@ def test_a_refusal_met_by_a_pre_flight_turns_the_mark_at_once(
     assert (account.status, account.refusal_code) == (
         AccountStatus.AUTHORIZATION_NEEDED,
         refusal.code,
+    )
+
+
+def test_a_refusal_met_by_a_send_turns_the_mark_at_once(
+    tenant: Tenant, books_url: str, control: httpx2.Client, browser_http: httpx2.Client
+) -> None:
+    connect(tenant, browser_http, tenant.bakkerij, ANNA, "nl-bakkerij")
+    run = import_run(tenant.bakkerij, sample("nl-bakkerij", "run-2026-10.json"), "run.json").run
+    submission = request_send(PayrollRun.objects.get(pk=run.pk))  # no executor: stays queued
+    control.delete(f"/_emulator/users/{ANNA}/companies/nl-bakkerij").raise_for_status()
+
+    assert process_submission(submission.pk) == SubmissionState.NEEDS_ACTION
+
+    submission.refresh_from_db()
+    assert submission.error_code == "no_company_access"
+    account = account_of(tenant)
+    assert (account.status, account.refusal_code) == (
+        AccountStatus.AUTHORIZATION_NEEDED,
+        "no_company_access",
     )
 
 
