@@ -1,6 +1,7 @@
 """The daily checks notify what they newly find (the emulator over loopback).
 
-Proven here: an account deactivated in Visma gives one *drift found* notice per person who sees
+Proven here: a grant Visma revoked is one *connection needs re-authorization* event for
+who depends on the account, told once; an account deactivated in Visma gives one *drift found* notice per person who sees
 the company, and a webhook delivery; the same finding the next morning is not notified again;
 a missing fiscal year for the next voucher date is its own event.
 """
@@ -56,3 +57,24 @@ def test_a_missing_fiscal_year_is_its_own_event(
     (notice,) = Notice.objects.filter(user=tenant.admin.user)
     assert (notice.kind, notice.code) == ("books.fiscal_year_missing", "fiscal_year_missing")
     assert notice.subject == "2031-01-31"
+
+
+def test_a_revoked_grant_is_notified_once_to_who_depends_on_the_account(
+    tenant: Tenant, books_url: str, control: httpx2.Client, browser_http: httpx2.Client
+) -> None:
+    for member in (tenant.admin, tenant.payroll, tenant.viewer):
+        member.user.email = f"{member.user.username}@a.example"
+        member.user.save(update_fields=["email"])
+    add_endpoint(tenant.master, "http://127.0.0.1:9/hooks", ["connection.needs_reauthorization"])
+    connect(tenant, browser_http, tenant.bakkerij, "anna@bakkerij.example", "nl-bakkerij")
+    control.delete("/_emulator/users/anna@bakkerij.example/grants").raise_for_status()
+
+    check_every_company()
+    notices = Notice.objects.filter(kind="connection.needs_reauthorization")
+    assert sorted(n.user.username for n in notices) == ["a-admin", "a-payroll", "a-viewer"]
+    assert {(n.code, n.path) for n in notices} == {("invalid_grant", "/integrations/visma/")}
+    (delivery,) = WebhookDelivery.objects.all()
+    assert delivery.payload["type"] == "connection.needs_reauthorization"
+
+    check_every_company()  # still refused the next morning: told once
+    assert notices.count() == 3 and WebhookDelivery.objects.count() == 1

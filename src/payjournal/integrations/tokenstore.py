@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from payjournal.integrations.crypto import decrypt_tokens, encrypt_tokens
 from payjournal.integrations.models import AccountStatus, VismaAccount
+from payjournal.integrations.watch import RECOVERABLE_CODES, refused
 from payjournal.visma import AuthorizationRequiredError, InvalidGrantError, RefreshFn, TokenSet
 
 #: Longer than the OAuth client's timeout (30 s): a refresh under way keeps its lease.
@@ -53,6 +54,7 @@ class DatabaseTokenStore:
         VismaAccount.objects.filter(pk=self.account_id).update(
             token_ciphertext=encrypt_tokens(self.account_id, tokens),
             token_version=F("token_version") + 1,
+            tokens_issued_at=timezone.now(),
         )
 
     def refresh(self, refresh: RefreshFn, stale: TokenSet) -> TokenSet:
@@ -60,7 +62,7 @@ class DatabaseTokenStore:
         owner = _owner()
         lost = VismaAccount.objects.filter(
             pk=self.account_id, status=AccountStatus.AUTHORIZATION_NEEDED
-        )
+        ).exclude(refusal_code__in=RECOVERABLE_CODES)
         if lost.exists():  # Visma refused the refresh token before: don't send it again
             raise InvalidGrantError("Visma refused this account's refresh token; authorize again.")
         while True:
@@ -91,12 +93,18 @@ class DatabaseTokenStore:
                 return current
             fresh = refresh(current)
         except InvalidGrantError:
+            newly = mine.exclude(status=AccountStatus.AUTHORIZATION_NEEDED).exists()
             mine.update(
                 refresh_lease_until=None,
                 refresh_lease_owner="",
                 status=AccountStatus.AUTHORIZATION_NEEDED,
-                status_reason="Visma refused the refresh token (invalid_grant).",
+                refusal_code=InvalidGrantError.code,
+                status_reason="",
             )
+            if newly:  # who depends on the account hears of it (the notifications)
+                refused.send(
+                    sender=VismaAccount, account_id=self.account_id, code=InvalidGrantError.code
+                )
             raise
         except BaseException:
             mine.update(refresh_lease_until=None, refresh_lease_owner="")
@@ -108,6 +116,7 @@ class DatabaseTokenStore:
             VismaAccount.objects.filter(pk=self.account_id).update(
                 token_ciphertext=encrypt_tokens(self.account_id, fresh),
                 token_version=F("token_version") + 1,
+                tokens_issued_at=timezone.now(),
             )
             mine.update(refresh_lease_until=None, refresh_lease_owner="")
         return fresh
