@@ -81,24 +81,25 @@ def _tab_costs(user: User, company_id: int, tabs: int) -> None:
 
     from payjournal.live.stamps import EVERY_S
 
-    clients = []
-    for _ in range(tabs):  # a session each, as tabs of different users
+    clients: list[Client] = []
+    questions: list[str] = []
+    for _ in range(tabs):  # a session each, as tabs of different users, each with its poller
         client = Client()
         client.force_login(user)
+        page = client.get("/integrations/visma/accounts/").content.decode()
+        found = re.search(r'<div id="live-accounts" hidden hx-get="([^"]+)"', page)
+        if found is None:
+            raise RuntimeError("the accounts page has no live poller")
         clients.append(client)
+        questions.append(html.unescape(found.group(1)))
     since = quote(timezone.now().isoformat())
-    page = clients[0].get(f"/companies/{company_id}/").content.decode()
-    found = re.search(r'<div id="live-company" hidden hx-get="([^"]+)"', page)
-    if found is None:
-        raise RuntimeError("the company page has no live poller")
-    question = html.unescape(found.group(1))
-    per_minute = 60 // EVERY_S
-    for label, url, status, every_s in (
-        (f"live poller, {tabs} tabs", question, 204, EVERY_S),
-        ("  was: accounts list", "/integrations/visma/accounts/list/", 200, 2),
-        ("  was: dashlet rows", f"/companies/{company_id}/sending/rows/?since={since}", 200, 10),
+    rows = f"/companies/{company_id}/sending/rows/?since={since}"
+    for label, urls, status, every_s in (
+        (f"live poller, {tabs} tabs", questions, 204, EVERY_S),
+        ("  was: accounts list", ["/integrations/visma/accounts/list/"] * tabs, 200, 2),
+        ("  was: dashlet rows", [rows] * tabs, 200, 10),
     ):
-        cpu_ms = _cpu_ms_per_request(clients, url, status, per_minute)
+        cpu_ms = _cpu_ms_per_request(clients, urls, status, 60 // EVERY_S)
         typer.echo(
             f"{label:<32} {cpu_ms * 60 / every_s:7.1f} ms CPU per tab per minute"
             f"  ({cpu_ms:.2f} ms per {'question' if status == 204 else 'poll'},"
@@ -106,14 +107,14 @@ def _tab_costs(user: User, company_id: int, tabs: int) -> None:
         )
 
 
-def _cpu_ms_per_request(clients: list[Client], url: str, status: int, rounds: int) -> float:
-    """Process CPU time per request of ``url``, asked ``rounds`` times by every client in turn
-    (after one warm-up round)."""
-    for client in clients:
+def _cpu_ms_per_request(clients: list[Client], urls: list[str], status: int, rounds: int) -> float:
+    """Process CPU time per request, each client asking its url ``rounds`` times in turn (after
+    one warm-up round)."""
+    for client, url in zip(clients, urls, strict=True):
         client.get(url, HTTP_HX_REQUEST="true")
     started = time.process_time()
     for _ in range(rounds):
-        for client in clients:
+        for client, url in zip(clients, urls, strict=True):
             response = client.get(url, HTTP_HX_REQUEST="true")
             if response.status_code != status:
                 raise RuntimeError(f"{url} answered {response.status_code}, not {status}")

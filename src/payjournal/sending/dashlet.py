@@ -253,9 +253,7 @@ class _Shown:
 
 def poll_for(company: PayrollCompany, now: datetime) -> Poll:
     """The rows poll of a page (or an answer) rendered at ``now``."""
-    return Poll(
-        reverse("sending-rows", args=(company.pk,)), (now - POLL_OVERLAP).isoformat()
-    )
+    return Poll(reverse("sending-rows", args=(company.pk,)), (now - POLL_OVERLAP).isoformat())
 
 
 def changed_run_keys(company: PayrollCompany, since: datetime) -> list[str]:
