@@ -16,7 +16,9 @@ from urllib.parse import quote
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test import Client
+from django.utils import timezone
 
 from payjournal.integrations import services as accounts
 from payjournal.integrations.models import AccountStatus, VismaAccount
@@ -72,7 +74,15 @@ def test_visible_changes_of_accounts_move_the_masters_stamp_on(tenant: Tenant) -
     assert added > before
     VismaAccount.objects.filter(pk=account.pk).update(token_ciphertext=b"x", token_version=2)
     VismaAccount.objects.filter(pk=account.pk).update(refresh_lease_owner="worker-1")
-    assert read(topic) == added  # a token refresh shows nothing on the page
+    VismaAccount.objects.filter(pk=account.pk).update(last_call_ok_at=timezone.now())
+    VismaAccount.objects.filter(pk=account.pk).update(status=F("status"), name=F("name"))
+    assert read(topic) == added  # a lease, a call answered, nothing changed: nothing to show
+    VismaAccount.objects.filter(pk=account.pk).update(tokens_issued_at=timezone.now())
+    refreshed = read(topic)
+    assert refreshed > added  # the token's age is shown
+    VismaAccount.objects.filter(pk=account.pk).update(refusal_code="module_not_activated")
+    assert read(topic) > refreshed
+    added = read(topic)
     VismaAccount.objects.filter(pk=account.pk).update(status=AccountStatus.AUTHORIZATION_NEEDED)
     changed = read(topic)
     assert changed > added
