@@ -22,7 +22,9 @@ from django.utils import timezone
 
 from payjournal.integrations import services as accounts
 from payjournal.integrations.models import AccountStatus, VismaAccount
+from payjournal.live import triggers
 from payjournal.live.stamps import Kind, Topic, read
+from payjournal.payroll.models import PayrollRun
 from payjournal.payroll.samples import samples_dir
 from payjournal.payroll.services import map_company
 from payjournal.sending.models import Submission
@@ -211,3 +213,17 @@ def test_only_a_get_is_answered(tenant: Tenant) -> None:
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="this session already runs on PostgreSQL")
 def test_the_stamps_work_on_postgresql() -> None:
     assert_passes_on_postgresql(__file__, "test_the_stamps_work_on_postgresql")
+
+
+def test_the_triggers_are_dropped_before_a_migration_and_installed_after(tenant: Tenant) -> None:
+    """``migrate`` drops them first (SQLite remakes a table to alter it, and refuses to rename
+    a table a trigger names) and installs them again after, however often it runs."""
+    topic = company_topic(tenant)
+    triggers.drop(connection)
+    import_september(tenant)
+    assert read(topic) == 0  # no trigger: nothing counted
+    triggers.install(connection)
+    triggers.install(connection)  # again: still one trigger per event
+    before = read(topic)
+    PayrollRun.objects.filter(company=tenant.bakkerij).update(source_name="again")
+    assert read(topic) == before + 1
