@@ -68,9 +68,10 @@ def test_every_page_passes_wcag_21_aa(
         "administrations": reverse("visma-administrations"),
         "corrections": reverse("visma-corrections"),
         "language": reverse("language"),
-        "api docs": "/api/docs",
         "not found": "/no-such-page/",
     }
+    if language == "en":  # Swagger UI speaks English only: one audit of it is enough
+        pages["api docs"] = "/api/docs"
     for company in (books.bakkerij, books.nordisk):
         pages[f"{company.key} scheme"] = reverse("company-scheme", args=(company.pk,))
         pages[f"{company.key} run"] = reverse("run", args=(company.pk, runs[company.key].pk))

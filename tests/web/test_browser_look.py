@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from django.urls import reverse
 from playwright.sync_api import Page
 
@@ -57,20 +58,21 @@ MARKS = """() => [...document.querySelectorAll(".mark")].map(mark => {
 RED, GREY = "rgb(200, 16, 46)", "rgb(107, 113, 124)"
 
 
-def dutch_admin(books: Books, live_server: Any, page: Page) -> Page:
-    """The master administrator signed in, in Dutch (the longer words), one run sent and one
-    stopped by the pre-flight."""
+def signed_in(books: Books, live_server: Any, page: Page, language: str = "nl") -> Page:
+    """The master administrator signed in, in Dutch unless told (longer words than English),
+    one run sent and one stopped by the pre-flight."""
     send_two(books)
-    Membership.objects.filter(master=books.master).update(language="nl")
+    Membership.objects.filter(master=books.master).update(language=language)
     page.set_default_timeout(PATIENCE_MS)
     sign_in(page, live_server.url, "sender", PASSWORD)
     return page
 
 
+@pytest.mark.parametrize("language", ["nl", "sv"])
 def test_the_dashlet_reads_on_one_line_per_cell_at_1366(
-    books: Books, live_server: Any, page: Page
+    books: Books, live_server: Any, page: Page, language: str
 ) -> None:
-    tab = dutch_admin(books, live_server, page)
+    tab = signed_in(books, live_server, page, language)
     tab.set_viewport_size({"width": 1366, "height": 768})
     for company in (books.bakkerij, books.nordisk):
         tab.goto(f"{live_server.url}{reverse('company', args=(company.pk,))}")
@@ -87,7 +89,7 @@ def test_the_dashlet_reads_on_one_line_per_cell_at_1366(
 
 
 def test_no_page_scrolls_sideways_on_a_phone(books: Books, live_server: Any, page: Page) -> None:
-    tab = dutch_admin(books, live_server, page)
+    tab = signed_in(books, live_server, page)
     tab.set_viewport_size({"width": 390, "height": 844})
     nordisk = books.nordisk
     pages = [
@@ -118,7 +120,7 @@ def test_the_visma_mark_is_a_grey_or_red_logo_with_its_label(
     books: Books, live_server: Any, page: Page
 ) -> None:
     VismaAccount.objects.create(master=books.master, name="Nog te autoriseren")
-    tab = dutch_admin(books, live_server, page)
+    tab = signed_in(books, live_server, page)
     nordisk = books.nordisk
     seen = []
     for path in (
