@@ -17,14 +17,16 @@
     validatorUrl: null,
   });
 
-  // What Swagger UI's own markup leaves out for WCAG 2.1 AA (tests/web/test_browser_accessibility.py),
-  // added as it draws: a name for each list of examples, and a tab stop on each code box that
-  // scrolls so the keyboard can scroll it.
+  // What Swagger UI's own markup leaves out for WCAG 2.1 AA (the axe-core audit of
+  // tests/web/test_browser_accessibility.py), added as it draws: a name for each list of
+  // examples, and a tab stop on each code box that scrolls so the keyboard can scroll it.
+  var unnamed = "select.examples-select-element:not([aria-label])";
+  var boxes = ".microlight:not([tabindex]), .body-param__example:not([tabindex])";
   function patch() {
-    root.querySelectorAll("select.examples-select-element:not([aria-label])").forEach(function (select) {
+    root.querySelectorAll(unnamed).forEach(function (select) {
       select.setAttribute("aria-label", "Examples");
     });
-    root.querySelectorAll(".microlight:not([tabindex]), .body-param__example:not([tabindex])").forEach(function (box) {
+    root.querySelectorAll(boxes).forEach(function (box) {
       box.setAttribute("tabindex", "0");
     });
   }
