@@ -130,6 +130,9 @@ def test_the_runs_of_a_company_not_yet_linked_wait_to_be_sent(tenant: Tenant) ->
         first = PayrollRun.objects.get(company=tenant.bakkerij, run_id=run.run_id, version=1)
         assert f'href="/companies/{tenant.bakkerij.pk}/#run-{first.pk}"' in to_send
     assert to_send.count("<tr data-run=") == len({run.run_id for run in runs})
+    # a master administrator without any Visma account is told to add one first
+    accounts = section(home(tenant.client(tenant.admin)), "accounts")
+    assert "No Visma account yet" in accounts and 'href="/integrations/visma/accounts/"' in accounts
 
 
 def test_the_page_reads_the_same_number_of_queries_for_more_companies(books: Books) -> None:

@@ -63,12 +63,14 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "web/no_master.html", status=403)
     companies = list(companies_for(member).select_related("visma_account").order_by("name"))
     accounts: dict[int, AccountToDo] = {}
+    no_account = False
     if member.is_master_admin:
         page = reverse("visma-accounts")
-        waiting = VismaAccount.objects.filter(master=member.master).exclude(
-            status=AccountStatus.AUTHORIZED
-        )
-        accounts = {a.pk: AccountToDo(a, f"{page}#account-{a.pk}") for a in waiting}
+        every = list(VismaAccount.objects.filter(master=member.master))
+        no_account = not every
+        accounts = {
+            a.pk: AccountToDo(a, f"{page}#account-{a.pk}") for a in every if not a.is_authorized
+        }
     unlinked, wrong, blocked = [], [], []
     for company in companies:
         account = company.visma_account
@@ -86,6 +88,7 @@ def home(request: HttpRequest) -> HttpResponse:
     to_send = [row for row in runs if not row.run.needs_action]
     context = {
         "accounts": list(accounts.values()),
+        "no_account": no_account and bool(companies),
         "unlinked": unlinked,
         "wrong": wrong,
         "blocked": blocked,
@@ -94,7 +97,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "to_send": to_send[:SHOWN_RUNS],
         "more_to_send": max(0, len(to_send) - SHOWN_RUNS),
         "company_count": len(companies),
-        "all_well": not (accounts or unlinked or wrong or blocked or runs),
+        "all_well": not (accounts or no_account or unlinked or wrong or blocked or runs),
     }
     return render(request, "web/home.html", context)
 
