@@ -37,10 +37,11 @@ from payjournal.payroll.services import RunRejectedError, create_company, store_
 from payjournal.private_files import private_dir
 from payjournal.tenancy.models import Master
 
+#: In the order they are created (the bench and the demo take the first two by position).
 SAMPLE_NAMES = {
     "nl-bakkerij": "Bakkerij De Vries B.V.",
-    "nl-fietsen": "Fietsenmaker Jansen B.V.",
     "se-nordisk": "Nordisk Trä AB",
+    "nl-fietsen": "Fietsenmaker Jansen B.V.",
     "se-sundsvall": "Sundsvall Konsult AB",
 }
 #: The companies whose sample runs are next year's (moved by whole years, not months).

@@ -26,6 +26,7 @@ from django.utils.translation import get_language
 from payjournal.integrations.models import AccountStatus, VismaAccount
 from payjournal.payroll.models import PayrollCompany
 from payjournal.payroll.services import companies_for
+from payjournal.sending.run_story import status_labels
 from payjournal.sending.today import RunToDo, runs_to_do
 from payjournal.tenancy.context import membership
 
@@ -40,19 +41,27 @@ class AccountToDo:
 
     account: VismaAccount
     href: str
+    again: bool  # authorized once; Visma asks for it again
     companies: list[str] = field(default_factory=list)
 
-    @property
-    def again(self) -> bool:
-        return self.account.status == AccountStatus.AUTHORIZATION_NEEDED
+
+@dataclass(frozen=True, slots=True)
+class CompanyLink:
+    """A company on the page: its name and its page."""
+
+    pk: int
+    name: str
+    href: str
 
 
 @dataclass(frozen=True, slots=True)
 class RunRow:
-    """A run to act on, with its company's name and the link to its dashlet row."""
+    """A run to act on, with its company's name, its mark's text and the link to its row in
+    the company's dashlet (formatted here once: the page may list a hundred)."""
 
     run: RunToDo
     company: str
+    label: str
     href: str
 
 
@@ -68,22 +77,29 @@ def home(request: HttpRequest) -> HttpResponse:
         page = reverse("visma-accounts")
         every = list(VismaAccount.objects.filter(master=member.master))
         no_account = not every
+        needed = AccountStatus.AUTHORIZATION_NEEDED.value
         accounts = {
-            a.pk: AccountToDo(a, f"{page}#account-{a.pk}") for a in every if not a.is_authorized
+            a.pk: AccountToDo(a, f"{page}#account-{a.pk}", a.status == needed)
+            for a in every
+            if not a.is_authorized
         }
-    unlinked, wrong, blocked = [], [], []
+    pages = {company.pk: reverse("company", args=(company.pk,)) for company in companies}
+    unlinked: list[CompanyLink] = []
+    wrong: list[CompanyLink] = []
+    blocked: list[CompanyLink] = []
     for company in companies:
         account = company.visma_account
+        link = CompanyLink(company.pk, company.name, pages[company.pk])
         if account is None:
-            unlinked.append(company)
+            unlinked.append(link)
         elif not account.is_authorized:
             if account.pk in accounts:
                 accounts[account.pk].companies.append(company.name)
             else:  # a payroll administrator's company: a master administrator authorizes
-                blocked.append(company)
+                blocked.append(link)
         elif company.mapping_is_wrong:
-            wrong.append(company)
-    runs = _run_rows(companies, runs_to_do([c.pk for c in companies], get_language()))
+            wrong.append(link)
+    runs = _run_rows(companies, pages, runs_to_do(list(pages), get_language()))
     needs_action = [row for row in runs if row.run.needs_action]
     to_send = [row for row in runs if not row.run.needs_action]
     context = {
@@ -102,10 +118,21 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html", context)
 
 
-def _run_rows(companies: list[PayrollCompany], runs: list[RunToDo]) -> list[RunRow]:
+def _run_rows(
+    companies: list[PayrollCompany], pages: dict[int, str], runs: list[RunToDo]
+) -> list[RunRow]:
+    """The rows in the order a person works: those needing action first, then by company
+    name, each company's newest period first."""
     names = {company.pk: company.name for company in companies}
-    pages = {company.pk: reverse("company", args=(company.pk,)) for company in companies}
-    return [
-        RunRow(run, names[run.company_id], f"{pages[run.company_id]}#run-{run.row_pk}")
+    labels = status_labels()
+    rows = [
+        RunRow(
+            run,
+            names[run.company_id],
+            labels[run.status],
+            f"{pages[run.company_id]}#run-{run.row_pk}",
+        )
         for run in runs
     ]
+    rows.sort(key=lambda row: (not row.run.needs_action, row.company))  # stable: periods stay
+    return rows
