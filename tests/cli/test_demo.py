@@ -114,6 +114,12 @@ def test_the_demo_holds_one_case_for_each_error(demo_day: tuple[date, str], tmp_
     map_company(sundsvall, account)
     failed = preflight.check_run(next_run).failed
     assert [item.key for item in failed] == [CheckKey.FISCAL_YEAR]
+    next_year = (date(day.year + 1, 1, 1), date(day.year + 1, 12, 31))
+    assert failed[0].fix is not None and (failed[0].fix.start_date, failed[0].fix.end_date) == (
+        next_year
+    )
+    preflight.create_fiscal_year(next_run, *next_year)  # the walk-through's one click
+    assert preflight.check_run(next_run).passed
 
     # a company with the API module off: authorizing it fails until the module is on
     fietsen = company("nl-fietsen")
