@@ -22,6 +22,7 @@ from payjournal.sending.services import import_run, request_send
 from payjournal.tenancy.models import Membership
 from tests.fixtures.books import Books, import_samples
 from tests.fixtures.tenants import PASSWORD, Tenant
+from tests.on_postgres import assert_passes_on_postgresql
 from tests.sending.story import drain
 from tests.web.test_browser_languages import send_two
 
@@ -158,3 +159,9 @@ def test_the_page_reads_the_same_number_of_queries_for_more_companies(books: Boo
             company.save()
     assert PayrollRun.objects.filter(company__key__startswith="extra-").count() == 12
     assert queries() == two
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="this session already runs on PostgreSQL")
+def test_the_home_page_works_on_postgresql_too() -> None:
+    assert_passes_on_postgresql(__file__, "test_the_home_page_works_on_postgresql_too")
