@@ -22,7 +22,7 @@ from payjournal.domain.submission import OPEN_STATES, SubmissionState
 from payjournal.payroll.models import PayrollRun
 from payjournal.sending.dashlet import error_title
 from payjournal.sending.models import Submission
-from payjournal.sending.run_story import TO_SEND, LegFacts, RunStory, status_label
+from payjournal.sending.run_story import TO_SEND, LegFacts, RunStory
 
 __all__ = ["RunToDo", "runs_to_do"]
 
@@ -43,17 +43,13 @@ class RunToDo:
     error_title: str = ""  # the catalog's one line for a leg that needs action
 
     @property
-    def label(self) -> str:
-        return status_label(self.status)
-
-    @property
     def needs_action(self) -> bool:
         return self.status == SubmissionState.NEEDS_ACTION
 
 
 def runs_to_do(company_ids: Collection[int], language: str | None = None) -> list[RunToDo]:
-    """The run ids of ``company_ids`` that wait for a person: those needing action first, then
-    those to send; each group by company and newest period first. Three queries."""
+    """The run ids of ``company_ids`` that wait for a person (needing action, or to send),
+    newest period first. Three queries."""
     if not company_ids:
         return []
     later = PayrollRun.objects.filter(
@@ -104,7 +100,6 @@ def runs_to_do(company_ids: Collection[int], language: str | None = None) -> lis
         found.append(RunToDo(key[0], key[1], rows[0][1], period, story.status, title))
     starts = {key: start for key, (_period, start) in latest.items()}
     found.sort(key=lambda run: starts[(run.company_id, run.run_id)], reverse=True)
-    found.sort(key=lambda run: (not run.needs_action, run.company_id))
     return found
 
 
