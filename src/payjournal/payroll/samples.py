@@ -48,6 +48,13 @@ SAMPLE_NAMES = {
 NEXT_YEAR_SAMPLES = frozenset({"se-sundsvall"})
 #: The folder of a sample company with runs the demo leaves to try (refused as they are).
 TO_TRY = "to-try"
+#: Their organisation numbers (KvK, organisationsnummer), as their Visma companies have them.
+SAMPLE_REGISTRATION_NUMBERS = {
+    "nl-bakkerij": "12345678",
+    "se-nordisk": "556677-8899",
+    "nl-fietsen": "87654321",
+    "se-sundsvall": "559900-1122",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +85,14 @@ def add_sample_companies(master: Master, today: date | None = None) -> list[Payr
         company = PayrollCompany.objects.filter(master=master, key=key).first()
         if company is None:
             scheme = next(folder.glob("scheme.*"))
-            company = create_company(master, name, key, scheme.read_bytes(), scheme.name)
+            company = create_company(
+                master,
+                name,
+                key,
+                scheme.read_bytes(),
+                scheme.name,
+                SAMPLE_REGISTRATION_NUMBERS[key],
+            )
             months = _shift(key, day)
             for run_file in sorted(folder.glob("run-*")):
                 data, source_name = shift_run_file(run_file.read_bytes(), run_file.name, months)
