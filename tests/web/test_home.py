@@ -165,3 +165,11 @@ def test_the_page_reads_the_same_number_of_queries_for_more_companies(books: Boo
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="this session already runs on PostgreSQL")
 def test_the_home_page_works_on_postgresql_too() -> None:
     assert_passes_on_postgresql(__file__, "test_the_home_page_works_on_postgresql_too")
+
+
+def test_a_new_master_is_told_to_add_a_company(tenant: Tenant) -> None:
+    tenant.bakkerij.delete()
+    tenant.nordisk.delete()
+    page = home(tenant.client(tenant.admin))
+    assert "There are no payroll companies yet." in page and 'id="todo-' not in page
+    assert "No companies are assigned to you." in home(tenant.client(tenant.payroll))

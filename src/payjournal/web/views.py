@@ -76,7 +76,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if member.is_master_admin:
         page = reverse("visma-accounts")
         every = list(VismaAccount.objects.filter(master=member.master))
-        no_account = not every
+        no_account = not every and bool(companies)  # with no company: add that first
         needed = AccountStatus.AUTHORIZATION_NEEDED.value
         accounts = {
             a.pk: AccountToDo(a, f"{page}#account-{a.pk}", a.status == needed)
@@ -104,7 +104,7 @@ def home(request: HttpRequest) -> HttpResponse:
     to_send = [row for row in runs if not row.run.needs_action]
     context = {
         "accounts": list(accounts.values()),
-        "no_account": no_account and bool(companies),
+        "no_account": no_account,
         "unlinked": unlinked,
         "wrong": wrong,
         "blocked": blocked,
