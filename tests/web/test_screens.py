@@ -1,5 +1,6 @@
 """The screenshots of the README (``docs/screens/*.png``), rendered in Dutch in Debian's chromium
-at 1366 × 768: the start page (*Vandaag*, what needs the user today), the Accounts tab, a company page with a sent run, and a run that needs action with its timeline.
+at 1366 × 768: the start page (*Vandaag*, what needs the user today), the Accounts tab, a
+company page with a sent run, and a run that needs action with its timeline.
 
 Written only when asked — ``PAYJOURNAL_SCREENS=docs/screens .venv/bin/pytest
 tests/web/test_screens.py`` — and skipped otherwise: the pictures are documentation, the other
