@@ -77,7 +77,7 @@ class ImportResult:
 
 def companies_for(membership: Membership) -> QuerySet[PayrollCompany]:
     """The companies a member may see: all of the master for administrators, else assigned."""
-    companies = PayrollCompany.objects.filter(master_id=membership.master_id)
+    companies = PayrollCompany.objects.filter(master=membership.master)
     if not membership.is_master_admin:
         companies = companies.filter(assignees=membership.user)
     return companies
