@@ -22,6 +22,7 @@ from payjournal.integrations import services
 from payjournal.integrations.forms import AccountForm
 from payjournal.integrations.models import VismaAccount
 from payjournal.integrations.problems import AuthorizationFlowError
+from payjournal.live.stamps import Kind, Topic, poller
 from payjournal.tenancy.access import get_scoped, member_required
 from payjournal.tenancy.models import Membership, Role
 from payjournal.visma import VismaOAuth
@@ -104,10 +105,11 @@ def accounts(request: HttpRequest, membership: Membership) -> HttpResponse:
                 % {"name": account.name},
             )
             return redirect("visma-accounts")
+    live = poller(Topic(Kind.ACCOUNTS, membership.master_id), request)  # before the rows it follows
     return render(
         request,
         "integrations/accounts.html",
-        {"accounts": _account_rows(membership), "error": error, "tab": "accounts"},
+        {"accounts": _account_rows(membership), "error": error, "tab": "accounts", "live": live},
         status=status,
     )
 
@@ -115,7 +117,8 @@ def accounts(request: HttpRequest, membership: Membership) -> HttpResponse:
 @require_GET
 @member_required(Role.MASTER_ADMIN)
 def accounts_list(request: HttpRequest, membership: Membership) -> HttpResponse:
-    """The list alone, polled by every open tab so marks change without a reload."""
+    """The list alone, fetched by every open tab when the master's accounts stamp moves on
+    (:mod:`payjournal.live`), so marks change without a reload."""
     return render(
         request, "integrations/_accounts_list.html", {"accounts": _account_rows(membership)}
     )
