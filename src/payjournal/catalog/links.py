@@ -1,4 +1,9 @@
-"""The places a user is sent to: pages of payjournal and menus of Visma eAccounting."""
+"""The places a user is sent to: pages of payjournal and menus of Visma eAccounting.
+
+A page of payjournal is shown as a link when the page that explains knows the ids its URL needs
+(:func:`payjournal.catalog.explain`'s ``ids``) and it is not that page itself (``here``); a
+place in Visma is always its menu path, as text.
+"""
 
 from __future__ import annotations
 
@@ -28,9 +33,17 @@ ADMINISTRATIONS_TAB = Link(
     LinkKind.PAYJOURNAL, "visma-administrations", _("payjournal: Integrations → Administrations")
 )
 COMPANY_PAGE = Link(
-    LinkKind.PAYJOURNAL, "company-scheme", _("payjournal: the payroll company's ledger scheme")
+    LinkKind.PAYJOURNAL,
+    "company-scheme",
+    _("payjournal: the payroll company's ledger scheme"),
+    needs=("company_id",),
 )
-RUN_PAGE = Link(LinkKind.PAYJOURNAL, "run", _("payjournal: the run and its journal"))
+RUN_PAGE = Link(
+    LinkKind.PAYJOURNAL,
+    "run",
+    _("payjournal: the run and its journal"),
+    needs=("company_id", "run_pk"),
+)
 VISMA_APPS = Link(
     LinkKind.VISMA,
     "settings/apps",
