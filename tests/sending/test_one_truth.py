@@ -12,6 +12,7 @@ import re
 from django.test import Client
 
 from payjournal.emulator import Emulator
+from payjournal.integrations.models import AccountStatus, VismaAccount
 from payjournal.payroll.models import PayrollRun
 from payjournal.sending.models import Submission
 from payjournal.tenancy.models import Membership, Role
@@ -113,3 +114,18 @@ def test_where_in_the_timeline_links_to_our_other_pages_never_to_the_company_pag
     timeline = client.get(f"/companies/{run.company_id}/runs/{run.pk}/timeline/").content.decode()
     assert "<a " not in where(timeline)
     assert "Settings → Fiscal years" in where(timeline)
+
+
+def test_where_links_to_an_integrations_tab_only_for_those_who_may_open_it(
+    books: Books, visma: Emulator
+) -> None:
+    VismaAccount.objects.filter(pk=books.bakkerij.visma_account_id).update(
+        status=AccountStatus.NOT_AUTHORIZED
+    )
+    run = books.runs(books.bakkerij)[-1]
+    admin = where(check(client_for(books), run))
+    assert admin.startswith('<a href="/integrations/visma/')
+    payroll = client_for(books, Role.PAYROLL_ADMIN)
+    books.bakkerij.assignees.add(Membership.objects.get(role=Role.PAYROLL_ADMIN).user)
+    told = where(check(payroll, run))
+    assert "<a " not in told and "Integrations →" in told  # named, not a link to a 403

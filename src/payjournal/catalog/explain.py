@@ -18,12 +18,14 @@ __all__ = ["Explanation", "ExplanationLink", "explain", "explain_all"]
 
 @dataclass(frozen=True, slots=True)
 class ExplanationLink:
-    """Where to act: ``kind`` "payjournal" (``url`` when it resolves) or "visma" (a menu)."""
+    """Where to act: ``kind`` "payjournal" (``url`` when it resolves) or "visma" (a menu);
+    ``admin_only``: a page only master administrators may open (others read where it is)."""
 
     kind: str
     target: str
     label: str
     url: str | None
+    admin_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +67,7 @@ def _link(entry: Entry, ids: Mapping[str, int], here: str | None) -> Explanation
             url = None
         if url is not None and url == here:
             url = None
-    return ExplanationLink(link.kind.value, link.target, str(link.label), url)
+    return ExplanationLink(link.kind.value, link.target, str(link.label), url, link.admin_only)
 
 
 def _details(subject: Subject) -> tuple[str, ...]:

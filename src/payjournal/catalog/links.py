@@ -1,8 +1,9 @@
 """The places a user is sent to: pages of payjournal and menus of Visma eAccounting.
 
 A page of payjournal is shown as a link when the page that explains knows the ids its URL needs
-(:func:`payjournal.catalog.explain`'s ``ids``) and it is not that page itself (``here``); a
-place in Visma is always its menu path, as text.
+(:func:`payjournal.catalog.explain`'s ``ids``) and it is not that page itself (``here``) —
+and, for a page only master administrators may open, only to them (``catalog/_explanation.html``);
+a place in Visma is always its menu path, as text.
 """
 
 from __future__ import annotations
@@ -27,10 +28,16 @@ __all__ = [
 ]
 
 ACCOUNTS_TAB = Link(
-    LinkKind.PAYJOURNAL, "visma-accounts", _("payjournal: Integrations → Visma eAccounting")
+    LinkKind.PAYJOURNAL,
+    "visma-accounts",
+    _("payjournal: Integrations → Visma eAccounting"),
+    admin_only=True,
 )
 ADMINISTRATIONS_TAB = Link(
-    LinkKind.PAYJOURNAL, "visma-administrations", _("payjournal: Integrations → Administrations")
+    LinkKind.PAYJOURNAL,
+    "visma-administrations",
+    _("payjournal: Integrations → Administrations"),
+    admin_only=True,
 )
 COMPANY_PAGE = Link(
     LinkKind.PAYJOURNAL,
