@@ -5,6 +5,8 @@ master's account is a 404."""
 
 from __future__ import annotations
 
+import re
+
 import httpx2
 import pytest
 from django.test import Client
@@ -14,6 +16,7 @@ from payjournal.integrations.models import AccountStatus, VismaAccount
 from payjournal.integrations.services import create_account
 from payjournal.integrations.tokenstore import DatabaseTokenStore
 from payjournal.payroll.models import PayrollCompany
+from payjournal.tenancy.models import Membership
 from payjournal.visma import InvalidGrantError
 from tests import oauth
 from tests.fixtures.tenants import PUBLIC_URL, Tenant
@@ -220,3 +223,36 @@ def test_another_masters_account_is_not_found(
     assert client.post(f"{ACCOUNTS}{theirs.pk}/{action}/", {"name": "Mine"}).status_code == 404
     theirs.refresh_from_db()
     assert theirs.name == "Theirs"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["nl", "sv"])
+def test_the_account_pages_speak_the_users_language(
+    tenant: Tenant, account: VismaAccount, language: str
+) -> None:
+    from tests.web.test_browser_languages import SAME_WORD, english_on
+
+    Membership.objects.filter(pk=tenant.admin.pk).update(language=language)
+    unused = create_account(tenant.master, "Bakkerij – Anna")
+    VismaAccount.objects.filter(pk=account.pk).update(
+        status=AccountStatus.AUTHORIZED, authorization_problem="access_denied"
+    )
+    map_to(tenant.nordisk, account)
+    client = tenant.client(tenant.admin)
+    pages = {
+        "accounts": ACCOUNTS,
+        "rename": f"{ACCOUNTS}{account.pk}/rename/",
+        "disconnect": f"{ACCOUNTS}{account.pk}/disconnect/",
+        "delete refused": f"{ACCOUNTS}{account.pk}/delete/",
+        "delete": f"{ACCOUNTS}{unused.pk}/delete/",
+    }
+    english = {}
+    for name, path in pages.items():
+        html = client.get(path).content.decode()
+        assert f'lang="{language}"' in html
+        main = html.split("<main", 1)[1].split("</main>", 1)[0]
+        text = re.sub(r"<[^>]+>", "\n", main)
+        found = english_on(text, SAME_WORD[language])
+        if found:
+            english[name] = found
+    assert not english
