@@ -13,7 +13,7 @@ from django.test import Client
 
 from payjournal import wiring
 from payjournal.integrations.models import AccountStatus, VismaAccount
-from payjournal.integrations.services import create_account
+from payjournal.integrations.services import create_account, delete_account
 from payjournal.integrations.tokenstore import DatabaseTokenStore
 from payjournal.payroll.models import PayrollCompany
 from payjournal.tenancy.models import Membership
@@ -256,3 +256,14 @@ def test_the_account_pages_speak_the_users_language(
         if found:
             english[name] = found
     assert not english
+
+
+@pytest.mark.django_db
+def test_an_account_deleted_meanwhile_in_another_tab_is_not_an_error(
+    tenant: Tenant, account: VismaAccount
+) -> None:
+    stale = VismaAccount.objects.get(pk=account.pk)
+    with wiring.current().oauth(PUBLIC_URL + "/integrations/visma/callback/") as client:
+        delete_account(account, client)
+        delete_account(stale, client)  # the second tab's click
+    assert not VismaAccount.objects.filter(pk=account.pk).exists()

@@ -90,7 +90,9 @@ def delete_account(account: VismaAccount, oauth: VismaOAuth) -> None:
     :class:`AccountInUseError` while payroll companies are mapped to it (their journals would
     have nowhere to go)."""
     with transaction.atomic():
-        locked = VismaAccount.objects.select_for_update().get(pk=account.pk)
+        locked = VismaAccount.objects.select_for_update().filter(pk=account.pk).first()
+        if locked is None:  # deleted meanwhile (another tab)
+            return
         mapped = list(locked.payroll_companies.order_by("name").values_list("name", flat=True))
         if mapped:
             raise AccountInUseError(locked, mapped)
