@@ -6,6 +6,7 @@ Flow errors are translated to pages here, once (:mod:`.problems`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -53,7 +54,13 @@ class AccountRow:
     status: str
     visma_company_name: str
     url: str  # /…/accounts/<id>/: authorize/, rename/, disconnect/ and delete/ follow it
+    #: why the account needs authorization (Visma's refusal, in the reader's language)
+    status_reason: str
+    #: the last failed authorization, explained (until one succeeds)
     problem: catalog.Explanation | None
+    #: when the stored tokens were issued (their age is shown), and Visma last answered a call
+    tokens_issued_at: datetime | None = None
+    last_call_ok_at: datetime | None = None
 
     @property
     def authorize_url(self) -> str:
@@ -88,7 +95,10 @@ def _account_rows(membership: Membership) -> list[AccountRow]:
                 account.status,
                 account.visma_company_name,
                 f"{prefix}{account.pk}/",
+                account.refusal_reason,
                 explained.get(code) if code else None,
+                account.tokens_issued_at,
+                account.last_call_ok_at,
             )
         )
     return rows
