@@ -214,6 +214,24 @@ def rows(request: HttpRequest, membership: Membership, company_id: int) -> HttpR
     return render_update(request, membership, found, changed)
 
 
+def explain_stuck(
+    code: str, message: str, company: PayrollCompany, run: PayrollRun, *, here: str
+) -> tuple[catalog.Explanation | None, bool]:
+    """The explanation of a leg that needs action (``None`` for a code the catalog lacks) and
+    whether the pre-flight found it before sending. Its "where" links to our pages that need
+    the company or the run, except ``here``; its original message is only what Visma said."""
+    try:
+        explanation = catalog.explain(
+            code, ids={"company_id": company.pk, "run_pk": run.pk}, here=here
+        )
+    except UnknownErrorCodeError:
+        return None, False
+    # A problem the pre-flight found has no Visma message: say so, invent none.
+    found_before = message.startswith(PREFLIGHT_PREFIX)
+    original = message if said_by_visma(code, message) else ""
+    return replace(explanation, original=original), found_before
+
+
 @member_required()
 def timeline(
     request: HttpRequest, membership: Membership, company_id: int, run_pk: int
@@ -223,21 +241,12 @@ def timeline(
     found = scoped_company(membership, company_id)
     run = get_scoped(PayrollRun.objects.filter(company=found), pk=run_pk)
     legs = timeline_of(found, run.run_id)
-    explanation = None
-    found_before = False
     stuck = next((item.leg for item in legs if item.leg.needs_action), None)
-    if stuck is not None:
-        try:
-            explanation = catalog.explain(
-                stuck.error_code, link_url=reverse("company", args=(found.pk,))
-            )
-        except UnknownErrorCodeError:
-            explanation = None
-        else:
-            # A problem the pre-flight found has no Visma message: say so, invent none.
-            found_before = stuck.error_message.startswith(PREFLIGHT_PREFIX)
-            visma = said_by_visma(stuck.error_code, stuck.error_message)
-            original = stuck.error_message if visma else ""
-            explanation = replace(explanation, original=original)
+    here = reverse("company", args=(found.pk,))  # the timeline opens in the company's page
+    explanation, found_before = (
+        explain_stuck(stuck.error_code, stuck.error_message, found, run, here=here)
+        if stuck is not None
+        else (None, False)
+    )
     context = {"legs": legs, "explanation": explanation, "found_before_sending": found_before}
     return render(request, "sending/_timeline.html", context)
