@@ -15,17 +15,13 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from payjournal.sending.models import Submission
-from payjournal.sending.send import SendPolicy, process_submission
-from payjournal.sending.services import request_send
 from payjournal.tenancy.models import Membership, Role
 from tests.fixtures.books import Books
 from tests.fixtures.browser import BROWSER_MARKS
 from tests.waiting import PATIENCE_MS
+from tests.web.walk import PASSWORD, send_two
 
 pytestmark = BROWSER_MARKS
-
-PASSWORD = "correct horse battery"  # the books fixture's user "sender"
 
 #: Labels of the English screens (whole words, case-sensitive) that are not also Dutch or Swedish.
 ENGLISH = (
@@ -116,17 +112,6 @@ def english_on(text: str, allowed: frozenset[str] = frozenset()) -> list[str]:
     return found
 
 
-def send_two(books: Books) -> None:
-    """A run of the Bakkerij sent (voucher number, timeline) and one of Nordisk that the
-    pre-flight stops (needs action: its period is locked in Visma)."""
-    fast = SendPolicy(max_attempts=3, base_delay_s=0.0, max_delay_s=0.0)
-    for company in (books.bakkerij, books.nordisk):
-        request_send(books.runs(company)[0])
-    for submission in Submission.objects.all():
-        process_submission(submission.pk, policy=fast, sleep=lambda _s: None)
-    assert {s.state for s in Submission.objects.all()} == {"sent", "needs_action"}
-
-
 @pytest.mark.parametrize(
     ("language", "locale", "sign_in"), [("nl", "nl-NL", "Inloggen"), ("sv", "sv-SE", "Logga in")]
 )
@@ -157,6 +142,7 @@ def test_every_page_speaks_the_users_language(
     Membership.objects.filter(master=books.master, role=Role.MASTER_ADMIN).update(language=language)
     runs = {company.key: books.runs(company)[0] for company in (books.bakkerij, books.nordisk)}
     pages = {
+        "home": reverse("home"),
         "accounts": reverse("visma-accounts"),
         "administrations": reverse("visma-administrations"),
         "corrections": reverse("visma-corrections"),
