@@ -36,7 +36,14 @@ from payjournal.preflight.models import DriftReport
 from payjournal.preflight.service import ClientFactory, default_client
 from payjournal.visma import VismaError
 
-__all__ = ["DailySummary", "Started", "check_every_company", "notify_findings", "record", "verify_grants"]
+__all__ = [
+    "DailySummary",
+    "Started",
+    "check_every_company",
+    "notify_findings",
+    "record",
+    "verify_grants",
+]
 
 #: Told before the checks begin how many companies there are; answers what to tell after each
 #: company (its name): ``payjournal checks daily`` shows its progress bar with it.
