@@ -21,6 +21,7 @@ urlpatterns = [
     path("companies/", include("payjournal.payroll.pages.urls")),
     path("", include("payjournal.catalog.urls")),
     path("api/", include("payjournal.api.urls")),
+    path("notifications/", include("payjournal.notifications.urls")),
     path("admin/", admin.site.urls),
 ]
 
