@@ -232,7 +232,7 @@ def test_every_bundled_sample_run_builds_a_balanced_journal(company):
     scheme_file = next(folder.glob("scheme.*"))
     scheme = read_scheme(scheme_file.read_bytes(), scheme_file.name)
     runs = sorted(folder.glob("run-*"))
-    assert len(runs) >= 3
+    assert runs, f"{company} has no sample run"
     for run_file in runs:
         run = read_run(run_file.read_bytes(), run_file.name)
         assert check_run(run, scheme) == []

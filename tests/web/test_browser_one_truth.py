@@ -5,9 +5,11 @@ and the run's page says Sent too."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import httpx2
+import pytest
 from playwright.sync_api import Page, expect
 
 from payjournal.payroll.models import PayrollRun
@@ -21,10 +23,21 @@ from tests.web.test_browser_sending import authorize
 pytestmark = BROWSER_MARKS
 
 
+@pytest.fixture
+def nordisk_lock_restored(visma_on_loopback: str) -> Iterator[None]:
+    """Give Nordisk its lock date back afterwards: the loopback emulator lives for the whole
+    session, and other tests count on Nordisk's months being locked."""
+    company = f"{visma_on_loopback}/_emulator/companies/se-nordisk"
+    locked_to = httpx2.get(company).json()["accounting_locked_to"]
+    yield
+    httpx2.put(f"{company}/settings", json={"accounting_locked_to": locked_to}).raise_for_status()
+
+
 def test_after_the_fix_the_checklist_retries_and_row_and_page_agree(
     executor: None,  # (first: DBOS refuses to start once Playwright's loop runs)
     live_server: Any,
     visma_on_loopback: str,
+    nordisk_lock_restored: None,
     page: Page,
 ) -> None:
     tenant = make_tenant("t")
