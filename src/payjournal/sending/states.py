@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from payjournal.domain.submission import Event, SubmissionState, next_state
 from payjournal.sending.models import Attempt, Submission
+from payjournal.sending.summary import refresh
 
 MESSAGE_LENGTH = 500
 
@@ -32,7 +33,8 @@ def transition(
     """Apply ``event`` to ``submission`` (``InvalidTransitionError`` when the machine forbids it).
 
     ``fields`` are stored with the new state in the same UPDATE; an attempt row records the
-    event with the error code and message. Returns ``submission`` with the stored values set
+    event with the error code and message, and the company's summary follows
+    (:func:`payjournal.sending.summary.refresh`). Returns ``submission`` with the stored values set
     (the same object: the UPDATE wrote exactly these, so it is not read back).
     """
     seen = submission.state_enum
@@ -54,6 +56,7 @@ def transition(
             error_code=error_code,
             message=message,
         )
+        refresh(submission.company_id)
     for name, value in changes.items():
         setattr(submission, name, value)
     return submission
