@@ -5,6 +5,7 @@ links, scoped to the member's tenant and role."""
 
 from __future__ import annotations
 
+import html
 import re
 
 from django.db import connection
@@ -190,3 +191,29 @@ def test_the_number_of_queries_does_not_grow_with_the_companies(db: None) -> Non
             (_queries(client, "/cockpit/"), _queries(client, "/cockpit/?show=mine&page=2"))
         )
     assert counts[0] == counts[1], counts
+
+
+def test_a_poll_and_an_action_keep_the_rows_shown(books: Books, visma: Emulator) -> None:
+    client = admin_client(books)
+    page = client.get("/cockpit/?show=mine").content.decode()
+    assert listed(page) == {books.nordisk.pk, books.bakkerij.pk}  # both have runs to send
+    shown = re.search(r'name="shown" value="([\d,]+)"', page)
+    assert shown is not None
+    poll = re.search(r'id="cockpit-table" hx-get="([^"]+)"', page)
+    assert poll is not None and "shown=" in poll.group(1)
+    answer = client.post(
+        "/cockpit/act/",
+        {
+            "action": "send",
+            "companies": [books.bakkerij.pk],
+            "back": "/cockpit/?show=mine",
+            "shown": shown.group(1),
+        },
+        **HX,
+    ).content.decode()
+    assert listed(answer) == {books.nordisk.pk, books.bakkerij.pk}  # Bakkerij: on its way
+    run_all()
+    polled = client.get(html.unescape(poll.group(1)), **HX).content.decode()
+    assert listed(polled) == {books.nordisk.pk, books.bakkerij.pk}
+    assert 'class="mark red">Sent' in row(polled, books.bakkerij)
+    assert listed(client.get("/cockpit/?show=mine").content.decode()) == {books.nordisk.pk}

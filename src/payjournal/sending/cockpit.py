@@ -210,6 +210,11 @@ class CockpitPage:
     def moving(self) -> bool:
         return any(row.moving for row in self.rows)
 
+    @property
+    def shown(self) -> str:
+        """The ids of the rows, for the poll and the actions to keep them in place."""
+        return ",".join(str(row.pk) for row in self.rows)
+
 
 def _base(membership: Membership, search: str) -> QuerySet[PayrollCompany]:
     companies = companies_for(membership)
@@ -226,8 +231,11 @@ def cockpit_page(
     search: str = "",
     page: int = 1,
     size: int = PAGE_SIZE,
+    shown: list[int] | None = None,
 ) -> CockpitPage:
-    """The page ``page`` of the companies ``membership`` sees, filtered, searched and sorted."""
+    """The page ``page`` of the companies ``membership`` sees, filtered, searched and sorted;
+    with ``shown`` (a poll, an action's answer), those companies as they stand now, in that
+    order, whatever the filter says of them now: rows do not jump while someone watches."""
     base = _base(membership, search)
     mine = _needs(actors_of(membership))
     bookkeeper = _needs((Who.BOOKKEEPER,))
@@ -251,19 +259,31 @@ def cockpit_page(
         listed = listed.filter(bookkeeper)
     if order is Order.ATTENTION:
         listed = listed.annotate(attention=_attention())
-    listed = listed.select_related("visma_account", "summary", "drift_report").order_by(
-        *_ORDERINGS[order]
-    )
     offset = (number - 1) * size
-    companies = list(listed[offset : offset + size])
+    # The page's ids first (the index and the joined rows' small columns), then its rows whole.
+    if shown is not None:
+        visible = set(base.filter(pk__in=shown[:size]).values_list("pk", flat=True))
+        ids = [pk for pk in shown[:size] if pk in visible]
+    else:
+        ordered = listed.order_by(*_ORDERINGS[order]).values_list("pk", flat=True)
+        ids = list(ordered[offset : offset + size])
+    companies = _whole(ids)
     missing = [c.pk for c in companies if not _has_summary(c)]
     if missing:  # companies from before the summary existed: once, then never again
         refresh_many(missing)
-        by_pk = {c.pk: c for c in listed.filter(pk__in=[c.pk for c in companies])}
-        companies = [by_pk[c.pk] for c in companies if c.pk in by_pk]
+        companies = _whole(ids)
     rows = _rows(companies, actors_of(membership))
     moving = any(row.moving for row in rows)
     return CockpitPage(rows, number, pages, total, counts, POLL_MOVING_S if moving else POLL_IDLE_S)
+
+
+def _whole(ids: list[int]) -> list[PayrollCompany]:
+    """The companies of ``ids``, in that order, with their account, summary and drift report."""
+    found = PayrollCompany.objects.filter(pk__in=ids).select_related(
+        "visma_account", "summary", "drift_report"
+    )
+    by_pk = {company.pk: company for company in found}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
 def _has_summary(company: PayrollCompany) -> bool:

@@ -120,6 +120,19 @@ class CockpitForm(forms.Form):
     q = forms.CharField(required=False, max_length=200, strip=True, label=_("Search"))
     page = forms.IntegerField(required=False, min_value=1, max_value=1_000_000, label=_("Page"))
     part = forms.ChoiceField(required=False, choices=[("table", "table")])
+    shown = forms.CharField(required=False, max_length=4000, label=_("Companies"))
+
+    def clean_shown(self) -> list[int] | None:
+        """The companies a page shows (``1,2,3``): its poll keeps exactly those rows in place."""
+        text: str = self.cleaned_data.get("shown") or ""
+        if not text:
+            return None
+        parts = text.split(",")
+        if len(parts) > 200 or not all(
+            p.isascii() and p.isdigit() and 0 < int(p) <= MAX_ID for p in parts
+        ):
+            raise forms.ValidationError(_("Choose companies in the list."), code="invalid")
+        return [int(p) for p in parts]
 
 
 class CompaniesField(forms.ModelMultipleChoiceField[PayrollCompany]):

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 
 from payjournal.payroll import services as payroll
 from payjournal.sending import cockpit as data
+from payjournal.sending.cockpit_html import render_rows
 from payjournal.sending.forms import CockpitActionForm, CockpitForm
 from payjournal.tenancy.access import member_required
 from payjournal.tenancy.models import Membership
@@ -47,7 +48,12 @@ def _context(
     order = data.Order(cleaned.get("order") or data.Order.ATTENTION)
     search = cleaned.get("q") or ""
     page = data.cockpit_page(
-        membership, show=show, order=order, search=search, page=cleaned.get("page") or 1
+        membership,
+        show=show,
+        order=order,
+        search=search,
+        page=cleaned.get("page") or 1,
+        shown=cleaned.get("shown"),
     )
     query = _query(form)
     query.pop("page", None)
@@ -74,6 +80,7 @@ def _context(
     ]
     return {
         "page": page,
+        "rows_html": render_rows(page.rows, can_act=membership.can_edit_payroll),
         "show": show,
         "order": order,
         "search": search,
@@ -82,7 +89,7 @@ def _context(
         "back": f"{reverse('cockpit')}?{urlencode(query)}",
         "previous_url": link(page=page.number - 1) if page.has_previous else "",
         "next_url": link(page=page.number + 1) if page.has_next else "",
-        "poll": data.poll_of(query, page.poll_every_s),
+        "poll": data.poll_of({**query, "shown": page.shown}, page.poll_every_s),
         "can_act": membership.can_edit_payroll,
         "can_authorize": membership.is_master_admin,
         **(extra or {}),
@@ -132,7 +139,8 @@ def act(request: HttpRequest, membership: Membership) -> HttpResponse:
     else:
         extra = _run_action(request, membership, form)
     if request.headers.get("HX-Request"):
-        listing = CockpitForm(_back_query(back))
+        shown = {"shown": request.POST.get("shown", "")}
+        listing = CockpitForm({**_back_query(back), **shown})
         if not listing.is_valid():
             listing = CockpitForm({})
             listing.is_valid()
