@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import re
 
+import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -21,6 +22,7 @@ from payjournal.tenancy.models import Membership, Role
 from payjournal.tenancy.users import create_user
 from tests.fixtures.books import Books
 from tests.fixtures.tenants import Tenant
+from tests.on_postgres import assert_passes_on_postgresql
 from tests.sending.test_views import HX, run_all
 
 SCHEME = '{"components": {}, "rounding_account": "9999"}'
@@ -217,3 +219,9 @@ def test_a_poll_and_an_action_keep_the_rows_shown(books: Books, visma: Emulator)
     assert listed(polled) == {books.nordisk.pk, books.bakkerij.pk}
     assert 'class="mark red">Sent' in row(polled, books.bakkerij)
     assert listed(client.get("/cockpit/?show=mine").content.decode()) == {books.nordisk.pk}
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="this session already runs on PostgreSQL")
+def test_the_cockpit_on_postgresql_too() -> None:
+    assert_passes_on_postgresql(__file__, "test_the_cockpit_on_postgresql_too")
