@@ -10,8 +10,8 @@ the other therefore never leave the row with what the first of them saw (Postgre
 committed sees the other's commit once the lock is granted).
 
 A refresh costs a fixed handful of queries however many runs the company has: the latest run,
-its versions and legs (the dashlet's own :func:`~payjournal.sending.dashlet.dashlet_rows`), and
-the open legs counted per state and error code.
+its versions and legs folded into the dashlet's :class:`~payjournal.sending.run_story.RunStory`,
+and the open legs counted per state and error code.
 """
 
 from __future__ import annotations
@@ -26,11 +26,11 @@ from django.utils import timezone
 
 from payjournal.catalog.model import Who
 from payjournal.catalog.registry import UnknownErrorCodeError, entry_for
+from payjournal.domain.booking import LegKind
 from payjournal.domain.submission import OPEN_STATES, SubmissionState
-from payjournal.payroll.models import PayrollCompany, PayrollRun
-from payjournal.sending.dashlet import dashlet_rows
+from payjournal.payroll.models import PayrollRun
 from payjournal.sending.models import CompanySummary, Submission
-from payjournal.sending.run_story import TO_SEND
+from payjournal.sending.run_story import TO_SEND, LegFacts, RunStory
 
 __all__ = ["refresh", "refresh_many", "who_fixes"]
 
@@ -61,13 +61,55 @@ def refresh_many(company_ids: Iterable[int]) -> None:
 def refresh(company_id: int) -> None:
     """Recompute the summary row of the company ``company_id`` (created when missing)."""
     now = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # the callers' transaction: no savepoint
         locked = CompanySummary.objects.filter(company_id=company_id).update(updated_at=now)
         if not locked:
             CompanySummary.objects.bulk_create(
                 [CompanySummary(company_id=company_id, updated_at=now)], ignore_conflicts=True
             )
         CompanySummary.objects.filter(company_id=company_id).update(**_facts(company_id))
+
+
+def _story(company_id: int, run_key: str) -> tuple[RunStory, int, str]:
+    """The run id's story (its versions and legs, as the dashlet folds them), the pk of its
+    latest version and that version's period: two queries, nothing formatted."""
+    versions = list(
+        PayrollRun.objects.filter(company_id=company_id, run_id=run_key)
+        .order_by("version")
+        .values_list("pk", "version", "withdrawn_at", "journal__pk", "period_label")
+    )
+    numbers = {journal: version for _pk, version, _w, journal, _p in versions}
+    kinds = {kind.value: kind for kind in LegKind}
+    legs = tuple(
+        LegFacts(
+            "",
+            kinds[kind],
+            numbers[journal_id],
+            numbers.get(base_id) if base_id is not None else None,
+            *rest,
+        )
+        for kind, journal_id, base_id, *rest in Submission.objects.filter(
+            company_id=company_id, run_key=run_key
+        )
+        .order_by("created_at", "id")
+        .values_list(*_LEG_FIELDS)
+    )
+    run_pk, _version, withdrawn, _journal, period = versions[-1]
+    story = RunStory(tuple(v[1] for v in versions), withdrawn is not None, legs)
+    return story, run_pk, period
+
+
+_LEG_FIELDS = (
+    "kind",
+    "journal_id",
+    "base_id",
+    "state",
+    "voucher_id",
+    "voucher_number",
+    "sent_at",
+    "error_code",
+    "error_message",
+)
 
 
 def _facts(company_id: int) -> dict[str, Any]:
@@ -95,19 +137,17 @@ def _facts(company_id: int) -> dict[str, Any]:
     next_date: date | None = None
     if latest is not None:
         run_key, payment_date, voucher_date = latest
-        company = PayrollCompany(pk=company_id)
-        row = dashlet_rows(company, [run_key])[0]
-        story = row.story
+        story, run_pk, period = _story(company_id, run_key)
         booked = story.booking_leg(story.latest) if story.is_booked else None
         facts.update(
-            last_run_pk=row.run_pk,
-            last_run_key=row.run_id,
-            last_period=row.period,
+            last_run_pk=run_pk,
+            last_run_key=run_key,
+            last_period=period,
             last_payment_date=payment_date,
-            last_status=row.state,
+            last_status=story.status,
             last_voucher=booked.number if booked is not None else "",
         )
-        if row.state in TO_SEND:
+        if story.status in TO_SEND:
             next_date = voucher_date
     counted = (
         Submission.objects.filter(company_id=company_id, state__in=_OPEN)
