@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db import connection
 
 from payjournal.integrations.tokenstore import DatabaseTokenStore
+from payjournal.integrations.watch import AccountWatch
 from payjournal.jobs import JobBackend
 from payjournal.visma import (
     ClientCredentials,
@@ -178,12 +179,15 @@ class Wiring:
     jobs: JobBackend | None = None
 
     def client(self, account_id: int) -> VismaClient:
-        """A client for the account's stored tokens on the shared parts (thin; not closed)."""
+        """A client for the account's stored tokens on the shared parts (thin; not closed),
+        watched: its answers and refusals are stored on the account (:mod:`~payjournal.
+        integrations.watch`)."""
         return VismaClient(
             self.token_store(account_id),
             self.shared.oauth(),
             rate_limiter=self.shared.limiter(),
             http=self.shared.http(),
+            observer=AccountWatch(account_id),
         )
 
     def oauth(self, callback_url: str) -> VismaOAuth:

@@ -145,3 +145,29 @@ def test_settings_validation(http: httpx2.Client) -> None:
         "/_emulator/companies/nl-bakkerij/settings", json={"accounting_locked_to": "yesterday"}
     )
     assert bad.status_code == 400
+
+
+def test_a_user_withdraws_the_apps_access_for_one_company_or_all(
+    http: httpx2.Client, login: Login
+) -> None:
+    """``DELETE /_emulator/users/{email}/grants``: the grants die (their tokens are refused),
+    those for other companies live on unless no company is named."""
+    bakery = login()
+    fietsen = login(email="jan@fietsen.example", company="nl-bakkerij")
+    own = login(email="erik@nordisk.example", company="se-nordisk")
+    answer = http.delete(
+        "/_emulator/users/anna@bakkerij.example/grants", params={"company": "nl-bakkerij"}
+    )
+    assert answer.json() == {"email": "anna@bakkerij.example", "revoked_grants": 1}
+    assert http.get("/v2/companysettings", headers=bakery).status_code == 401
+    assert http.get("/v2/companysettings", headers=fietsen).status_code == 200
+    everything = http.delete("/_emulator/users/erik@nordisk.example/grants").json()
+    assert everything["revoked_grants"] == 1
+    assert http.get("/v2/companysettings", headers=own).status_code == 401
+    assert http.delete("/_emulator/users/nobody@x.example/grants").status_code == 404
+    assert (
+        http.delete(
+            "/_emulator/users/anna@bakkerij.example/grants", params={"company": "nope"}
+        ).status_code
+        == 404
+    )

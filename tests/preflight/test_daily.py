@@ -84,7 +84,9 @@ def test_a_lost_connection_is_recorded_and_the_next_company_is_still_checked(
         status=AccountStatus.AUTHORIZATION_NEEDED
     )
 
-    assert check_every_company() == DailySummary(checked=2, drifted=1, errors=0)
+    assert check_every_company() == DailySummary(
+        checked=2, drifted=1, errors=0, reauthorize=("nl-bakkerij account",)
+    )
     lost = DriftReport.objects.get(company=tenant.bakkerij)
     assert not lost.passed
     assert lost.failures == [{"key": "connection", "code": "invalid_grant", "subject": ""}]
@@ -110,7 +112,9 @@ def test_a_grant_revoked_at_visma_is_recorded_as_a_connection_failure(
         "/_emulator/users/anna@bakkerij.example/password", json={"password": "a-new-secret"}
     ).raise_for_status()
 
-    assert check_every_company() == DailySummary(checked=1, drifted=1, errors=0)
+    assert check_every_company() == DailySummary(
+        checked=1, drifted=1, errors=0, reauthorize=("nl-bakkerij account",)
+    )
     report = DriftReport.objects.get(company=tenant.bakkerij)
     assert report.failures == [{"key": "connection", "code": "invalid_grant", "subject": ""}]
 

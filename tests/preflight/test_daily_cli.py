@@ -40,3 +40,18 @@ def test_checks_daily_prints_the_drift_and_exits_1_until_fixed(
     assert "4000" not in fixed.stdout
     assert "checked 1 companies: 0 with drift, 0 not checkable" in fixed.stdout
     assert DriftReport.objects.get(company=tenant.bakkerij).passed
+
+
+def test_checks_daily_names_the_accounts_to_authorize_again_and_exits_1(
+    tenant: Tenant, books_url: str, control: httpx2.Client, browser_http: httpx2.Client
+) -> None:
+    connect(tenant, browser_http, tenant.bakkerij, "anna@bakkerij.example", "nl-bakkerij")
+    cli = CliRunner()
+    assert cli.invoke(app, ["checks", "daily"], env=WIDE).exit_code == 0  # reads cached now
+    control.delete("/_emulator/users/anna@bakkerij.example/grants").raise_for_status()
+
+    refused = cli.invoke(app, ["checks", "daily"], env=WIDE)
+
+    assert refused.exit_code == 1, refused.output
+    assert "needs re-authorization" in refused.stdout
+    assert "nl-bakkerij account" in refused.stdout.split("needs re-authorization", 1)[1]

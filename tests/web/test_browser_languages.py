@@ -15,17 +15,13 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from payjournal.sending.models import Submission
-from payjournal.sending.send import SendPolicy, process_submission
-from payjournal.sending.services import request_send
 from payjournal.tenancy.models import Membership, Role
 from tests.fixtures.books import Books
 from tests.fixtures.browser import BROWSER_MARKS
 from tests.waiting import PATIENCE_MS
+from tests.web.walk import PASSWORD, send_two
 
 pytestmark = BROWSER_MARKS
-
-PASSWORD = "correct horse battery"  # the books fixture's user "sender"
 
 #: Labels of the English screens (whole words, case-sensitive) that are not also Dutch or Swedish.
 ENGLISH = (
@@ -114,17 +110,6 @@ def english_on(text: str, allowed: frozenset[str] = frozenset()) -> list[str]:
         words |= set(ENGLISH_NUMBER.findall(line))
         found.extend(f"{word!r} in {line.strip()[:160]!r}" for word in sorted(words))
     return found
-
-
-def send_two(books: Books) -> None:
-    """A run of the Bakkerij sent (voucher number, timeline) and one of Nordisk that the
-    pre-flight stops (needs action: its period is locked in Visma)."""
-    fast = SendPolicy(max_attempts=3, base_delay_s=0.0, max_delay_s=0.0)
-    for company in (books.bakkerij, books.nordisk):
-        request_send(books.runs(company)[0])
-    for submission in Submission.objects.all():
-        process_submission(submission.pk, policy=fast, sleep=lambda _s: None)
-    assert {s.state for s in Submission.objects.all()} == {"sent", "needs_action"}
 
 
 @pytest.mark.parametrize(

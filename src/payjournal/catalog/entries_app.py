@@ -46,6 +46,34 @@ APP_ENTRIES: tuple[Entry, ...] = (
         ),
     ),
     Entry(
+        "wrong_registration_number",
+        Who.MASTER_ADMIN,
+        links.ADMINISTRATIONS_TAB,
+        _("The payroll company is mapped to the wrong Visma company."),
+        _(
+            "The organisation number in the Visma company's settings is not the payroll "
+            "company's, so journals would go to another employer's books."
+        ),
+        _(
+            "Map the payroll company to the account authorized for its own Visma company, or "
+            "correct the organisation number where it is wrong (in payjournal or in Visma)."
+        ),
+    ),
+    Entry(
+        "wrong_currency",
+        Who.MASTER_ADMIN,
+        links.ADMINISTRATIONS_TAB,
+        _("The Visma company books in another currency than the payroll company pays in."),
+        _(
+            "Visma books every voucher in the company's own currency; a journal in another "
+            "currency means the payroll company is mapped to the wrong Visma company."
+        ),
+        _(
+            "Map the payroll company to the account authorized for the Visma company that "
+            "books in its currency."
+        ),
+    ),
+    Entry(
         "not_authorized",
         Who.MASTER_ADMIN,
         links.ADMINISTRATIONS_TAB,

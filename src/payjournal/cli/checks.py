@@ -1,8 +1,10 @@
-"""``payjournal checks daily``: the daily drift check of every mapped company, by hand.
+"""``payjournal checks daily``: the daily grant check of every Visma account and drift check of
+every mapped company, by hand.
 
 The scheduler of a running executor (``serve``, ``demo``, ``worker``) runs the same at 03:00;
 this command is for operators who want it now (after fixing a chart, before a payday).
-Exit status 1 when any company's scheme no longer fits its Visma books.
+Exit status 1 when any company's scheme no longer fits its Visma books, or any account needs
+re-authorization.
 """
 
 from __future__ import annotations
@@ -39,10 +41,15 @@ def daily() -> None:
                     report.company.name, failure["key"], failure["subject"], explained.solution
                 )
         console.print(table)
+    if summary.reauthorize:
+        console.print(
+            "needs re-authorization (Integrations → Visma eAccounting → Accounts): "
+            + ", ".join(summary.reauthorize)
+        )
     console.print(
         f"checked {summary.checked} companies: {summary.drifted} with drift, "
         f"{summary.errors} not checkable"
         + (f" ({', '.join(summary.not_checkable)})" if summary.not_checkable else "")
     )
-    if summary.drifted or summary.errors:
+    if summary.drifted or summary.errors or summary.reauthorize:
         raise typer.Exit(1)

@@ -183,6 +183,20 @@ async def set_password(request: Request, emu: Emulator) -> Any:
     return {"email": user.email, "revoked_grants": revoked}
 
 
+async def revoke_grants(request: Request, emu: Emulator) -> Any:
+    """The user withdraws the app's access in Visma: every grant of the user, or with
+    ``?company=key|id`` only those for that company. Their tokens answer ``invalid_grant``."""
+    user = user_of(request, emu)
+    company_id = None
+    if ref := request.query_params.get("company"):
+        company = emu.state.company(ref)
+        if company is None:
+            raise ControlError(404, f"no company {ref!r}")
+        company_id = company.id
+    revoked = emu.tokens.revoke_user(user.email, "access withdrawn by the user", company_id)
+    return {"email": user.email, "revoked_grants": revoked}
+
+
 async def set_default_company(request: Request, emu: Emulator) -> Any:
     """``{"company": key|id|null, "overrides_picker"?: bool}`` (the default-company trap)."""
     user, data = user_of(request, emu), await body_of(request)
@@ -288,6 +302,7 @@ ROUTES: list[Route] = [
     control_route("/_emulator/faults", "PATCH", set_faults),
     control_route("/_emulator/faults", "DELETE", clear_faults),
     control_route("/_emulator/users/{email}/password", "PUT", set_password),
+    control_route("/_emulator/users/{email}/grants", "DELETE", revoke_grants),
     control_route("/_emulator/users/{email}/default-company", "PUT", set_default_company),
     control_route("/_emulator/users/{email}/companies/{company}", "PUT", grant_company),
     control_route("/_emulator/users/{email}/companies/{company}", "DELETE", grant_company),

@@ -177,12 +177,15 @@ class TokenService:
                 access.revoked = True
         self._event("revoked", "-", family.client_id, family.user_email, family.company_id, reason)
 
-    def revoke_user(self, email: str, reason: str) -> int:
-        """Revoke every grant of a user (a password change); returns how many."""
+    def revoke_user(self, email: str, reason: str, company_id: UUID | None = None) -> int:
+        """Revoke every grant of a user (a password change), or only those for one company (the
+        user withdrew the app's access in Visma); returns how many."""
         ids = [
             f.id
             for f in self.state.families.values()
-            if f.user_email == email and f.revoked_at is None
+            if f.user_email == email
+            and f.revoked_at is None
+            and (company_id is None or f.company_id == company_id)
         ]
         for family_id in ids:
             self.revoke_family(family_id, reason)

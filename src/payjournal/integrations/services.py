@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -91,16 +92,37 @@ def complete_authorization(
     if account.payroll_companies.exclude(visma_company_id=company_id).exists():
         _forget_new_grant(account, oauth, previous)
         raise AuthorizationFlowError("wrong_company")
+    now = timezone.now()
     VismaAccount.objects.filter(pk=account.pk).update(
         status=AccountStatus.AUTHORIZED,
         status_reason="",
+        refusal_code="",
         visma_company_id=company_id,
         visma_company_name=company.name,
-        authorized_at=timezone.now(),
+        visma_currency=company.currency_code or "",
+        visma_registration_number=company.corporate_identity_number or "",
+        authorized_at=now,
+        last_call_ok_at=now,
     )
     log.info("visma authorization completed", extra={"account_id": account.pk})
     account.refresh_from_db()
+    _announce_authorized(account)
     return account
+
+
+#: Sent once an account is authorized (again): ``account``. The outbox retries the journals
+#: that waited for its authorization (:mod:`payjournal.sending.apps`).
+authorized = Signal()
+
+
+def _announce_authorized(account: VismaAccount) -> None:
+    for receiver, answer in authorized.send_robust(sender=VismaAccount, account=account):
+        if isinstance(answer, Exception):
+            log.error(
+                "a receiver of the authorization failed",
+                extra={"account_id": account.pk, "receiver": getattr(receiver, "__name__", "?")},
+                exc_info=answer,
+            )
 
 
 def _forget_new_grant(

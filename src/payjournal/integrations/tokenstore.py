@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from payjournal.integrations.crypto import decrypt_tokens, encrypt_tokens
 from payjournal.integrations.models import AccountStatus, VismaAccount
+from payjournal.integrations.watch import RECOVERABLE_CODES
 from payjournal.visma import AuthorizationRequiredError, InvalidGrantError, RefreshFn, TokenSet
 
 #: Longer than the OAuth client's timeout (30 s): a refresh under way keeps its lease.
@@ -53,6 +54,7 @@ class DatabaseTokenStore:
         VismaAccount.objects.filter(pk=self.account_id).update(
             token_ciphertext=encrypt_tokens(self.account_id, tokens),
             token_version=F("token_version") + 1,
+            tokens_issued_at=timezone.now(),
         )
 
     def refresh(self, refresh: RefreshFn, stale: TokenSet) -> TokenSet:
@@ -60,7 +62,7 @@ class DatabaseTokenStore:
         owner = _owner()
         lost = VismaAccount.objects.filter(
             pk=self.account_id, status=AccountStatus.AUTHORIZATION_NEEDED
-        )
+        ).exclude(refusal_code__in=RECOVERABLE_CODES)
         if lost.exists():  # Visma refused the refresh token before: don't send it again
             raise InvalidGrantError("Visma refused this account's refresh token; authorize again.")
         while True:
@@ -95,7 +97,8 @@ class DatabaseTokenStore:
                 refresh_lease_until=None,
                 refresh_lease_owner="",
                 status=AccountStatus.AUTHORIZATION_NEEDED,
-                status_reason="Visma refused the refresh token (invalid_grant).",
+                refusal_code=InvalidGrantError.code,
+                status_reason="",
             )
             raise
         except BaseException:
@@ -108,6 +111,7 @@ class DatabaseTokenStore:
             VismaAccount.objects.filter(pk=self.account_id).update(
                 token_ciphertext=encrypt_tokens(self.account_id, fresh),
                 token_version=F("token_version") + 1,
+                tokens_issued_at=timezone.now(),
             )
             mine.update(refresh_lease_until=None, refresh_lease_owner="")
         return fresh

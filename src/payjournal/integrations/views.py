@@ -6,6 +6,7 @@ Flow errors are translated to pages here, once (:mod:`.problems`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -55,6 +56,9 @@ class AccountRow:
     visma_company_name: str
     authorize_url: str
     disconnect_url: str
+    #: when the stored tokens were issued (their age is shown), and Visma last answered a call
+    tokens_issued_at: datetime | None = None
+    last_call_ok_at: datetime | None = None
 
 
 def _account_rows(membership: Membership) -> list[AccountRow]:
@@ -65,10 +69,12 @@ def _account_rows(membership: Membership) -> list[AccountRow]:
             account.pk,
             account.name,
             account.status,
-            account.status_reason,
+            account.refusal_reason,
             account.visma_company_name,
             f"{prefix}{account.pk}/authorize/",
             f"{prefix}{account.pk}/disconnect/",
+            account.tokens_issued_at,
+            account.last_call_ok_at,
         )
         for account in _accounts(membership)
     ]

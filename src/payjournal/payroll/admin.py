@@ -7,7 +7,7 @@ from payjournal.payroll.models import PayrollCompany, PayrollRun
 
 @admin.register(PayrollCompany)
 class PayrollCompanyAdmin(admin.ModelAdmin[PayrollCompany]):
-    list_display = ("name", "key", "master", "visma_account")
+    list_display = ("name", "key", "registration_number", "master", "visma_account")
     list_filter = ("master",)
     filter_horizontal = ("assignees",)
 

@@ -42,13 +42,19 @@ class RunUploadForm(forms.Form):
 
 class CompanyForm(forms.Form):
     """A new payroll company of ``master``: its name, the code its run files use (unique in
-    the master) and its ledger scheme file."""
+    the master), its organisation number (optional) and its ledger scheme file."""
 
     name = forms.CharField(label=_("Name"), max_length=_NAME.max_length)
     key = forms.SlugField(
         label=_("Code used in run files"),
         max_length=_KEY.max_length,
         error_messages={"invalid": _("Use letters A–Z, digits, - and _ only.")},
+    )
+    registration_number = forms.CharField(
+        label=_("Organisation number"),
+        max_length=64,
+        required=False,
+        help_text=_("The Visma company it is mapped to must have the same number."),
     )
     scheme = forms.FileField(
         label=_("Ledger scheme"),

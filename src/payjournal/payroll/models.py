@@ -41,6 +41,12 @@ class PayrollCompany(models.Model):
         related_name="payroll_companies",
     )
     visma_company_id = models.CharField(max_length=64, blank=True)
+    registration_number = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The employer's organisation number (KvK, organisationsnummer): the Visma "
+        "company it is mapped to must have the same one.",
+    )
     language = models.CharField(
         max_length=8,
         blank=True,

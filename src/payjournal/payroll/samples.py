@@ -21,6 +21,8 @@ from payjournal.payroll.services import create_company, store_run
 from payjournal.tenancy.models import Master
 
 SAMPLE_NAMES = {"nl-bakkerij": "Bakkerij De Vries B.V.", "se-nordisk": "Nordisk Trä AB"}
+#: Their organisation numbers (KvK, organisationsnummer), as their Visma companies have them.
+SAMPLE_REGISTRATION_NUMBERS = {"nl-bakkerij": "12345678", "se-nordisk": "556677-8899"}
 
 
 def samples_dir() -> Path:
@@ -42,7 +44,14 @@ def add_sample_companies(master: Master, today: date | None = None) -> list[Payr
         company = PayrollCompany.objects.filter(master=master, key=key).first()
         if company is None:
             scheme = next(folder.glob("scheme.*"))
-            company = create_company(master, name, key, scheme.read_bytes(), scheme.name)
+            company = create_company(
+                master,
+                name,
+                key,
+                scheme.read_bytes(),
+                scheme.name,
+                SAMPLE_REGISTRATION_NUMBERS[key],
+            )
             for run_file in sorted(folder.glob("run-*")):
                 data, source_name = shift_run_file(run_file.read_bytes(), run_file.name, months)
                 store_run(company, data, source_name)  # not mapped yet: nothing to book

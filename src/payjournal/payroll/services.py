@@ -22,12 +22,14 @@ from django.db.models import Max, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext
 
+from payjournal import catalog
 from payjournal.domain.formats import InputError, read_run, read_scheme
 from payjournal.domain.journal import Journal
 from payjournal.domain.posting import assemble
 from payjournal.domain.problems import Problem, ProblemCode
 from payjournal.domain.scheme import LedgerScheme
 from payjournal.domain.submission import SubmissionState
+from payjournal.integrations.identity import CompanyIdentity, mismatch
 from payjournal.integrations.models import VismaAccount
 from payjournal.payroll.errors import RunRejectedError, RunUnreadableError
 from payjournal.payroll.journals import store_journal
@@ -59,7 +61,12 @@ MAX_UNMAPPED_REMEMBERED = 100
 
 
 class MappingRefusedError(ValueError):
-    """A mapping that would point an administration at the wrong Visma company."""
+    """A mapping that would point an administration at the wrong Visma company; ``code`` is the
+    catalog entry when there is one (a wrong organisation number or currency)."""
+
+    def __init__(self, message: str, code: str = "") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,9 +88,15 @@ def load_scheme(company: PayrollCompany) -> LedgerScheme:
 
 
 def create_company(
-    master: Master, name: str, key: str, scheme: bytes, scheme_filename: str
+    master: Master,
+    name: str,
+    key: str,
+    scheme: bytes,
+    scheme_filename: str,
+    registration_number: str = "",
 ) -> PayrollCompany:
-    """A payroll company with its ledger scheme (checked by reading it)."""
+    """A payroll company with its ledger scheme (checked by reading it) and, when known, its
+    organisation number (its Visma company must have the same)."""
     check_within_limit(scheme, scheme_filename)
     try:
         read_scheme(scheme, scheme_filename)
@@ -95,6 +108,7 @@ def create_company(
         key=key,
         scheme_source=scheme.decode("utf-8-sig"),
         scheme_filename=scheme_filename,
+        registration_number=registration_number.strip(),
     )
 
 
@@ -242,7 +256,33 @@ def map_company(company: PayrollCompany, account: VismaAccount | None) -> Payrol
                 "visma_company": account.visma_company_name,
             }
         )
+    _refuse_another_employer(company, account)
     company.visma_account = account
     company.visma_company_id = account.visma_company_id
     company.save(update_fields=("visma_account", "visma_company_id"))
     return company
+
+
+def pays_in(company: PayrollCompany) -> str:
+    """The currency ``company`` pays in: its ledger scheme's, else its latest run's ("" when
+    neither says)."""
+    currency = load_scheme(company).currency
+    if currency:
+        return currency
+    latest = company.runs.order_by("-imported_at", "-pk").values_list("currency", flat=True)
+    return latest.first() or ""
+
+
+def _refuse_another_employer(company: PayrollCompany, account: VismaAccount) -> None:
+    """Refuse the mapping when the account's Visma company (its settings as last read) has
+    another organisation number or currency than ``company``: what, why and what to do."""
+    expected = CompanyIdentity(company.registration_number, pays_in(company))
+    wrong = mismatch(expected, account.visma_registration_number, account.visma_currency)
+    if wrong is None:
+        return
+    explained = catalog.explain(wrong.code)
+    raise MappingRefusedError(
+        f"{explained.message} ({wrong.subject}: “{account.visma_company_name}”) "
+        f"{explained.cause} {explained.solution}",
+        wrong.code,
+    )

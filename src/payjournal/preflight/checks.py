@@ -5,10 +5,10 @@ date, accounts, cost centers. Every problem is reported, not only the first."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from payjournal.integrations.identity import company_key
+from payjournal.integrations.identity import CompanyIdentity, company_key, mismatch
 from payjournal.preflight.books import Books
 from payjournal.preflight.checklist import CheckItem, CheckKey, CreateFiscalYear, Status
 from payjournal.preflight.cost_centers import CostCenterItems
@@ -21,7 +21,7 @@ from payjournal.visma import (
     VismaError,
 )
 
-__all__ = ["JournalRow", "Target", "next_fiscal_year", "run_checks"]
+__all__ = ["CompanyIdentity", "JournalRow", "Target", "next_fiscal_year", "run_checks"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +39,9 @@ class Target:
     voucher_date: date
     rows: tuple[JournalRow, ...]
     connection_problem: str = ""
+    #: the payroll company's organisation number and currency, which the Visma company's
+    #: settings must match
+    identity: CompanyIdentity = field(default_factory=CompanyIdentity)
 
 
 def _passed(key: CheckKey) -> CheckItem:
@@ -104,6 +107,10 @@ def run_checks(target: Target, books: Books | None) -> list[CheckItem]:
         ]
     if company_key(settings) != target.company_key:
         bound = _failed(CheckKey.CONNECTION, "wrong_company", settings.name)
+        return [bound, _passed(CheckKey.API_MODULE), rows, *_skipped(*later)]
+    wrong = mismatch(target.identity, settings.corporate_identity_number, settings.currency_code)
+    if wrong is not None:  # one item, not one per account the other company's chart lacks
+        bound = _failed(CheckKey.CONNECTION, wrong.code, wrong.subject)
         return [bound, _passed(CheckKey.API_MODULE), rows, *_skipped(*later)]
     items = [_passed(CheckKey.CONNECTION), _passed(CheckKey.API_MODULE), rows]
     try:

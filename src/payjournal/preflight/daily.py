@@ -1,7 +1,13 @@
-"""The daily checks: every mapped payroll company's ledger scheme against Visma's books.
+"""The daily checks: every Visma account's grant, and every mapped payroll company's ledger
+scheme against Visma's books.
 
 Run once a day by the executor (:mod:`.workflows`: 03:00) and by hand with
-``payjournal checks daily``. For each company mapped to a Visma company it runs the drift
+``payjournal checks daily``. First every authorized account's grant is verified with one cheap
+call (``GET /v2/companysettings``, past the cache: a token refresh when the access token is
+old, and proof the bound company still answers); a refusal turns the account to
+*authorization needed* at once (:mod:`payjournal.integrations.watch`), and the company's
+currency and organisation number are stored for the mapping check. Then, for each company
+mapped to a Visma company, it runs the drift
 check (:mod:`.drift`) and stores the outcome in a :class:`~.models.DriftReport`, so the
 company page flags an account deactivated or removed in Visma before the next payday. The
 reads go through the day-long cache, so the day's sends that follow read nothing again: at
@@ -14,16 +20,20 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import Q
 from django.utils import timezone
 
 from payjournal.integrations.crypto import TokenDecryptionError
+from payjournal.integrations.models import AccountStatus, VismaAccount
+from payjournal.integrations.watch import RECOVERABLE_CODES
 from payjournal.payroll.models import PayrollCompany
 from payjournal.preflight.checklist import Checklist
 from payjournal.preflight.drift import check_scheme
 from payjournal.preflight.models import DriftReport
+from payjournal.preflight.service import ClientFactory, default_client
 from payjournal.visma import VismaError
 
-__all__ = ["DailySummary", "check_every_company", "record"]
+__all__ = ["DailySummary", "check_every_company", "record", "verify_grants"]
 
 log = logging.getLogger("payjournal.preflight")
 
@@ -37,6 +47,8 @@ class DailySummary:
     errors: int
     #: Names of the companies that could not be checked (their reports are left as they were).
     not_checkable: tuple[str, ...] = ()
+    #: Names of the Visma accounts that need re-authorization after the grant checks.
+    reauthorize: tuple[str, ...] = ()
 
 
 def record(company: PayrollCompany, day: date, checklist: Checklist) -> DriftReport:
@@ -57,13 +69,42 @@ def record(company: PayrollCompany, day: date, checklist: Checklist) -> DriftRep
     return report
 
 
+def verify_grants(client_factory: ClientFactory = default_client) -> tuple[str, ...]:
+    """One ``GET /v2/companysettings`` per account whose grant may work (authorized, or refused
+    for a reason Visma may have lifted since); returns the names of the accounts that need
+    re-authorization afterwards. A refusal is stored by the call itself (the client is watched);
+    other failures (Visma down) leave the account as it was."""
+    may_work = Q(status=AccountStatus.AUTHORIZED) | Q(
+        status=AccountStatus.AUTHORIZATION_NEEDED, refusal_code__in=RECOVERABLE_CODES
+    )
+    accounts = VismaAccount.objects.filter(may_work).exclude(token_ciphertext=None)
+    for account in accounts.order_by("pk").iterator(chunk_size=200):
+        try:
+            company = client_factory(account).get_company_settings()
+        except (VismaError, TokenDecryptionError) as exc:
+            code = getattr(exc, "code", type(exc).__name__)
+            log.warning(
+                "grant check failed",
+                extra={"event": "preflight.grant_error", "account": account.pk, "error": code},
+            )
+            continue
+        VismaAccount.objects.filter(pk=account.pk).update(
+            visma_currency=company.currency_code or "",
+            visma_registration_number=company.corporate_identity_number or "",
+        )
+    needing = VismaAccount.objects.filter(status=AccountStatus.AUTHORIZATION_NEEDED)
+    return tuple(needing.order_by("name", "pk").values_list("name", flat=True))
+
+
 def check_every_company(day: date | None = None) -> DailySummary:
-    """The drift check of every payroll company mapped to Visma, for ``day`` (default today).
+    """The grant of every account (:func:`verify_grants`), then the drift check of every
+    payroll company mapped to Visma, for ``day`` (default today).
 
     One company's failure (Visma down for it, a revoked grant) is recorded on its report and
     does not stop the others.
     """
     day = day or timezone.localdate()
+    reauthorize = verify_grants()
     # a company no longer mapped has nothing to drift from: its old report would only mislead
     DriftReport.objects.filter(company__visma_account__isnull=True).delete()
     companies = PayrollCompany.objects.filter(visma_account__isnull=False).select_related(
@@ -92,4 +133,4 @@ def check_every_company(day: date | None = None) -> DailySummary:
         "daily checks done",
         extra={"event": "preflight.daily", "checked": checked, "drifted": drifted},
     )
-    return DailySummary(checked, drifted, errors, tuple(not_checkable))
+    return DailySummary(checked, drifted, errors, tuple(not_checkable), reauthorize)

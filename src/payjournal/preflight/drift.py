@@ -17,7 +17,12 @@ from payjournal.payroll.services import load_scheme
 from payjournal.preflight.cache import DailyCache
 from payjournal.preflight.checklist import Checklist
 from payjournal.preflight.checks import JournalRow, Target
-from payjournal.preflight.service import ClientFactory, checklist_for, connection_problem
+from payjournal.preflight.service import (
+    ClientFactory,
+    checklist_for,
+    connection_problem,
+    identity_of,
+)
 
 __all__ = ["check_scheme", "scheme_rows"]
 
@@ -45,10 +50,12 @@ def check_scheme(
     cache: DailyCache | None = None,
 ) -> Checklist:
     """The checklist of ``company``'s scheme against Visma's books on ``payday``."""
+    scheme = load_scheme(company)
     target = Target(
         company.visma_company_id,
         payday,
-        scheme_rows(load_scheme(company)),
+        scheme_rows(scheme),
         connection_problem(company),
+        identity_of(company, scheme.currency),
     )
     return checklist_for(company, target, client_factory=client_factory, cache=cache)

@@ -9,6 +9,7 @@ from datetime import date
 from payjournal import wiring
 from payjournal.domain.journal import Journal
 from payjournal.integrations.models import AccountStatus, VismaAccount
+from payjournal.integrations.watch import RECOVERABLE_CODES
 from payjournal.payroll.journals import load_journal
 from payjournal.payroll.models import PayrollCompany, PayrollRun
 from payjournal.preflight.books import BooksClient, CachedBooks
@@ -20,7 +21,7 @@ from payjournal.preflight.checklist import (
     FixRefusedError,
     Status,
 )
-from payjournal.preflight.checks import JournalRow, Target, run_checks
+from payjournal.preflight.checks import CompanyIdentity, JournalRow, Target, run_checks
 from payjournal.visma import FiscalYear, VismaClient
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "connection_problem",
     "create_fiscal_year",
     "default_client",
+    "identity_of",
     "target_of",
     "target_of_journal",
 ]
@@ -52,7 +54,9 @@ def connection_problem(company: PayrollCompany) -> str:
     if account is None or not company.visma_company_id:
         return "not_authorized"
     if account.status == AccountStatus.AUTHORIZATION_NEEDED:
-        return "invalid_grant"
+        if account.refusal_code in RECOVERABLE_CODES:
+            return ""  # the grant may work again (module on, access back): ask Visma
+        return account.refusal_code or "invalid_grant"
     if not account.is_authorized:
         return "not_authorized"
     if company.mapping_is_wrong:
@@ -69,7 +73,19 @@ def target_of_journal(company: PayrollCompany, journal: Journal) -> Target:
     """What ``journal`` (a run's, or a booking leg's on its date) needs from ``company``'s
     Visma: its date, and the account and dimension of each row."""
     rows = tuple(JournalRow(row.account, row.dimension or "") for row in journal.rows)
-    return Target(company.visma_company_id, journal.voucher_date, rows, connection_problem(company))
+    return Target(
+        company.visma_company_id,
+        journal.voucher_date,
+        rows,
+        connection_problem(company),
+        identity_of(company, journal.currency),
+    )
+
+
+def identity_of(company: PayrollCompany, currency: str | None) -> CompanyIdentity:
+    """Who the Visma company must be for ``company``: its organisation number, and the
+    currency it books in (a journal's, else its ledger scheme's)."""
+    return CompanyIdentity(company.registration_number, currency or "")
 
 
 def check_run(
@@ -97,6 +113,10 @@ def checklist_for(
     account = company.visma_account
     if target.connection_problem or account is None:
         return Checklist(tuple(run_checks(target, None)))
+    cache = cache or DailyCache()
+    if account.status == AccountStatus.AUTHORIZATION_NEEDED:
+        # refused for a reason Visma may have lifted: ask Visma, not the day's reads
+        cache.invalidate(target.company_key)
     client = (client_factory or default_client)(account)
     return checklist_with(client, target, cache=cache)
 

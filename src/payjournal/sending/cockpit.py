@@ -355,14 +355,12 @@ def _rows(companies: Sequence[PayrollCompany], actors: frozenset[Who]) -> list[C
         row.moving = summary.moving
         if summary.error_code:
             row.error_title = words.title(summary.error_code)
-        code = connection_problem(company)
-        if company.visma_account is None:
-            code = "not_mapped"
-        else:
+        code = _connection(company)
+        if company.visma_account is not None:
             row.account_name = company.visma_account.name
             row.account_pk = company.visma_account.pk
         row.connection = code
-        row.connection_label = words.connection.get(code, code)
+        row.connection_label = words.connection.get(code) or words.title(code)
         row.unmapped = _unmapped(company, seen.get(company.pk, ()))
         report = _drift_report(company)
         if report is not None and not report.passed and not code:
@@ -376,6 +374,19 @@ def _rows(companies: Sequence[PayrollCompany], actors: frozenset[Who]) -> list[C
         row.who = [words.who[who] for who in _who(row, summary) if who in _SHOWN_WHO]
         rows.append(row)
     return rows
+
+
+def _connection(company: PayrollCompany) -> str:
+    """ "" when the connection works, else why not: ``not_mapped``, or the pre-flight's code —
+    also for a refusal the pre-flight asks Visma about again (an API module switched off): the
+    account is not authorized until it answers, and the master administrator acts."""
+    account = company.visma_account
+    if account is None:
+        return "not_mapped"
+    code = connection_problem(company)
+    if not code and account.status != AccountStatus.AUTHORIZED:
+        code = account.refusal_code or "invalid_grant"
+    return code
 
 
 #: Checks the drift report records that are not about the scheme's accounts.
@@ -532,15 +543,12 @@ class Reauthorization:
 
 
 def reauthorizations(companies: Iterable[PayrollCompany]) -> list[Reauthorization]:
-    """One link per Visma account of the companies whose grant is gone or was never given;
-    each opens Visma's login for that account (Integrations' own authorize route)."""
+    """One link per Visma account of the companies whose grant is refused, gone or was never
+    given; each opens Visma's login for that account (Integrations' own authorize route)."""
     waiting: dict[int, tuple[str, list[str]]] = {}
     for company in companies:
         account = company.visma_account
-        if account is None or connection_problem(company) not in (
-            "invalid_grant",
-            "not_authorized",
-        ):
+        if account is None or account.status == AccountStatus.AUTHORIZED:
             continue
         waiting.setdefault(account.pk, (account.name, []))[1].append(company.name)
     return [

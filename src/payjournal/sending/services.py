@@ -11,6 +11,7 @@ periodic sweep (:func:`sweep`) starts any whose enqueue was lost or whose job en
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -23,14 +24,18 @@ from django.utils.translation import gettext
 
 from payjournal.domain.booking import NOTHING, LegKind, SettledLeg, booked_version
 from payjournal.domain.submission import Event, SubmissionState
+from payjournal.integrations.models import VismaAccount
+from payjournal.integrations.watch import REFUSAL_CODES
 from payjournal.payroll import services as payroll
 from payjournal.payroll.models import PayrollCompany, PayrollRun
 from payjournal.sending import booking
 from payjournal.sending.models import SendingSettings, Submission
 from payjournal.sending.outbox import enqueue_after_commit
 from payjournal.sending.recovery import QUIET_IN_FLIGHT, recover_stranded
-from payjournal.sending.states import transition
+from payjournal.sending.states import StaleSubmissionError, transition
 from payjournal.sending.summary import refresh
+
+log = logging.getLogger("payjournal.sending")
 
 #: A queued submission not seen by a worker for this long is enqueued again by the sweep.
 SWEEP_AFTER = timedelta(minutes=2)
@@ -196,13 +201,14 @@ def send_period(company: PayrollCompany, start: date, end: date) -> BulkResult:
     return request_send_many(unsent_runs(company, start, end))
 
 
-def retry(submission: Submission) -> Submission:
-    """After the user fixed the cause: needs_action → queued, in a new round of work."""
+def retry(submission: Submission, message: str = "retried by a user") -> Submission:
+    """After the user fixed the cause: needs_action → queued, in a new round of work (a
+    compare-and-set: :class:`~.states.StaleSubmissionError` when it moved meanwhile)."""
     with transaction.atomic():
         submission = transition(
             submission,
             Event.RETRIED_BY_USER,
-            message="retried by a user",
+            message=message,
             round=submission.round + 1,
             attempts_count=0,
             enqueued_at=timezone.now(),
@@ -211,6 +217,33 @@ def retry(submission: Submission) -> Submission:
         )
         enqueue_after_commit(submission)
     return submission
+
+
+#: The catalog codes of a journal that waits for its Visma account's authorization.
+WAITING_FOR_AUTHORIZATION = REFUSAL_CODES | {"authorization_required", "not_connected"}
+
+
+def retry_waiting_for(account: VismaAccount) -> list[Submission]:
+    """After ``account`` was authorized (again): every journal in *needs action* because of
+    its authorization is retried, once — a journal another worker or a user moved meanwhile
+    is left alone (the compare-and-set of :func:`retry`). Returns those retried."""
+    waiting = Submission.objects.filter(
+        company__visma_account=account,
+        state=SubmissionState.NEEDS_ACTION.value,
+        error_code__in=WAITING_FOR_AUTHORIZATION,
+    ).select_related("company")
+    retried = []
+    for submission in waiting.order_by("created_at", "pk"):
+        try:
+            retried.append(retry(submission, "retried after the Visma account was authorized"))
+        except StaleSubmissionError:
+            continue
+    if retried:
+        log.info(
+            "journals retried after authorization",
+            extra={"event": "send.retried_after_authorization", "count": len(retried)},
+        )
+    return retried
 
 
 def sends_automatically(company: PayrollCompany) -> bool:

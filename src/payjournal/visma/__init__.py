@@ -64,6 +64,7 @@ from payjournal.visma.models import (
     Project,
 )
 from payjournal.visma.oauth import AuthorizationRequest, ClientCredentials, VismaOAuth
+from payjournal.visma.observer import CallObserver
 from payjournal.visma.ratelimit import NoRateLimit, RateLimit, RateLimiter, SlotRateLimiter
 from payjournal.visma.retry import RetryMode, RetryPolicy, backoff_ceiling
 from payjournal.visma.tokens import InMemoryTokenStore, RefreshFn, TokenSet, TokenStore
@@ -81,6 +82,7 @@ __all__ = [
     "AuthorizationDeniedError",
     "AuthorizationRequest",
     "AuthorizationRequiredError",
+    "CallObserver",
     "ClientCredentials",
     "Clock",
     "CompanyNotActiveError",

@@ -30,6 +30,7 @@ from payjournal.visma.models import (
     Project,
 )
 from payjournal.visma.oauth import VismaOAuth
+from payjournal.visma.observer import CallObserver
 from payjournal.visma.pagination import MAX_PAGE_SIZE, iter_items, parse_page
 from payjournal.visma.ratelimit import RateLimiter, SlotRateLimiter
 from payjournal.visma.retry import RetryMode, RetryPolicy
@@ -112,6 +113,7 @@ class VismaClient:
         timeout: httpx2.Timeout | float = DEFAULT_TIMEOUT,
         page_size: int = MAX_PAGE_SIZE,
         refresh_margin: timedelta = timedelta(seconds=60),
+        observer: CallObserver | None = None,
     ) -> None:
         self.endpoints = oauth.endpoints
         self.page_size = page_size
@@ -126,6 +128,7 @@ class VismaClient:
             clock=clock or SystemClock(),
             jitter=jitter or random.random,
             refresh_margin=refresh_margin,
+            observer=observer,
         )
 
     def close(self) -> None:

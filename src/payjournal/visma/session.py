@@ -36,6 +36,7 @@ from payjournal.visma.errors import (
     ResponseFormatError,
     VismaError,
 )
+from payjournal.visma.observer import CallObserver
 from payjournal.visma.ratelimit import RateLimiter
 from payjournal.visma.retry import RetryMode, RetryPolicy, call_with_retry
 from payjournal.visma.tokens import RefreshFn, TokenSet, TokenStore
@@ -74,8 +75,10 @@ class ApiSession:
         clock: Clock,
         jitter: Callable[[], float],
         refresh_margin: timedelta = timedelta(seconds=60),
+        observer: CallObserver | None = None,
     ) -> None:
         self.endpoints = endpoints
+        self._observer = observer
         self._tokens = tokens
         self._refresh = refresh
         self._http = http
@@ -124,14 +127,22 @@ class ApiSession:
                 },
             )
 
-        return call_with_retry(
-            attempt,
-            mode=endpoint.retry,
-            policy=self._retry,
-            clock=self._clock,
-            jitter=self._jitter,
-            on_retry=on_retry,
-        )
+        try:
+            result = call_with_retry(
+                attempt,
+                mode=endpoint.retry,
+                policy=self._retry,
+                clock=self._clock,
+                jitter=self._jitter,
+                on_retry=on_retry,
+            )
+        except VismaError as exc:
+            if self._observer is not None:
+                self._observer.failed(exc)
+            raise
+        if self._observer is not None:
+            self._observer.answered()
+        return result
 
     # --- one attempt -----------------------------------------------------------------------
 

@@ -51,7 +51,12 @@ def _create_company(form: CompanyForm) -> tuple[PayrollCompany | None, int]:
         scheme = read_upload(data["scheme"])
         with transaction.atomic():
             company = services.create_company(
-                form.master, data["name"], data["key"], scheme, data["scheme"].name or "scheme"
+                form.master,
+                data["name"],
+                data["key"],
+                scheme,
+                data["scheme"].name or "scheme",
+                data["registration_number"],
             )
     except services.FileTooLargeError as exc:
         form.add_error("scheme", exc.messages)

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("integrations", "0001_initial"),
-        ("payroll", "0006_journal_sent_is_derived"),
+        ("payroll", "0007_payrollcompany_registration_number"),
         ("tenancy", "0003_throttle_events"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

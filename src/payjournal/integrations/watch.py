@@ -1,0 +1,89 @@
+"""Connections watched: what every call of an account's client says about its grant.
+
+Each client of the process's wiring reports to an :class:`AccountWatch` (the Visma client's
+:class:`~payjournal.visma.CallObserver` port). A refusal of the grant — ``invalid_grant`` (the
+grant revoked, the Visma user's password changed), a fresh token refused, the API module
+switched off, the company no longer accessible — turns the account to *authorization needed*
+at once, whichever call met it (a send, a pre-flight, the daily check), so the Accounts tab
+never shows "Authorized" while Visma refuses. An answered call is stored as the account's last
+successful call (at most once a minute per account and process: a month-end send makes
+thousands). The first refusal's code is kept; a later one does not overwrite it.
+
+A refused grant is dead: payjournal does not send its refresh token again. The module and
+company refusals are not: the grant may work again once fixed in Visma, so the pre-flight and
+the daily check still ask Visma, and an answer puts the account back to *authorized*.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone
+
+from payjournal.integrations.models import AccountStatus, VismaAccount
+from payjournal.visma import VismaError
+
+__all__ = [
+    "DEAD_GRANT_CODES",
+    "RECOVERABLE_CODES",
+    "REFUSAL_CODES",
+    "AccountWatch",
+    "mark_refused",
+    "note_answered",
+]
+
+#: Visma refused the grant itself: only a new authorization helps.
+DEAD_GRANT_CODES = frozenset({"invalid_grant", "authentication_failed"})
+#: Visma refused the company behind the grant: fixed in Visma, the grant may work again.
+RECOVERABLE_CODES = frozenset({"module_not_activated", "no_company_access"})
+REFUSAL_CODES = DEAD_GRANT_CODES | RECOVERABLE_CODES
+#: How often one process stores an account's last successful call.
+ANSWER_WRITE_EVERY_S = 60.0
+
+_lock = threading.Lock()
+_written: dict[int, float] = {}  # account id → time.monotonic() of the last stored answer
+
+
+def mark_refused(account_id: int, code: str) -> bool:
+    """Turn the account to *authorization needed* because Visma refused with ``code`` (a
+    catalog code); ``False`` when it already was. The stored answer memo is dropped, so the
+    next answered call is stored (and may restore a recoverable refusal) at once."""
+    with _lock:
+        _written.pop(account_id, None)
+    changed = VismaAccount.objects.filter(pk=account_id, status=AccountStatus.AUTHORIZED).update(
+        status=AccountStatus.AUTHORIZATION_NEEDED, refusal_code=code, status_reason=""
+    )
+    return changed == 1
+
+
+def note_answered(account_id: int) -> None:
+    """Visma answered a call of the account: store when (throttled), and end a recoverable
+    refusal (the module is on again, the user has access again)."""
+    now = time.monotonic()
+    with _lock:
+        last = _written.get(account_id)
+        if last is not None and now - last < ANSWER_WRITE_EVERY_S:
+            return
+        _written[account_id] = now
+    lifted = Q(status=AccountStatus.AUTHORIZATION_NEEDED, refusal_code__in=RECOVERABLE_CODES)
+    VismaAccount.objects.filter(pk=account_id).update(  # one statement: sends make many
+        last_call_ok_at=timezone.now(),
+        status=Case(When(lifted, then=Value(AccountStatus.AUTHORIZED.value)), default=F("status")),
+        refusal_code=Case(When(lifted, then=Value("")), default=F("refusal_code")),
+    )
+
+
+class AccountWatch:
+    """The :class:`~payjournal.visma.CallObserver` of one account's client."""
+
+    def __init__(self, account_id: int) -> None:
+        self.account_id = account_id
+
+    def answered(self) -> None:
+        note_answered(self.account_id)
+
+    def failed(self, error: VismaError) -> None:
+        if error.code in REFUSAL_CODES:
+            mark_refused(self.account_id, error.code)

@@ -1,0 +1,84 @@
+"""The screenshots of the README (``docs/screens/*.png``), rendered in Dutch in Debian's chromium
+at 1366 × 768: the start page (the companies list while the start page leads to a tab), the
+Accounts tab, a company page with a sent run, and a run that needs action with its timeline.
+
+Written only when asked — ``PAYJOURNAL_SCREENS=docs/screens .venv/bin/pytest
+tests/web/test_screens.py`` — and skipped otherwise: the pictures are documentation, the other
+browser tests check what they show.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import Page
+
+from payjournal.integrations.models import VismaAccount
+from payjournal.payroll.models import PayrollCompany
+from payjournal.tenancy.models import Membership
+from tests.fixtures.books import Books
+from tests.fixtures.browser import BROWSER_MARKS
+from tests.waiting import PATIENCE_MS
+from tests.web.walk import PASSWORD, send_two, sign_in
+
+SCREENS = os.environ.get("PAYJOURNAL_SCREENS", "")
+pytestmark = [
+    *BROWSER_MARKS,
+    pytest.mark.skipif(not SCREENS, reason="set PAYJOURNAL_SCREENS=docs/screens to write them"),
+]
+#: The Visma companies of the emulator's seed, as the screens name them.
+NAMES = {"nl-bakkerij": "Bakkerij De Vries B.V.", "se-nordisk": "Nordisk Trä AB"}
+#: Bound of one picture's size, so the README stays light.
+MAX_BYTES = 200_000
+
+
+def named_as_in_visma(books: Books) -> None:
+    """The companies and accounts named as a payroll office would name them."""
+    for key, name in NAMES.items():
+        PayrollCompany.objects.filter(master=books.master, key=key).update(name=name)
+        VismaAccount.objects.filter(master=books.master, name=f"Visma {key}").update(
+            name=f"{name.split()[0]} – {'Anna' if key == 'nl-bakkerij' else 'Erik'}",
+            visma_company_name=name,
+        )
+
+
+def test_write_the_readme_screens(books: Books, live_server: Any, page: Page) -> None:
+    folder = Path(SCREENS)
+    folder.mkdir(parents=True, exist_ok=True)
+    send_two(books)
+    named_as_in_visma(books)
+    VismaAccount.objects.create(master=books.master, name="Bakkerij – Petra")  # a grey mark
+    Membership.objects.filter(master=books.master).update(language="nl")
+    tab = page
+    tab.set_default_timeout(PATIENCE_MS)
+    tab.set_viewport_size({"width": 1366, "height": 768})
+    sign_in(tab, live_server.url, "sender", PASSWORD)
+    url = live_server.url
+
+    tab.goto(f"{url}{reverse('home')}")
+    if tab.url.endswith(reverse("visma-accounts")):  # no start page of its own (yet)
+        tab.goto(f"{url}{reverse('companies')}")
+    tab.screenshot(path=folder / "start.png")
+    tab.goto(f"{url}{reverse('visma-accounts')}")
+    tab.screenshot(path=folder / "accounts.png")
+
+    bakkerij = books.runs(books.bakkerij)[0]
+    tab.goto(f"{url}{reverse('company', args=(books.bakkerij.pk,))}")
+    row = tab.locator(f"#run-{bakkerij.pk}")
+    row.locator("details.timeline summary").click()
+    row.locator(".timeline-items li").first.wait_for()
+    tab.screenshot(path=folder / "company-sent.png")
+
+    nordisk = books.runs(books.nordisk)[0]
+    tab.goto(f"{url}{reverse('company', args=(books.nordisk.pk,))}")
+    row = tab.locator(f"#run-{nordisk.pk}")
+    row.locator("details.timeline summary").click()
+    row.locator(".timeline-items li").first.wait_for()
+    tab.locator("#journal-entries-export table").screenshot(path=folder / "needs-action.png")
+
+    sizes = {path.name: path.stat().st_size for path in folder.glob("*.png")}
+    assert len(sizes) >= 4 and max(sizes.values()) < MAX_BYTES, sizes
