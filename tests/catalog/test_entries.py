@@ -135,4 +135,30 @@ def test_the_api_form_has_stable_keys_and_resolves_payjournal_links() -> None:
     }
     assert data["who"] == "master_admin"
     assert data["link"]["url"] == "/integrations/visma/accounts/"
-    assert catalog.explain("fiscal_year_locked", link_url="/x/").link.url == "/x/"
+
+
+def test_where_links_to_our_page_that_needs_ids_once_they_are_known() -> None:
+    scheme = catalog.explain("account_not_found")  # the ledger scheme of which company?
+    assert scheme.link.kind == "payjournal" and scheme.link.url is None
+    known = catalog.explain("account_not_found", ids={"company_id": 7, "run_pk": 9})
+    assert known.link.url == "/companies/7/scheme/"
+    run = catalog.explain("validation_failed", ids={"company_id": 7, "run_pk": 9})
+    assert run.link.url == "/companies/7/runs/9/"
+
+
+def test_where_never_links_to_the_page_the_user_is_on() -> None:
+    here = catalog.explain("invalid_grant", here="/integrations/visma/accounts/")
+    assert here.link.url is None and here.link.label  # the place is still named
+    elsewhere = catalog.explain("wrong_company", here="/integrations/visma/accounts/")
+    assert elsewhere.link.url == "/integrations/visma/administrations/"
+    on_the_run = catalog.explain(
+        "validation_failed", ids={"company_id": 7, "run_pk": 9}, here="/companies/7/runs/9/"
+    )
+    assert on_the_run.link.url is None
+
+
+def test_a_place_in_visma_is_a_path_never_a_link() -> None:
+    for code in ("fiscal_year_missing", "fiscal_year_locked", "module_not_activated"):
+        explained = catalog.explain(code, ids={"company_id": 7, "run_pk": 9})
+        assert explained.link.kind == "visma" and explained.link.url is None
+        assert "→" in explained.link.label

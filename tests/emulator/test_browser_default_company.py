@@ -46,6 +46,7 @@ def test_the_default_company_trap_is_explained_and_fixed(
     page.get_by_label("User name").fill("t-admin")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="Integrations → Visma eAccounting").click()
     page.get_by_label("Name").fill("Bakkerij – Jan")
     page.get_by_role("button", name="Add account").click()
 

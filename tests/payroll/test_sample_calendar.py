@@ -10,10 +10,14 @@ from pathlib import Path
 import pytest
 
 from payjournal.domain.formats import read_run
-from payjournal.payroll.sample_calendar import months_since_samples, shift_run_file
+from payjournal.payroll.sample_calendar import (
+    months_since_samples,
+    next_year_shift,
+    shift_run_file,
+)
 from payjournal.payroll.samples import samples_dir
 
-RUN_FILES = sorted(samples_dir().glob("*/run-*"))
+RUN_FILES = sorted([*samples_dir().glob("*/run-*"), *samples_dir().glob("*/to-try/run-*")])
 
 
 @pytest.mark.parametrize("path", RUN_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -84,3 +88,12 @@ def test_months_are_counted_from_november_2026() -> None:
     assert months_since_samples(date(2026, 12, 1)) == 1
     assert months_since_samples(date(2027, 12, 31)) == 13
     assert months_since_samples(date(2026, 9, 1)) == -2
+
+
+def test_a_next_years_run_moves_to_january_of_the_year_after_today() -> None:
+    """Sundsvall's sample run, written for January 2027, lands in the January after today."""
+    data = (samples_dir() / "se-sundsvall" / "run-2027-01.csv").read_bytes()
+    for today, label in ((date(2026, 11, 30), "2027-01"), (date(2027, 1, 1), "2028-01")):
+        moved, name = shift_run_file(data, "run-2027-01.csv", next_year_shift(today))
+        assert name == f"run-{label}.csv"
+        assert read_run(moved, name).period.start == date(int(label[:4]), 1, 1)

@@ -32,6 +32,8 @@ def test_checks_daily_prints_the_drift_and_exits_1_until_fixed(
     assert tenant.bakkerij.name in row and "accounts" in row
     assert catalog.explain("account_inactive", "en").solution in " ".join(drifted.stdout.split())
     assert "checked 1 companies: 1 with drift, 0 not checkable" in drifted.stdout
+    # not on a terminal: the progress is a plain line per company (a bar on a terminal)
+    assert f"Checking: 1 of 1 companies, 0 to go ({tenant.bakkerij.name})" in drifted.stdout
     assert not DriftReport.objects.get(company=tenant.bakkerij).passed
 
     control.put(ACCOUNT_4000, json={"is_active": True}).raise_for_status()

@@ -207,7 +207,7 @@ def test_a_poll_follows_the_legs_of_a_correction(books: Books, visma: Emulator) 
     upload(client, books, corrected())
     request_send(latest(books))
     settle()
-    url = poll_url(client.get(company_url(books)).content.decode())
+    url = poll_url(client.get(company_url(books)).content.decode(), books.bakkerij)
     assert f'id="run-{v1.pk}"' not in client.get(url, **HX).content.decode()
     reversal = Submission.objects.get(company=books.bakkerij, kind="reversal")
     assert reversal.journal_id == v1.journal.pk

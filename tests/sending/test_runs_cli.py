@@ -202,4 +202,6 @@ def test_send_waits_for_the_rebooking_after_the_reversal(
     assert result.exit_code == 0, result.output
     assert legs(books.bakkerij) == [("full", "sent"), ("reversal", "sent"), ("full", "sent")]
     assert "reversal of v1" in result.stdout and "v2 in full" in result.stdout
+    # not on a terminal: the wait is a plain line per run id come to rest (a bar on a terminal)
+    assert "Waiting for Visma: 1 of 1 runs, 0 to go" in result.stdout
     assert_books_net_to_the_latest(visma, books.bakkerij)

@@ -1,6 +1,6 @@
 """The Journal Entries Export dashlet: each run's Visma state in the run table (mark, queued,
 sent with voucher number and time, needs action with the catalog title), Send, Retry, bulk send,
-the timeline on demand, polling (quick while something is in flight, slow otherwise, for sends
+the timeline on demand, the rows poll (asked when the company's change stamp moves on, for sends
 started anywhere and new runs), roles and tenant scoping."""
 
 from __future__ import annotations
@@ -9,15 +9,15 @@ import html
 import json
 import re
 from datetime import timedelta
+from urllib.parse import quote
 
 from django.test import Client
 from django.utils import timezone
 
 from payjournal.emulator import Emulator
 from payjournal.jobs import JobStatus
-from payjournal.payroll.models import PayrollRun
+from payjournal.payroll.models import PayrollCompany, PayrollRun
 from payjournal.payroll.samples import samples_dir
-from payjournal.sending.dashlet import POLL_IDLE_S, POLL_MOVING_S
 from payjournal.sending.models import Submission
 from payjournal.sending.recovery import recover_stranded
 from payjournal.sending.send import SendPolicy, process_submission
@@ -47,22 +47,24 @@ def run_all() -> None:
         process_submission(submission.pk, policy=FAST, sleep=lambda _s: None)
 
 
-def poll_of(fragment: str) -> tuple[str, int]:
-    """The URL the page polls next and every how many seconds."""
+def poll_url(fragment: str, company: PayrollCompany) -> str:
+    """The rows poll the page asks next: since the time its last answer set."""
     found = re.search(
-        r'id="dashlet-poll"[^>]* hx-get="([^"]+)" hx-trigger="every (\d+)s"', fragment
+        r'<input type="hidden" id="dashlet-since" name="since" value="([^"]+)"', fragment
     )
-    assert found is not None, "the fragment has no poller"
-    return html.unescape(found.group(1)), int(found.group(2))
+    assert found is not None, "the fragment sets no time to poll from"
+    since = quote(html.unescape(found.group(1)))
+    return f"/companies/{company.pk}/sending/rows/?since={since}"
 
 
-def poll_url(fragment: str) -> str:
-    return poll_of(fragment)[0]
-
-
-def is_quick(fragment: str) -> bool:
-    """Polling every 2 s (something in flight) rather than every 10 s."""
-    return poll_of(fragment)[1] == POLL_MOVING_S
+def follows_the_stamp(page: str, company: PayrollCompany) -> bool:
+    """The page asks for its rows when the company's change stamp moves on (payjournal.live)."""
+    return (
+        'id="live-company" hidden hx-get="/live/?ticket=' in page
+        and f'id="dashlet-poll" hx-get="/companies/{company.pk}/sending/rows/"' in page
+        and re.search(r'id="dashlet-poll"[^>]* hx-trigger="live-company from:body"', page)
+        is not None
+    )
 
 
 def rows_in(fragment: str) -> set[int]:
@@ -93,8 +95,7 @@ def test_the_dashlet_shows_every_run_with_its_state_and_is_idle(
     assert page.count('class="mark grey">Not sent') == len(runs)
     assert page.count(">Send</button>") == len(runs)
     assert "Timeline" not in page  # nothing was sent yet: no timeline to open
-    assert not is_quick(page)  # nothing in flight: the page polls slowly
-    assert poll_of(page)[1] == POLL_IDLE_S
+    assert follows_the_stamp(page, books.bakkerij)
 
 
 def test_send_then_sent_with_voucher_number_time_and_timeline(
@@ -108,8 +109,7 @@ def test_send_then_sent_with_voucher_number_time_and_timeline(
     row = row_of(answer, run.pk)
     assert 'data-state="queued"' in row and 'hx-swap-oob="true"' in row
     assert "<template><tr" in answer  # a table row swapped out of band must be wrapped
-    url = poll_url(answer)
-    assert is_quick(answer)  # polls quickly while the run is queued (moving on by itself)
+    url = poll_url(answer, books.bakkerij)
     run_all()
 
     update = client.get(url, **HX).content.decode()
@@ -118,7 +118,6 @@ def test_send_then_sent_with_voucher_number_time_and_timeline(
     assert 'data-state="sent"' in row and 'class="mark red">Sent' in row
     sent_at = timezone.localtime(submission.sent_at).strftime("%Y-%m-%d %H:%M")
     assert f"{submission.voucher_number} · {sent_at}" in row
-    assert not is_quick(update)  # nothing in flight any more: back to slow polling
     timeline = client.get(f"/companies/{books.bakkerij.pk}/runs/{run.pk}/timeline/", **HX)
     said = timeline.content.decode()  # business words, never the machine's event names
     assert "Sending to Visma" in said and f"Sent as voucher {submission.voucher_number}" in said
@@ -132,13 +131,10 @@ def test_a_poll_answers_only_the_rows_that_changed(books: Books, visma: Emulator
     client = client_for(books)
     first, second = books.runs(books.bakkerij)[:2]
     client.post(f"/companies/{books.bakkerij.pk}/runs/{first.pk}/send/", **HX)
-    answer = client.post(
-        f"/companies/{books.bakkerij.pk}/runs/{second.pk}/send/", **HX
-    ).content.decode()
-    assert is_quick(answer)
+    client.post(f"/companies/{books.bakkerij.pk}/runs/{second.pk}/send/", **HX)
     settle()
     page = client.get(f"/companies/{books.bakkerij.pk}/").content.decode()
-    url = poll_url(page)
+    url = poll_url(page, books.bakkerij)
     assert rows_in(client.get(url, **HX).content.decode()) == set()  # nothing changed since
     process_submission(
         Submission.objects.get(journal__run=first).pk, policy=FAST, sleep=lambda _s: None
@@ -146,19 +142,21 @@ def test_a_poll_answers_only_the_rows_that_changed(books: Books, visma: Emulator
     update = client.get(url, **HX).content.decode()
     assert 'data-state="sent"' in row_of(update, first.pk)
     assert rows_in(update) == {first.pk}  # the second did not change since
-    assert is_quick(update)  # the second is still in flight
 
 
 def test_a_send_started_elsewhere_and_a_new_run_reach_an_idle_page(
     books: Books, visma: Emulator
 ) -> None:
-    """The page polls slowly when idle, so a send it did not start (automatic, the API,
-    another tab) and a run imported meanwhile appear without a reload."""
+    """A send the page did not start (automatic, the API, another tab) and a run imported
+    meanwhile move the company's stamp on, and the rows poll answers them."""
     client = client_for(books)
     settle()
     page = client.get(f"/companies/{books.bakkerij.pk}/").content.decode()
-    url = poll_url(page)
-    assert not is_quick(page)
+    url = poll_url(page, books.bakkerij)
+    poller = re.search(r'id="live-company" hidden hx-get="([^"]+)"', page)
+    assert poller is not None
+    asked = html.unescape(poller.group(1))
+    assert client.get(asked, **HX).status_code == 204  # nothing changed: nothing to fetch
     assert rows_in(client.get(url, **HX).content.decode()) == set()  # nothing happened yet
     run = books.runs(books.bakkerij)[0]
     request_send(run)  # not through this page
@@ -172,7 +170,7 @@ def test_a_send_started_elsewhere_and_a_new_run_reach_an_idle_page(
     assert rows_in(update) == {run.pk, added.pk}
     assert 'data-state="queued"' in row_of(update, run.pk)
     assert 'data-state="not_sent"' in row_of(update, added.pk)
-    assert is_quick(update)  # the send is on its way
+    assert client.get(asked, **HX)["HX-Trigger"] == "live-company"
     assert client.get(f"/companies/{books.bakkerij.pk}/sending/rows/", **HX).status_code == 200
 
 
@@ -227,7 +225,6 @@ def test_a_stranded_send_stopped_by_the_sweep_offers_retry(books: Books, visma: 
         f"/companies/{books.bakkerij.pk}/submissions/{submission.pk}/retry/", **HX
     ).content.decode()
     assert 'data-state="queued"' in row_of(answer, run.pk)
-    assert is_quick(answer)
 
 
 def test_bulk_send_selected_runs_and_a_period(books: Books, visma: Emulator) -> None:

@@ -21,18 +21,15 @@ def test_passwords_are_hashed_with_argon2(tenant: Tenant) -> None:
     assert tenant.admin.user.password.startswith("argon2$")
 
 
-def test_sign_in_lands_an_administrator_on_the_accounts_tab(tenant: Tenant) -> None:
-    client = Client()
-    assert login(client, "a-admin", PASSWORD) == 302
-    response = client.get("/", follow=True)
-    assert response.redirect_chain[-1][0] == "/integrations/visma/accounts/"
-    assert "a Payroll" in response.content.decode()
-
-
-def test_sign_in_lands_a_payroll_administrator_on_the_companies(tenant: Tenant) -> None:
-    client = Client()
-    login(client, "a-payroll", PASSWORD)
-    assert client.get("/", follow=True).redirect_chain[-1][0] == "/companies/"
+def test_sign_in_lands_every_role_on_today(tenant: Tenant) -> None:
+    """The home page says what needs the person (tests/web/test_home.py has what it lists)."""
+    for username in ("a-admin", "a-payroll", "a-viewer"):
+        client = Client()
+        assert login(client, username, PASSWORD) == 302
+        response = client.get("/", follow=True)
+        assert response.redirect_chain == [] and response.status_code == 200, username
+        page = response.content.decode()
+        assert "What needs you today" in page and "a Payroll" in page, username
 
 
 def test_pages_need_a_signed_in_user(tenant: Tenant) -> None:

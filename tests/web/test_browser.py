@@ -33,6 +33,8 @@ def test_setup_walkthrough(
     page.get_by_label("User name").fill("e-admin")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="What needs you today")).to_be_visible()
+    page.get_by_role("link", name="Integrations → Visma eAccounting").click()
     expect(page.get_by_role("heading", name="Integrations → Visma eAccounting")).to_be_visible()
 
     page.get_by_label("Name").fill("Nordisk – Erik")

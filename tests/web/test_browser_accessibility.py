@@ -14,6 +14,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
+from payjournal.integrations.models import VismaAccount
 from payjournal.tenancy.models import Membership, Role
 from payjournal.tenancy.users import create_user
 from tests.fixtures.books import Books
@@ -71,6 +72,11 @@ def test_every_page_passes_wcag_21_aa(
         "language": reverse("language"),
         "not found": "/no-such-page/",
     }
+    account = books.bakkerij.visma_account_id
+    VismaAccount.objects.filter(pk=account).update(authorization_problem="access_denied")
+    pages["account rename"] = reverse("visma-rename", args=(account,))
+    pages["account disconnect"] = reverse("visma-disconnect", args=(account,))
+    pages["account delete refused"] = reverse("visma-delete", args=(account,))
     if language == "en":  # Swagger UI speaks English only: one audit of it is enough
         pages["api docs"] = "/api/docs"
     for company in (books.bakkerij, books.nordisk):

@@ -142,6 +142,7 @@ def test_every_page_speaks_the_users_language(
     Membership.objects.filter(master=books.master, role=Role.MASTER_ADMIN).update(language=language)
     runs = {company.key: books.runs(company)[0] for company in (books.bakkerij, books.nordisk)}
     pages = {
+        "home": reverse("home"),
         "accounts": reverse("visma-accounts"),
         "administrations": reverse("visma-administrations"),
         "corrections": reverse("visma-corrections"),

@@ -1,6 +1,6 @@
 """The screenshots of the README (``docs/screens/*.png``), rendered in Dutch in Debian's chromium
-at 1366 × 768: the start page (the companies list while the start page leads to a tab), the
-Accounts tab, a company page with a sent run, and a run that needs action with its timeline.
+at 1366 × 768: the start page (*Vandaag*, what needs the user today), the Accounts tab, a
+company page with a sent run, and a run that needs action with its timeline.
 
 Written only when asked — ``PAYJOURNAL_SCREENS=docs/screens .venv/bin/pytest
 tests/web/test_screens.py`` — and skipped otherwise: the pictures are documentation, the other
@@ -60,8 +60,6 @@ def test_write_the_readme_screens(books: Books, live_server: Any, page: Page) ->
     url = live_server.url
 
     tab.goto(f"{url}{reverse('home')}")
-    if tab.url.endswith(reverse("visma-accounts")):  # no start page of its own (yet)
-        tab.goto(f"{url}{reverse('companies')}")
     tab.screenshot(path=folder / "start.png")
     tab.goto(f"{url}{reverse('visma-accounts')}")
     tab.screenshot(path=folder / "accounts.png")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -17,12 +18,14 @@ __all__ = ["Explanation", "ExplanationLink", "explain", "explain_all"]
 
 @dataclass(frozen=True, slots=True)
 class ExplanationLink:
-    """Where to act: ``kind`` "payjournal" (``url`` when it resolves) or "visma" (a menu)."""
+    """Where to act: ``kind`` "payjournal" (``url`` when it resolves) or "visma" (a menu);
+    ``admin_only``: a page only master administrators may open (others read where it is)."""
 
     kind: str
     target: str
     label: str
     url: str | None
+    admin_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,14 +55,19 @@ class Explanation:
         return data
 
 
-def _link(entry: Entry, url: str | None) -> ExplanationLink:
+def _link(entry: Entry, ids: Mapping[str, int], here: str | None) -> ExplanationLink:
+    """Where to act: a payjournal page's URL when its ids are known and it is not ``here``
+    (the page the user is on); a Visma menu has no URL, its label is the path."""
     link = entry.link
-    if url is None and link.kind is LinkKind.PAYJOURNAL:
+    url = None
+    if link.kind is LinkKind.PAYJOURNAL and all(name in ids for name in link.needs):
         try:
-            url = reverse(link.target)
+            url = reverse(link.target, kwargs={name: ids[name] for name in link.needs})
         except NoReverseMatch:
-            url = None  # the page needs an id: the caller passes ``link_url``
-    return ExplanationLink(link.kind.value, link.target, str(link.label), url)
+            url = None
+        if url is not None and url == here:
+            url = None
+    return ExplanationLink(link.kind.value, link.target, str(link.label), url, link.admin_only)
 
 
 def _details(subject: Subject) -> tuple[str, ...]:
@@ -73,11 +81,16 @@ def _field_text(field: FieldError) -> str:
 
 
 def explain(
-    subject: Subject, language: str | None = None, *, link_url: str | None = None
+    subject: Subject,
+    language: str | None = None,
+    *,
+    ids: Mapping[str, int] | None = None,
+    here: str | None = None,
 ) -> Explanation:
     """Explain a client exception, a client ``.code``, a domain ``Problem``/``ProblemCode``
     or an app code (``wrong_company``, ``not_authorized`` …) in ``language`` (default: the
-    active one). ``link_url`` fills the link of pages that need an id (a run, a company).
+    active one). ``ids`` (``company_id``, ``run_pk``) let the link reach pages that need them;
+    ``here`` is the path of the page that shows the explanation: it is never linked to.
 
     Raises :class:`~payjournal.catalog.registry.UnknownErrorCodeError` for a string the catalog
     does not know; an unknown exception becomes ``internal_error``.
@@ -94,7 +107,7 @@ def explain(
             solution=str(entry.solution),
             who=entry.who.value,
             who_label=str(entry.who.label),
-            link=_link(entry, link_url),
+            link=_link(entry, ids or {}, here),
             original=original or entry.original,
             visma_error_code=entry.visma_error_code,
             details=_details(subject),

@@ -1,4 +1,10 @@
-"""The places a user is sent to: pages of payjournal and menus of Visma eAccounting."""
+"""The places a user is sent to: pages of payjournal and menus of Visma eAccounting.
+
+A page of payjournal is shown as a link when the page that explains knows the ids its URL needs
+(:func:`payjournal.catalog.explain`'s ``ids``) and it is not that page itself (``here``) —
+and, for a page only master administrators may open, only to them (``catalog/_explanation.html``);
+a place in Visma is always its menu path, as text.
+"""
 
 from __future__ import annotations
 
@@ -22,15 +28,29 @@ __all__ = [
 ]
 
 ACCOUNTS_TAB = Link(
-    LinkKind.PAYJOURNAL, "visma-accounts", _("payjournal: Integrations → Visma eAccounting")
+    LinkKind.PAYJOURNAL,
+    "visma-accounts",
+    _("payjournal: Integrations → Visma eAccounting"),
+    admin_only=True,
 )
 ADMINISTRATIONS_TAB = Link(
-    LinkKind.PAYJOURNAL, "visma-administrations", _("payjournal: Integrations → Administrations")
+    LinkKind.PAYJOURNAL,
+    "visma-administrations",
+    _("payjournal: Integrations → Administrations"),
+    admin_only=True,
 )
 COMPANY_PAGE = Link(
-    LinkKind.PAYJOURNAL, "company-scheme", _("payjournal: the payroll company's ledger scheme")
+    LinkKind.PAYJOURNAL,
+    "company-scheme",
+    _("payjournal: the payroll company's ledger scheme"),
+    needs=("company_id",),
 )
-RUN_PAGE = Link(LinkKind.PAYJOURNAL, "run", _("payjournal: the run and its journal"))
+RUN_PAGE = Link(
+    LinkKind.PAYJOURNAL,
+    "run",
+    _("payjournal: the run and its journal"),
+    needs=("company_id", "run_pk"),
+)
 VISMA_APPS = Link(
     LinkKind.VISMA,
     "settings/apps",

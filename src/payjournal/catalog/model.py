@@ -41,11 +41,15 @@ class LinkKind(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class Link:
-    """Where to act. ``target`` is a payjournal URL name or Visma's menu path (translated)."""
+    """Where to act. ``target`` is a payjournal URL name or Visma's menu path (translated);
+    ``needs`` names the ids a payjournal page's URL takes (``company_id``, ``run_pk``);
+    ``admin_only`` marks a page only master administrators may open (the Integrations tabs)."""
 
     kind: LinkKind
     target: str
     label: Promise
+    needs: tuple[str, ...] = ()
+    admin_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,17 +2,26 @@
 1,000 runs, the accounts page with 200 accounts and the cockpit over 10,000 companies with
 120,000 runs through Django's full request stack (a throw-away SQLite database in a temporary
 data directory) and prints the median render time of each against the 150 ms target (with the
-fastest and slowest render, and the cockpit's query count)."""
+fastest and slowest render, the CPU per render, and the cockpit's query count).
+
+Beside the budgets, what an open tab costs the server while nothing changes: each tab's live
+poller (:mod:`payjournal.live`) asks once a second, so ``--tabs`` signed-in tabs ask 60 times
+each, and the process CPU time they take is reported per tab per minute — with, for comparison,
+what the fragment polls it replaced would cost at their rates (the accounts list every 2 s, the
+dashlet's rows every 10 s)."""
 
 from __future__ import annotations
 
 import copy
+import html
+import re
 import statistics
 import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import typer
 
@@ -32,6 +41,7 @@ def pages(
     companies: int = typer.Option(10_000, help="Companies in the cockpit (0: leave it out)."),
     company_runs: int = typer.Option(12, help="Runs per company of the cockpit."),
     repeat: int = typer.Option(30, help="Renders per page (the median is reported)."),
+    tabs: int = typer.Option(20, help="Idle tabs whose live pollers ask for a minute."),
     sent: bool = typer.Option(
         False,
         "--sent/--not-sent",
@@ -74,8 +84,57 @@ def pages(
             f" CPU median {statistics.median(cpu):.1f} ms"
             f"{_queries(measured, url) if url.startswith('/cockpit/') else ''}"
         )
+    _tab_costs(user, company_id, tabs)
     if failed:
         raise typer.Exit(1)
+
+
+def _tab_costs(user: User, company_id: int, tabs: int) -> None:
+    """Print the server CPU per idle tab per minute of the live poller (1/s), and of the fragment
+    polls it replaced at their rates."""
+    from django.test import Client
+    from django.utils import timezone
+
+    from payjournal.live.stamps import EVERY_S
+
+    clients: list[Client] = []
+    questions: list[str] = []
+    for _ in range(tabs):  # a session each, as tabs of different users, each with its poller
+        client = Client()
+        client.force_login(user)
+        page = client.get("/integrations/visma/accounts/").content.decode()
+        found = re.search(r'<div id="live-accounts" hidden hx-get="([^"]+)"', page)
+        if found is None:
+            raise RuntimeError("the accounts page has no live poller")
+        clients.append(client)
+        questions.append(html.unescape(found.group(1)))
+    since = quote(timezone.now().isoformat())
+    rows = f"/companies/{company_id}/sending/rows/?since={since}"
+    for label, urls, status, every_s in (
+        (f"live poller, {tabs} tabs", questions, 204, EVERY_S),
+        ("  was: accounts list", ["/integrations/visma/accounts/list/"] * tabs, 200, 2),
+        ("  was: dashlet rows", [rows] * tabs, 200, 10),
+    ):
+        cpu_ms = _cpu_ms_per_request(clients, urls, status, 60 // EVERY_S)
+        typer.echo(
+            f"{label:<32} {cpu_ms * 60 / every_s:7.1f} ms CPU per tab per minute"
+            f"  ({cpu_ms:.2f} ms per {'question' if status == 204 else 'poll'},"
+            f" every {every_s} s)"
+        )
+
+
+def _cpu_ms_per_request(clients: list[Client], urls: list[str], status: int, rounds: int) -> float:
+    """Process CPU time per request, each client asking its url ``rounds`` times in turn (after
+    one warm-up round)."""
+    for client, url in zip(clients, urls, strict=True):
+        client.get(url, HTTP_HX_REQUEST="true")
+    started = time.process_time()
+    for _ in range(rounds):
+        for client, url in zip(clients, urls, strict=True):
+            response = client.get(url, HTTP_HX_REQUEST="true")
+            if response.status_code != status:
+                raise RuntimeError(f"{url} answered {response.status_code}, not {status}")
+    return (time.process_time() - started) * 1000 / (rounds * len(clients))
 
 
 def _timings_ms(client: Client, url: str, repeat: int) -> tuple[list[float], list[float]]:

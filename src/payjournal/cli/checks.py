@@ -9,10 +9,14 @@ re-authorization.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import ExitStack
+
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from payjournal.cli.progress import progress
 from payjournal.site.bootstrap import start_django
 
 app = typer.Typer(help="Pre-flight checks of every company.", no_args_is_help=True)
@@ -23,6 +27,7 @@ def daily() -> None:
     """Check every mapped company's ledger scheme against Visma and store the reports."""
     start_django(migrate=True)
     from django.utils import timezone
+    from django.utils.translation import gettext
 
     from payjournal import catalog
     from payjournal.preflight.daily import check_every_company
@@ -30,7 +35,14 @@ def daily() -> None:
 
     console = Console()  # made per run: its width follows the terminal (COLUMNS) of this run
     day = timezone.localdate()
-    summary = check_every_company(day)
+    with ExitStack() as bars:
+
+        def started(total: int) -> Callable[[str], None]:
+            what, unit = gettext("Checking"), gettext("companies")
+            bar = bars.enter_context(progress(console, what, total, unit))
+            return lambda name: bar.advance(item=name)
+
+        summary = check_every_company(day, started)
     drifted = DriftReport.objects.filter(passed=False, checked_for=day).select_related("company")
     if drifted:
         table = Table("company", "check", "subject", "what to do")

@@ -22,6 +22,7 @@ from rich.table import Table
 
 from payjournal import cpu_budget
 from payjournal.cli.history import LANG_OPTION, Language, speaking
+from payjournal.cli.progress import progress
 from payjournal.cli.web import print_mail_status
 from payjournal.private_files import private_umask
 from payjournal.site.bootstrap import start_django
@@ -217,10 +218,11 @@ def wait_for_books(
     *,
     pause: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
+    at_rest: Callable[[int], None] = lambda count: None,
 ) -> bool:
     """Wait until every run id of ``run_keys`` is settled (:attr:`RunState.is_settled`), has a
     leg that needs action, or has nothing more on its way; at most ``seconds``. True when
-    they all came to rest.
+    they all came to rest. ``at_rest`` is told, after each look, how many have.
 
     A correction is two legs one after the other (the rebooking is created only once its
     reversal is sent), so waiting on the legs a send queued would stop half-way.
@@ -230,7 +232,9 @@ def wait_for_books(
     deadline = clock() + seconds
     while True:
         states = run_states(company, run_keys).values()
-        if all(not (s.open_leg and s.open_leg.state_enum.is_moving) for s in states):
+        resting = sum(not (s.open_leg and s.open_leg.state_enum.is_moving) for s in states)
+        at_rest(resting)
+        if resting == len(states):
             return True
         if clock() >= deadline:
             return False
@@ -249,7 +253,9 @@ def print_outcome(company: PayrollCompany, queued: Sequence[Submission], wait: f
 
     first = {leg.run_key: leg.pk for leg in queued}
     if wait:
-        wait_for_books(company, list(first), wait)
+        what, unit = gettext("Waiting for Visma"), gettext("runs")
+        with progress(console, what, len(first), unit) as bar:
+            wait_for_books(company, list(first), wait, at_rest=bar.update)
     table = Table(
         gettext("Run"), gettext("Leg"), gettext("State"), gettext("Voucher"), gettext("Note")
     )

@@ -8,13 +8,18 @@ service functions as the views; errors are translated to messages here, once.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
 from payjournal.cli.journal import EXIT_INPUT, EXIT_PROBLEMS
+from payjournal.cli.progress import progress
 from payjournal.private_files import private_umask
 from payjournal.site.bootstrap import start_django
+
+if TYPE_CHECKING:
+    from payjournal.payroll.models import PayrollCompany
 
 console = Console()
 runs_app = typer.Typer(help="Import and send processed payroll runs.", no_args_is_help=True)
@@ -166,36 +171,44 @@ def import_runs(
     Texts from the files are printed as they are, never as Rich markup.
     """
     start_django(migrate=True)
-    from payjournal.payroll.limits import read_within_limit
+    from django.utils.translation import gettext
+
     from payjournal.payroll.models import PayrollCompany
-    from payjournal.payroll.services import RunRejectedError, RunUnreadableError
-    from payjournal.sending.services import import_run
 
     target = PayrollCompany.objects.filter(pk=company).first()
     if target is None:
         console.print(f"[red]No payroll company with id {company}.[/red]")
         raise typer.Exit(1)
     exit_code = 0
-    for path in files:
-        try:
-            with path.open("rb") as file:
-                data = read_within_limit(file, path.name, path.stat().st_size)
-            result = import_run(target, data, path.name)
-        except OSError as exc:
-            exit_code = EXIT_INPUT
-            console.print(f"{path.name}: not imported", style="red", markup=False)
-            console.print(f"  - cannot read {path}: {exc.strerror}", markup=False, highlight=False)
-            continue
-        except RunRejectedError as exc:
-            unreadable = isinstance(exc, RunUnreadableError)
-            exit_code = max(exit_code, EXIT_INPUT if unreadable else EXIT_PROBLEMS)
-            console.print(f"{path.name}: not imported", style="red", markup=False)
-            for problem in exc.problems:
-                console.print(f"  - {problem}", markup=False, highlight=False, soft_wrap=True)
-            continue
-        state = "imported" if result.created else "unchanged"
-        console.print(
-            f"{path.name}: run {result.run.run_id} v{result.run.version} {state}", markup=False
-        )
+    with progress(console, gettext("Importing"), len(files), gettext("files")) as bar:
+        for path in files:
+            exit_code = max(exit_code, _import_one(target, path))
+            bar.advance(item=path.name)
     if exit_code:
         raise typer.Exit(exit_code)
+
+
+def _import_one(target: PayrollCompany, path: Path) -> int:
+    """Import one run file and print what became of it; the exit code it calls for."""
+    from payjournal.payroll.limits import read_within_limit
+    from payjournal.payroll.services import RunRejectedError, RunUnreadableError
+    from payjournal.sending.services import import_run
+
+    try:
+        with path.open("rb") as file:
+            data = read_within_limit(file, path.name, path.stat().st_size)
+        result = import_run(target, data, path.name)
+    except OSError as exc:
+        console.print(f"{path.name}: not imported", style="red", markup=False)
+        console.print(f"  - cannot read {path}: {exc.strerror}", markup=False, highlight=False)
+        return EXIT_INPUT
+    except RunRejectedError as exc:
+        console.print(f"{path.name}: not imported", style="red", markup=False)
+        for problem in exc.problems:
+            console.print(f"  - {problem}", markup=False, highlight=False, soft_wrap=True)
+        return EXIT_INPUT if isinstance(exc, RunUnreadableError) else EXIT_PROBLEMS
+    state = "imported" if result.created else "unchanged"
+    console.print(
+        f"{path.name}: run {result.run.run_id} v{result.run.version} {state}", markup=False
+    )
+    return 0

@@ -93,7 +93,7 @@ OPEN_STATES = frozenset(
     }
 )
 #: The open states payjournal moves on without anyone: a worker will claim a queued one, one
-#: in flight settles by itself. A page showing one refreshes quickly; a waiting run is busy.
+#: in flight settles by itself (the month-end benchmarks wait for none to be left).
 MOVING_STATES = frozenset(
     {SubmissionState.QUEUED, SubmissionState.SENDING, SubmissionState.RECONCILING}
 )

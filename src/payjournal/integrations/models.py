@@ -23,6 +23,10 @@ class VismaAccount(models.Model):
         max_length=24, choices=AccountStatus.choices, default=AccountStatus.NOT_AUTHORIZED
     )
     status_reason = models.CharField(max_length=300, blank=True)
+    #: The catalog code of the last authorization that failed (consent denied, a foreign
+    #: answer, the code refused): its explanation stays on the account's row until the next
+    #: authorization succeeds.
+    authorization_problem = models.CharField(max_length=64, blank=True)
     visma_company_id = models.CharField(max_length=64, blank=True)
     visma_company_name = models.CharField(max_length=200, blank=True)
     authorized_at = models.DateTimeField(null=True, blank=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.dispatch import Signal
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from payjournal.integrations import crypto
 from payjournal.integrations.identity import company_key
@@ -22,13 +22,31 @@ from payjournal.integrations.models import AccountStatus, VismaAccount
 from payjournal.integrations.problems import AuthorizationFlowError, problem_for
 from payjournal.integrations.tokenstore import DatabaseTokenStore
 from payjournal.tenancy.models import Master
-from payjournal.visma import VismaClient, VismaError, VismaOAuth
+from payjournal.visma import TokenSet, VismaClient, VismaError, VismaOAuth
 
 log = logging.getLogger("payjournal.integrations")
 
 
 class AccountNameTakenError(ValueError):
     """Another account of the master has this name."""
+
+
+class AccountInUseError(ValueError):
+    """The account cannot be deleted: payroll companies are mapped to it (``companies``)."""
+
+    def __init__(self, account: VismaAccount, companies: list[str]) -> None:
+        self.companies = companies
+        super().__init__(
+            ngettext(
+                "Account “%(name)s” cannot be deleted: payroll company %(companies)s is mapped "
+                "to it. Map it to another account (or to none) on the Administrations tab first.",
+                "Account “%(name)s” cannot be deleted: payroll companies %(companies)s are mapped "
+                "to it. Map them to another account (or to none) on the Administrations tab "
+                "first.",
+                len(companies),
+            )
+            % {"name": account.name, "companies": ", ".join(companies)}
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,16 +66,60 @@ class PendingAuthorization:
 
 
 def create_account(master: Master, name: str) -> VismaAccount:
-    name = name.strip()
-    if not name:
-        raise ValueError(gettext("an account needs a name"))
+    name = _account_name(name)
     try:
         with transaction.atomic():
             return VismaAccount.objects.create(master=master, name=name)
     except IntegrityError as exc:
-        raise AccountNameTakenError(
-            gettext("an account named '%(name)s' already exists") % {"name": name}
-        ) from exc
+        raise _name_taken(name) from exc
+
+
+def rename_account(account: VismaAccount, name: str) -> VismaAccount:
+    """Give ``account`` another name, unique in its master (its authorization is kept)."""
+    name = _account_name(name)
+    try:
+        with transaction.atomic():
+            VismaAccount.objects.filter(pk=account.pk).update(name=name)
+    except IntegrityError as exc:
+        raise _name_taken(name) from exc
+    account.refresh_from_db()
+    return account
+
+
+def delete_account(account: VismaAccount, oauth: VismaOAuth) -> None:
+    """Forget ``account``: delete it and revoke its grant at Visma (best effort). Refused with
+    :class:`AccountInUseError` while payroll companies are mapped to it (their journals would
+    have nowhere to go)."""
+    with transaction.atomic():
+        locked = VismaAccount.objects.select_for_update().filter(pk=account.pk).first()
+        if locked is None:  # deleted meanwhile (another tab)
+            return
+        mapped = list(locked.payroll_companies.order_by("name").values_list("name", flat=True))
+        if mapped:
+            raise AccountInUseError(locked, mapped)
+        tokens = DatabaseTokenStore(locked.pk).load() if locked.token_ciphertext else None
+        locked.delete()
+    _revoke(account.pk, oauth, tokens)
+    log.info("visma account deleted", extra={"account_id": account.pk})
+
+
+def _account_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise ValueError(gettext("an account needs a name"))
+    return name
+
+
+def _name_taken(name: str) -> AccountNameTakenError:
+    return AccountNameTakenError(
+        gettext("an account named '%(name)s' already exists") % {"name": name}
+    )
+
+
+def record_authorization_problem(account: VismaAccount, code: str) -> None:
+    """Keep why an authorization of ``account`` failed (a catalog code) on its row, until the
+    next one succeeds."""
+    VismaAccount.objects.filter(pk=account.pk).update(authorization_problem=code)
 
 
 def start_authorization(
@@ -96,6 +158,7 @@ def complete_authorization(
     VismaAccount.objects.filter(pk=account.pk).update(
         status=AccountStatus.AUTHORIZED,
         status_reason="",
+        authorization_problem="",
         refusal_code="",
         visma_company_id=company_id,
         visma_company_name=company.name,
@@ -139,16 +202,21 @@ def _forget_new_grant(
     VismaAccount.objects.filter(pk=account.pk).update(token_ciphertext=previous)
 
 
-def disconnect(account: VismaAccount, oauth: VismaOAuth) -> None:
-    """Revoke the grant at Visma (best effort) and forget the tokens."""
-    tokens = DatabaseTokenStore(account.pk).load() if account.token_ciphertext else None
+def _revoke(account_id: int, oauth: VismaOAuth, tokens: TokenSet | None) -> None:
+    """Revoke a grant at Visma, if there is one (best effort: the tokens are forgotten anyway)."""
     if tokens is not None and tokens.refresh_token:
         try:
             oauth.revoke(tokens.refresh_token)
         except VismaError:
             log.warning(
-                "revocation failed; tokens forgotten anyway", extra={"account_id": account.pk}
+                "revocation failed; tokens forgotten anyway", extra={"account_id": account_id}
             )
+
+
+def disconnect(account: VismaAccount, oauth: VismaOAuth) -> None:
+    """Revoke the grant at Visma (best effort) and forget the tokens."""
+    tokens = DatabaseTokenStore(account.pk).load() if account.token_ciphertext else None
+    _revoke(account.pk, oauth, tokens)
     VismaAccount.objects.filter(pk=account.pk).update(
         status=AccountStatus.NOT_AUTHORIZED,
         status_reason="",

@@ -14,7 +14,7 @@ import re
 from datetime import date
 from typing import Any
 
-__all__ = ["SAMPLES_MONTH", "months_since_samples", "shift_run_file"]
+__all__ = ["SAMPLES_MONTH", "months_since_samples", "next_year_shift", "shift_run_file"]
 
 #: The month (year, month) the sample runs were written for: their regular runs are the two
 #: months before it, Nordisk's off-cycle run pays out in it.
@@ -28,6 +28,13 @@ def months_since_samples(today: date) -> int:
     """Whole months from :data:`SAMPLES_MONTH` to ``today``'s month (negative before it)."""
     year, month = SAMPLES_MONTH
     return (today.year - year) * 12 + today.month - month
+
+
+def next_year_shift(today: date) -> int:
+    """Whole months that move a run written for the year after :data:`SAMPLES_MONTH`'s (its
+    January run, 2027-01) to the year after ``today``'s: a company's next run whose fiscal year
+    Visma does not hold yet, on any day."""
+    return (today.year - SAMPLES_MONTH[0]) * 12
 
 
 def shift_run_file(data: bytes, source_name: str, months: int) -> tuple[bytes, str]:

@@ -4,6 +4,7 @@ or skipped (an earlier item failed), and the one-click fixes Visma's API allows.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -88,15 +89,23 @@ class CheckItem:
     def title(self) -> str:
         return str(self.key.title)
 
-    def explain(self, language: str | None = None) -> catalog.Explanation | None:
-        """The catalog's explanation of a failure (``None`` when passed or skipped). A failure
-        found by a check of ours, not answered by Visma, has no original message: the catalog's
-        sample of Visma's wording is not shown as if Visma had said it."""
+    def explain(
+        self,
+        language: str | None = None,
+        *,
+        ids: Mapping[str, int] | None = None,
+        here: str | None = None,
+    ) -> catalog.Explanation | None:
+        """The catalog's explanation of a failure (``None`` when passed or skipped); ``ids``
+        and ``here`` place its link (:func:`payjournal.catalog.explain`). A failure found by a
+        check of ours, not answered by Visma, has no original message: the catalog's sample of
+        Visma's wording is not shown as if Visma had said it."""
         if self.status is not Status.FAILED:
             return None
         if self.error is not None:
-            return catalog.explain(self.error, language)
-        return replace(catalog.explain(self.code, language), original="", details=())
+            return catalog.explain(self.error, language, ids=ids, here=here)
+        explained = catalog.explain(self.code, language, ids=ids, here=here)
+        return replace(explained, original="", details=())
 
     @property
     def found_before_sending(self) -> bool:

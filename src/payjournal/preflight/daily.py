@@ -17,6 +17,7 @@ month-end, the one call per company and resource is made here, ahead of the send
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -33,7 +34,11 @@ from payjournal.preflight.models import DriftReport
 from payjournal.preflight.service import ClientFactory, default_client
 from payjournal.visma import VismaError
 
-__all__ = ["DailySummary", "check_every_company", "record", "verify_grants"]
+__all__ = ["DailySummary", "Started", "check_every_company", "record", "verify_grants"]
+
+#: Told before the checks begin how many companies there are; answers what to tell after each
+#: company (its name): ``payjournal checks daily`` shows its progress bar with it.
+Started = Callable[[int], Callable[[str], None]]
 
 log = logging.getLogger("payjournal.preflight")
 
@@ -96,12 +101,13 @@ def verify_grants(client_factory: ClientFactory = default_client) -> tuple[str, 
     return tuple(needing.order_by("name", "pk").values_list("name", flat=True))
 
 
-def check_every_company(day: date | None = None) -> DailySummary:
+def check_every_company(day: date | None = None, started: Started | None = None) -> DailySummary:
     """The grant of every account (:func:`verify_grants`), then the drift check of every
     payroll company mapped to Visma, for ``day`` (default today).
 
     One company's failure (Visma down for it, a revoked grant) is recorded on its report and
-    does not stop the others.
+    does not stop the others. ``started``, when given, is told the number of companies first
+    and each company's name once it is checked (or found not checkable).
     """
     day = day or timezone.localdate()
     reauthorize = verify_grants()
@@ -112,25 +118,36 @@ def check_every_company(day: date | None = None) -> DailySummary:
     )
     checked = drifted = errors = 0
     not_checkable: list[str] = []
+    done = started(companies.count()) if started is not None else None
     for company in companies.order_by("pk").iterator(chunk_size=200):
-        try:
-            checklist = check_scheme(company, day)
-        except (VismaError, TokenDecryptionError) as exc:
-            # a read the checklist could not attribute to an item, or stored tokens that no
-            # configured key opens: this company is not checkable, the others still are
+        checklist = _checked(company, day)
+        if checklist is None:
             errors += 1
             not_checkable.append(company.name)
-            code = getattr(exc, "code", type(exc).__name__)
-            log.warning(
-                "daily check failed",
-                extra={"event": "preflight.daily_error", "company": company.pk, "error": code},
-            )
-            continue
-        record(company, day, checklist)
-        checked += 1
-        drifted += not checklist.passed
+        else:
+            checked += 1
+            drifted += not checklist.passed
+        if done is not None:
+            done(company.name)
     log.info(
         "daily checks done",
         extra={"event": "preflight.daily", "checked": checked, "drifted": drifted},
     )
     return DailySummary(checked, drifted, errors, tuple(not_checkable), reauthorize)
+
+
+def _checked(company: PayrollCompany, day: date) -> Checklist | None:
+    """The company's drift check, recorded; None when it could not be checked."""
+    try:
+        checklist = check_scheme(company, day)
+    except (VismaError, TokenDecryptionError) as exc:
+        # a read the checklist could not attribute to an item, or stored tokens that no
+        # configured key opens: this company is not checkable, the others still are
+        code = getattr(exc, "code", type(exc).__name__)
+        log.warning(
+            "daily check failed",
+            extra={"event": "preflight.daily_error", "company": company.pk, "error": code},
+        )
+        return None
+    record(company, day, checklist)
+    return checklist

@@ -14,10 +14,10 @@ here: the page must render 1,000 runs within its budget (``payjournal bench page
 timeline is not part of a row; it is loaded per run when the user opens it
 (:mod:`payjournal.sending.run_history`).
 
-:class:`Poll` is how the page keeps up without a reload: every :data:`POLL_MOVING_S` seconds
-while a leg of the company is queued or on its way, every :data:`POLL_IDLE_S` otherwise, it asks
-for the run ids that changed since its last render (:func:`changed_run_keys`): a leg of any version
-(a reversal leg belongs to the old version), a new version, a withdrawal.
+:class:`Poll` is how the page keeps up without a reload: whenever the company's change stamp moves
+on (:mod:`payjournal.live`: a run or a leg of the company was written, by any process), it asks
+for the run ids that changed since its last answer (:func:`changed_run_keys`): a leg of any
+version (a reversal leg belongs to the old version), a new version, a withdrawal.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
-from urllib.parse import urlencode
 
 from django.db.models import Q
 from django.urls import reverse
@@ -37,7 +36,7 @@ from payjournal.catalog.formats import Reading
 from payjournal.catalog.registry import UnknownErrorCodeError
 from payjournal.domain.booking import LegKind
 from payjournal.domain.money import Money
-from payjournal.domain.submission import MOVING_STATES, SubmissionState
+from payjournal.domain.submission import SubmissionState
 from payjournal.payroll.models import PayrollCompany, PayrollRun, kind_labels
 from payjournal.sending.models import Submission
 from payjournal.sending.run_story import TO_SEND, LegFacts, RunStory, status_label
@@ -53,10 +52,6 @@ __all__ = [
 
 #: At most this many rows are answered by one poll (a month-end bulk send of a large company).
 MAX_POLLED = 2000
-#: Seconds between two polls while a leg of the company is queued or on its way.
-POLL_MOVING_S = 2
-#: Seconds between two polls otherwise (a send or a run may still come from elsewhere).
-POLL_IDLE_S = 10
 #: A poll asks for changes since a little before its page was rendered: a worker's clock may
 #: lag the web process's, and a row answered twice is only replaced again.
 POLL_OVERLAP = timedelta(seconds=5)
@@ -113,10 +108,10 @@ class DashletRow:
 
 @dataclass(frozen=True, slots=True)
 class Poll:
-    """Where and how often the page asks for the rows that changed since it was rendered."""
+    """Where the page asks for the rows that changed, and since when (an ISO time)."""
 
     url: str
-    every_s: int
+    since: str
 
 
 def error_title(code: str, message: str, language: str | None = None) -> str:
@@ -257,15 +252,8 @@ class _Shown:
 
 
 def poll_for(company: PayrollCompany, now: datetime) -> Poll:
-    """The next poll of a page rendered at ``now``: quick while a leg of the company moves on
-    by itself (queued or in flight: :data:`~payjournal.domain.submission.MOVING_STATES`), so a
-    click on Send shows its outcome within seconds."""
-    moving = Submission.objects.filter(company=company, state__in=MOVING_STATES).exists()
-    query = urlencode({"since": (now - POLL_OVERLAP).isoformat()})
-    return Poll(
-        f"{reverse('sending-rows', args=(company.pk,))}?{query}",
-        POLL_MOVING_S if moving else POLL_IDLE_S,
-    )
+    """The rows poll of a page (or an answer) rendered at ``now``."""
+    return Poll(reverse("sending-rows", args=(company.pk,)), (now - POLL_OVERLAP).isoformat())
 
 
 def changed_run_keys(company: PayrollCompany, since: datetime) -> list[str]:

@@ -40,12 +40,15 @@ INSTALLED_APPS = [
     "payjournal.api",
     "payjournal.catalog",
     "payjournal.preflight",
+    "payjournal.live",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files: cached, above no-store
     "payjournal.site.middleware.NoStoreMiddleware",
+    # a tab's question "did it change?", every second: answered before sessions and languages
+    "payjournal.live.question.LiveQuestionMiddleware",
     "payjournal.api.errors.ApiProblemMiddleware",  # every /api/ error JSON (and not stored)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

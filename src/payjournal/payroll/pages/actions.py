@@ -5,8 +5,9 @@ Send on a run whose books hold another version (a correction, a withdrawn run st
 first answers with a preview of the vouchers it posts and the change per account
 (:func:`payjournal.sending.confirmations.send_preview`); its confirm button sends. Withdraw
 first answers with what it reverses. With HTMX these answers are a dialog swapped out of band,
-and a per-run action answers with that run's row (and the poller, which polls quickly while it
-is in flight), the others with the whole dashlet; without JavaScript the questions are pages and
+and a per-run action answers with that run's row (and the time the rows poll asks from next;
+the outcome then arrives with the company's change stamp, :mod:`payjournal.live`), the others
+with the whole dashlet; without JavaScript the questions are pages and
 every action redirects back to the company page."""
 
 from __future__ import annotations

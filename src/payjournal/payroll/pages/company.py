@@ -2,10 +2,11 @@
 
 The page lists the company's run ids with their Visma state in one table (see
 :mod:`payjournal.sending.dashlet`), how the company books corrections, and the run import form.
-It polls :func:`rows` — every two seconds while a leg of the company is in flight, every ten
-otherwise — and a poll answers with the rows that changed since the last one as out-of-band
-swaps, plus the next poller. A row the page does not have yet (a run imported elsewhere) is put
-at the top of the table by ``payjournal/dashlet.js``. A run's timeline — every leg of the run id
+It follows the company's change stamp (:mod:`payjournal.live`: a poller asks every second, and
+a changed stamp fires ``live-company``) and then asks :func:`rows`, which answers with the rows
+that changed since the last answer as out-of-band swaps, plus the time to ask from next. A row
+the page does not have yet (a run imported elsewhere) is put at the top of the table by
+``payjournal/dashlet.js``. A run's timeline — every leg of the run id
 with its attempts — is loaded when the user opens it (:func:`timeline`). Without JavaScript
 every form posts and the page is simply reloaded.
 
@@ -32,6 +33,7 @@ from payjournal import catalog
 from payjournal.catalog.registry import UnknownErrorCodeError
 from payjournal.domain.booking import NOTHING
 from payjournal.domain.problems import Problem, ProblemCode
+from payjournal.live.stamps import Kind, Topic, poller
 from payjournal.payroll import services as payroll
 from payjournal.payroll.forms import RunUploadForm, read_upload
 from payjournal.payroll.models import PayrollCompany, PayrollRun
@@ -52,16 +54,22 @@ def scoped_company(membership: Membership, company_id: int) -> PayrollCompany:
     )
 
 
-def dashlet_context(membership: Membership, company: PayrollCompany) -> dict[str, Any]:
+def dashlet_context(
+    request: HttpRequest, membership: Membership, company: PayrollCompany
+) -> dict[str, Any]:
     """What ``sending/_dashlet.html`` needs: every row, the poller, the automatic setting, and
     how the company books corrections."""
     now = timezone.now()
+    live = poller(
+        Topic(Kind.COMPANY, company.pk), request
+    )  # before the rows: a change between counts
     rows = dashlet_rows(company)
     return {
         "company": company,
         "rows": rows,
         "rows_html": render_rows(rows, company_pk=company.pk, can_edit=membership.can_edit_payroll),
         "poll": poll_for(company, now),
+        "live": live,
         "membership": membership,
         "automatic": services.sends_automatically(company),
         "corrections": corrections_shown(company),
@@ -76,7 +84,7 @@ def render_company(
     **extra: Any,
 ) -> HttpResponse:
     """The company's page (``extra``: import problems, a settings form with its errors)."""
-    context = dashlet_context(membership, company)
+    context = dashlet_context(request, membership, company)
     context.update(extra)
     return render(request, "payroll/company.html", context, status=status)
 
@@ -86,7 +94,10 @@ def render_dashlet(
 ) -> HttpResponse:
     """The whole dashlet card (after a bulk send or a settings change, or with its errors)."""
     return render(
-        request, "sending/_dashlet.html", dashlet_context(membership, company), status=status
+        request,
+        "sending/_dashlet.html",
+        dashlet_context(request, membership, company),
+        status=status,
     )
 
 
@@ -97,7 +108,7 @@ def render_update(
     run_keys: list[str],
     dialog: str | None = None,
 ) -> HttpResponse:
-    """Out-of-band swaps: the rows of ``run_keys`` as they stand now, and the next poller; an
+    """Out-of-band swaps: the rows of ``run_keys`` as they stand now, and the next ``since``; an
     action also swaps the dialog (``dialog``: its inner HTML, "" closes it)."""
     now = timezone.now()
     rows = dashlet_rows(company, run_keys)
@@ -191,7 +202,7 @@ def _after_import(company: PayrollCompany, run: PayrollRun) -> str:
 @member_required()
 def rows(request: HttpRequest, membership: Membership, company_id: int) -> HttpResponse:
     """A poll: ``?since=<ISO time>``, answered with the runs that changed since then (a poll
-    without a time gets no rows, only the next poller; a time that is not one, or outside
+    without a time gets no rows, only the time to ask from next; a time that is not one, or outside
     1970–9000, is refused with its error, 400)."""
     found = scoped_company(membership, company_id)
     form = PollForm(request.GET)
@@ -203,6 +214,24 @@ def rows(request: HttpRequest, membership: Membership, company_id: int) -> HttpR
     return render_update(request, membership, found, changed)
 
 
+def explain_stuck(
+    code: str, message: str, company: PayrollCompany, run: PayrollRun, *, here: str
+) -> tuple[catalog.Explanation | None, bool]:
+    """The explanation of a leg that needs action (``None`` for a code the catalog lacks) and
+    whether the pre-flight found it before sending. Its "where" links to our pages that need
+    the company or the run, except ``here``; its original message is only what Visma said."""
+    try:
+        explanation = catalog.explain(
+            code, ids={"company_id": company.pk, "run_pk": run.pk}, here=here
+        )
+    except UnknownErrorCodeError:
+        return None, False
+    # A problem the pre-flight found has no Visma message: say so, invent none.
+    found_before = message.startswith(PREFLIGHT_PREFIX)
+    original = message if said_by_visma(code, message) else ""
+    return replace(explanation, original=original), found_before
+
+
 @member_required()
 def timeline(
     request: HttpRequest, membership: Membership, company_id: int, run_pk: int
@@ -212,21 +241,12 @@ def timeline(
     found = scoped_company(membership, company_id)
     run = get_scoped(PayrollRun.objects.filter(company=found), pk=run_pk)
     legs = timeline_of(found, run.run_id)
-    explanation = None
-    found_before = False
     stuck = next((item.leg for item in legs if item.leg.needs_action), None)
-    if stuck is not None:
-        try:
-            explanation = catalog.explain(
-                stuck.error_code, link_url=reverse("company", args=(found.pk,))
-            )
-        except UnknownErrorCodeError:
-            explanation = None
-        else:
-            # A problem the pre-flight found has no Visma message: say so, invent none.
-            found_before = stuck.error_message.startswith(PREFLIGHT_PREFIX)
-            visma = said_by_visma(stuck.error_code, stuck.error_message)
-            original = stuck.error_message if visma else ""
-            explanation = replace(explanation, original=original)
+    here = reverse("company", args=(found.pk,))  # the timeline opens in the company's page
+    explanation, found_before = (
+        explain_stuck(stuck.error_code, stuck.error_message, found, run, here=here)
+        if stuck is not None
+        else (None, False)
+    )
     context = {"legs": legs, "explanation": explanation, "found_before_sending": found_before}
     return render(request, "sending/_timeline.html", context)

@@ -1,5 +1,6 @@
 """The page of one run version: its frozen journal, and where its run id stands at Visma — the
-same mark, label and lines as its dashlet row — with what happened to this version in the
+same mark, label and lines as its dashlet row, the explanation of a send that needs action
+and the row's Send or Retry — with what happened to this version in the
 books ("sent as A3", "reversed by A9"), and, for an older version, which one superseded it.
 """
 
@@ -7,13 +8,16 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from payjournal.domain.booking import LegKind
 from payjournal.payroll import services as payroll
 from payjournal.payroll.journals import load_journal
 from payjournal.payroll.models import PayrollRun, kind_labels
+from payjournal.payroll.pages.company import explain_stuck
 from payjournal.sending.dashlet import dashlet_rows
+from payjournal.sending.models import Submission
 from payjournal.sending.run_story import LegFacts, RunStory
 from payjournal.tenancy.access import get_scoped, member_required
 from payjournal.tenancy.models import Membership
@@ -45,6 +49,8 @@ def _leg_sentence(story: RunStory, leg: LegFacts) -> str:
         return _("Sent as %(voucher)s, the difference from v%(base)s.") % values
     if leg.is_sent:
         return _("Sent as %(voucher)s.") % values
+    if leg.needs_action:
+        return _("Not booked: it needs action (see above).")
     return _("Sending: %(state)s.") % values if leg.is_open else ""
 
 
@@ -62,6 +68,12 @@ def run_detail(
     versions = dict(
         PayrollRun.objects.filter(company=found, run_id=run.run_id).values_list("version", "pk")
     )
+    explanation, found_before = None, False
+    if row.needs_action:
+        stuck = Submission.objects.get(pk=row.submission_id)
+        explanation, found_before = explain_stuck(
+            stuck.error_code, stuck.error_message, found, run, here=request.path
+        )
     newer = story.superseded_by(run.version)
     if newer is None and run.version != story.latest:
         newer = next(number for number in story.versions if number > run.version)
@@ -74,6 +86,15 @@ def run_detail(
             "run_kind": kind_labels().get(run.kind, run.kind),
             "journal": load_journal(run.journal),
             "row": row,
+            "explanation": explanation,
+            "found_before_sending": found_before,
+            # the row's actions, for the latest version (an older one is not sent by itself)
+            "can_act": membership.can_edit_payroll and row.run_pk == run.pk,
+            "retry_url": (
+                reverse("sending-retry", args=(found.pk, row.submission_id))
+                if row.needs_action
+                else ""
+            ),
             "legs": version_legs(story, run.version),
             "newer": (newer, versions[newer]) if newer is not None else None,
             "latest": (story.latest, versions[story.latest]),

@@ -6,13 +6,13 @@ from django.urls import path
 from payjournal.payroll.pages import (
     actions,
     administrations,
+    checks,
     companies,
     company,
     corrections,
     run,
     scheme,
 )
-from payjournal.preflight import views as preflight
 
 urlpatterns = [
     path("", companies.companies, name="companies"),
@@ -20,10 +20,10 @@ urlpatterns = [
     path("<int:company_id>/sending/rows/", company.rows, name="sending-rows"),
     path("<int:company_id>/runs/<int:run_pk>/timeline/", company.timeline, name="sending-timeline"),
     path("<int:company_id>/runs/<int:run_pk>/", run.run_detail, name="run"),
-    path("<int:company_id>/runs/<int:run_pk>/check/", preflight.check, name="run-check"),
+    path("<int:company_id>/runs/<int:run_pk>/check/", checks.check, name="run-check"),
     path(
         "<int:company_id>/runs/<int:run_pk>/check/fiscal-year/",
-        preflight.fix_fiscal_year,
+        checks.fix_fiscal_year,
         name="run-fix-fiscal-year",
     ),
     path("<int:company_id>/runs/<int:run_pk>/send/", actions.send_run, name="sending-send"),

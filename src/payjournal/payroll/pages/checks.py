@@ -1,4 +1,5 @@
-"""The dashlet's "Check" action (an htmx partial) and the one-click fiscal-year fix.
+"""The dashlet's "Check" action (an htmx partial) and the one-click fiscal-year fix; a passing
+check offers the run's next step (Send, or Retry) as the dashlet row has it.
 
 Visma errors met while checking are items of the checklist, not pages: the partial always
 renders, with each failed item explained by the catalog in the user's language.
@@ -6,9 +7,12 @@ renders, with each failed item explained by the catalog in the user's language.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,6 +22,7 @@ from payjournal.payroll.models import PayrollRun
 from payjournal.preflight import service
 from payjournal.preflight.checklist import Checklist, Status
 from payjournal.preflight.forms import FiscalYearFixForm
+from payjournal.sending.dashlet import dashlet_rows
 from payjournal.tenancy.access import get_scoped, member_required
 from payjournal.tenancy.models import Membership
 from payjournal.visma import VismaError
@@ -39,10 +44,13 @@ def _render(
     error: catalog.Explanation | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    # shown on the company page: its ledger scheme and the run's page are links, not itself
+    ids = {"company_id": run.company_id, "run_pk": run.pk}
+    here = reverse("company", args=(run.company_id,))
     items = [
         {
             "item": item,
-            "explanation": item.explain(),
+            "explanation": item.explain(ids=ids, here=here),
             "status": item.status.value,
             "found_before": item.found_before_sending,
         }
@@ -56,8 +64,35 @@ def _render(
         "notice": notice,
         "error": error,
         "can_fix": membership.can_edit_payroll,
+        "next_step": _next_step(membership, run) if checklist.passed else None,
     }
     return render(request, "preflight/_checklist.html", context, status=status)
+
+
+@dataclass(frozen=True, slots=True)
+class NextStep:
+    """What a passing checklist offers: Send (``retry`` False) or Retry of the leg that needs
+    action, at ``url`` — or only where the run stands (``url`` empty: a viewer, an older
+    version, a run on its way or already booked)."""
+
+    state: str
+    label: str
+    url: str = ""
+    retry: bool = False
+
+
+def _next_step(membership: Membership, run: PayrollRun) -> NextStep:
+    """The run id's row as the dashlet has it now, and the action it offers after a passing
+    check — so the checklist, the row and the run's page say the same."""
+    row = dashlet_rows(run.company, [run.run_id])[0]
+    if not membership.can_edit_payroll or row.run_pk != run.pk:
+        return NextStep(row.state, row.label)
+    if row.can_send:
+        return NextStep(row.state, row.label, f"{row.href}send/")
+    if row.needs_action:
+        url = reverse("sending-retry", args=(run.company_id, row.submission_id))
+        return NextStep(row.state, row.label, url, retry=True)
+    return NextStep(row.state, row.label)
 
 
 @require_POST

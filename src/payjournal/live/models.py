@@ -1,0 +1,19 @@
+"""The change stamps: one counter per topic, written only by the database's triggers
+(:mod:`payjournal.live.triggers`)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class LiveStamp(models.Model):
+    """How often something of ``topic`` changed: ``company:<id>`` counts every insert or update
+    of the company's runs and legs, ``accounts:<master id>`` every change of a master's Visma
+    accounts that the Accounts tab shows. Counters only grow, so a sum of counters moves on
+    whenever one of them does (a page that follows several companies)."""
+
+    topic = models.CharField(max_length=40, primary_key=True)
+    counter = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.topic}={self.counter}"

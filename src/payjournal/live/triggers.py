@@ -1,0 +1,116 @@
+"""The database triggers that bump the change stamps, for SQLite and PostgreSQL.
+
+Every insert or update of a payroll run or a leg bumps ``company:<id>``; every account added,
+deleted, or changed in what the Accounts tab shows bumps ``accounts:<master id>`` (not a token's
+ciphertext or refresh lease, nor the time of the last answered call, which a busy account writes
+every minute). Triggers, not Python: a change made by any process (the web, a DBOS worker, the
+API, ``runs import``) through any code path (``save``, ``update``, ``bulk_create``, raw SQL)
+counts, in the transaction that makes it.
+
+They are dropped before every ``migrate`` and installed again after it (``apps.py``): SQLite
+remakes a table to alter it, which drops the table's triggers and refuses to rename a table
+that a trigger names, so no migration of any app has to know about them.
+"""
+
+from __future__ import annotations
+
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+__all__ = ["drop", "install"]
+
+#: The columns of an account the Accounts tab shows: a change of one of them is a change.
+ACCOUNT_SHOWN = (
+    "name",
+    "status",
+    "status_reason",
+    "refusal_code",
+    "visma_company_name",
+    "tokens_issued_at",
+)
+#: (trigger, table, event, the row: NEW or OLD, the row's topic as SQL)
+TRIGGERS = (
+    ("live_run_insert", "payroll_payrollrun", "INSERT", "NEW", "'company:' || NEW.company_id"),
+    ("live_run_update", "payroll_payrollrun", "UPDATE", "NEW", "'company:' || NEW.company_id"),
+    ("live_leg_insert", "sending_submission", "INSERT", "NEW", "'company:' || NEW.company_id"),
+    ("live_leg_update", "sending_submission", "UPDATE", "NEW", "'company:' || NEW.company_id"),
+    (
+        "live_account_insert",
+        "integrations_vismaaccount",
+        "INSERT",
+        "NEW",
+        "'accounts:' || NEW.master_id",
+    ),
+    (
+        "live_account_update",
+        "integrations_vismaaccount",
+        "UPDATE",
+        "NEW",
+        "'accounts:' || NEW.master_id",
+    ),
+    (
+        "live_account_delete",
+        "integrations_vismaaccount",
+        "DELETE",
+        "OLD",
+        "'accounts:' || OLD.master_id",
+    ),
+)
+STAMPS = "live_livestamp"
+
+
+def _bump(topic: str) -> str:
+    return (
+        f"INSERT INTO {STAMPS} (topic, counter) SELECT {topic}, 1 WHERE true "
+        f"ON CONFLICT (topic) DO UPDATE SET counter = {STAMPS}.counter + 1;"
+    )
+
+
+def _when(name: str, postgres: bool) -> str:
+    """The condition of an account update: a shown column changed (NULL-safe)."""
+    if name != "live_account_update":
+        return ""
+    differs = "IS DISTINCT FROM" if postgres else "IS NOT"
+    changed = " OR ".join(f"OLD.{column} {differs} NEW.{column}" for column in ACCOUNT_SHOWN)
+    return f"WHEN ({changed}) "
+
+
+def drop(connection: BaseDatabaseWrapper) -> None:
+    """Remove every trigger of the stamps (before a migration)."""
+    postgres = connection.vendor == "postgresql"
+    tables = set(connection.introspection.table_names())
+    with connection.cursor() as cursor:
+        for name, table, *_ in TRIGGERS:
+            if postgres:
+                if table in tables:
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table};")
+                cursor.execute(f"DROP FUNCTION IF EXISTS {name}();")
+            else:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name};")
+
+
+def install(connection: BaseDatabaseWrapper) -> None:
+    """(Re)create every trigger of the stamps whose tables exist (after a migration)."""
+    drop(connection)
+    postgres = connection.vendor == "postgresql"
+    tables = set(connection.introspection.table_names())
+    if STAMPS not in tables:
+        return
+    with connection.cursor() as cursor:
+        for name, table, event, _row, topic in TRIGGERS:
+            if table not in tables:
+                continue
+            when = _when(name, postgres)
+            if postgres:
+                cursor.execute(
+                    f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                    f"BEGIN {_bump(topic)} RETURN NULL; END $$;"
+                )
+                cursor.execute(
+                    f"CREATE TRIGGER {name} AFTER {event} ON {table} "
+                    f"FOR EACH ROW {when}EXECUTE FUNCTION {name}();"
+                )
+            else:
+                cursor.execute(
+                    f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW {when}"
+                    f"BEGIN {_bump(topic)} END;"
+                )
