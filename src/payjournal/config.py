@@ -67,6 +67,16 @@ class Settings(BaseSettings):
     mail_dir: Path | None = None  # the demo: each mail a file here (inside the data dir)
     default_from_email: str = "payjournal@localhost"
     support_contact: str = ""  # whom users ask when reset by e-mail is off, e.g. an address
+    # The demo: a local SMTP catcher on loopback keeps each mail as a file here, and the page
+    # /notifications/demo-mail/ lists them (payjournal/notifications/mailbox.py).
+    demo_mailbox: Path | None = None
+    # Webhooks (docs/notifications.md): the first retry after this many seconds, doubled each
+    # time up to the max; a delivery gives up after `attempts`; an endpoint is disabled after
+    # `disable_after` failed attempts in a row.
+    webhook_backoff_s: float = Field(default=30.0, gt=0)
+    webhook_backoff_max_s: float = Field(default=3600.0, gt=0)
+    webhook_attempts: int = Field(default=8, gt=0)
+    webhook_disable_after: int = Field(default=10, gt=0)
     login_attempts: int = 5  # failed logins per user and address within the window
     login_window_s: int = 900
     reset_requests_per_account: int = 3  # password-reset mails per address/account per window

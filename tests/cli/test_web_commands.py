@@ -87,16 +87,22 @@ def test_tokens_are_bound_to_their_account(tenant: Tenant) -> None:
 def test_rotate_keys_re_encrypts_under_the_newest_key(
     cli: CliRunner, tenant: Tenant, settings: object
 ) -> None:
+    from payjournal.notifications.webhooks import add_endpoint, endpoint_secret
+
     account = create_account(tenant.master, "One")
     DatabaseTokenStore(account.pk).save(TOKENS)
+    endpoint, secret = add_endpoint(tenant.master, "https://hooks.example/", ["journal.sent"])
     old = settings.PAYJOURNAL_TOKEN_KEYS  # type: ignore[attr-defined]
     new = Fernet.generate_key().decode()
     settings.PAYJOURNAL_TOKEN_KEYS = [new, *old]  # type: ignore[attr-defined]
     result = cli.invoke(app, ["rotate-keys"])
     assert result.exit_code == 0, result.output
     assert "1 account(s)" in result.output
+    assert "signing secrets of 1 webhook endpoint(s)" in result.output
     settings.PAYJOURNAL_TOKEN_KEYS = [new]  # type: ignore[attr-defined]
     assert DatabaseTokenStore(account.pk).load() == TOKENS
+    endpoint.refresh_from_db()
+    assert endpoint_secret(endpoint) == secret
     settings.PAYJOURNAL_TOKEN_KEYS = old  # type: ignore[attr-defined]
     with pytest.raises(TokenDecryptionError):
         DatabaseTokenStore(account.pk).load()

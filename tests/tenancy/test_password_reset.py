@@ -14,12 +14,12 @@ from django.core import mail
 from django.test import Client
 
 from payjournal.config import Settings
-from payjournal.site.mail import FILES, NOTHING, SMTP, mail_settings
+from payjournal.site.mail import NOTHING, SMTP, mail_settings
 from payjournal.tenancy.models import Role
 from payjournal.tenancy.users import create_user
 from tests.fixtures.tenants import PASSWORD, Tenant
 from tests.tenancy.smtp import Inbox, smtp_server
-from tests.waiting import PATIENCE_S
+from tests.waiting import PATIENCE_S, wait_until
 
 pytestmark = pytest.mark.django_db
 LINK = re.compile(r"(https?://\S+?)(/password-reset/(\S+)/(\S+)/)")
@@ -56,13 +56,39 @@ def test_production_without_mail_settings_sends_nothing_and_offers_no_reset() ->
     assert smtp.can_reset_by_mail
 
 
-def test_the_demo_keeps_its_mail_in_files_inside_its_data_directory(tmp_path: Any) -> None:
+def test_the_demo_sends_its_mail_over_smtp_to_a_catcher_on_loopback(
+    tmp_path: Any, tenant: Tenant, settings: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The demo's reset mail leaves through SMTP like production's, to the catcher payjournal
+    starts on loopback; it lands in the data directory and the demo's mail page lists it."""
     from payjournal.cli.demo import demo_settings
+    from payjournal.site.bootstrap import with_demo_mailbox
 
-    settings = demo_settings(tmp_path, "http://127.0.0.1:1")
-    mail_dir = mail_settings(settings)
-    assert mail_dir.backend == FILES and mail_dir.can_reset_by_mail
-    assert mail_dir.file_path == str(tmp_path / "mail")
+    caplog.set_level(logging.DEBUG)
+    demo = with_demo_mailbox(demo_settings(tmp_path, "http://127.0.0.1:1"))
+    configured = mail_settings(demo)
+    assert (configured.backend, configured.host, configured.use_tls) == (SMTP, "127.0.0.1", False)
+    for name, value in configured.django_settings().items():
+        setattr(settings, name, value)
+    settings.PAYJOURNAL_PASSWORD_RESET_BY_MAIL = configured.can_reset_by_mail
+    settings.PAYJOURNAL_DEMO_MAILBOX = demo.demo_mailbox
+    tenant.admin.user.email = "admin@a.example"
+    tenant.admin.user.save()
+    assert ask_reset(Client(), "admin@a.example").status_code == 302
+
+    (kept,) = wait_until(lambda: list((tmp_path / "mail").glob("*.eml")), "the caught mail")
+    link = LINK.search(kept.read_text())
+    assert link is not None
+    client = tenant.client(tenant.admin)
+    assert 'id="demo-mail-link"' in client.get("/notifications/").content.decode()
+    page = client.get("/notifications/demo-mail/").content.decode()
+    assert "admin@a.example" in page and link.group(2) in page
+    logged = "\n".join(logging.Formatter().format(r) for r in caplog.records)
+    assert link.group(4) not in logged  # the catcher's own log stays quiet too
+
+
+def test_outside_the_demo_there_is_no_mail_page(tenant: Tenant) -> None:
+    assert tenant.client(tenant.admin).get("/notifications/demo-mail/").status_code == 404
 
 
 def test_without_mail_the_reset_page_says_so_and_whom_to_ask(tenant: Tenant, settings: Any) -> None:

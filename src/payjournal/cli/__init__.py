@@ -19,6 +19,7 @@ from payjournal.cli import (
     errors,
     history,
     journal,
+    notifications,
     sending,
     web,
 )
@@ -49,6 +50,7 @@ app.command("worker")(sending.worker)
 app.add_typer(api.app, name="api-token")
 app.add_typer(errors.app, name="errors")
 app.add_typer(checks.app, name="checks")
+app.add_typer(notifications.app, name="notifications")
 
 
 def main() -> None:

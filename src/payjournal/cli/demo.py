@@ -90,7 +90,7 @@ def demo_settings(data_dir: Path, visma_url: str) -> Settings:
         visma_api_url=f"{visma_url}/v2/",
         visma_client_id=DEMO_CLIENT_ID,
         visma_client_secret=SecretStr(DEMO_CLIENT_SECRET),
-        mail_dir=data_dir / MAIL_DIR,
+        demo_mailbox=data_dir / MAIL_DIR,  # SMTP catcher on loopback
     )
 
 

@@ -142,20 +142,27 @@ def password_link(
 
 
 def rotate_keys() -> None:
-    """Re-encrypt every stored Visma token under the first key of PAYJOURNAL_TOKEN_KEYS.
+    """Re-encrypt every stored Visma token (and webhook secret) under the first key of
+    PAYJOURNAL_TOKEN_KEYS.
 
     Put the new key first, keep the old ones after it, run this, then drop the old keys.
     """
     start_django(migrate=True)
+    from django.db import transaction
+
     from payjournal.integrations.crypto import TokenDecryptionError
     from payjournal.integrations.services import rotate_token_keys
+    from payjournal.notifications.webhooks import rotate_secrets
 
     try:
-        count = rotate_token_keys()
+        with transaction.atomic():  # both or neither
+            count = rotate_token_keys()
+            secrets = rotate_secrets()
     except TokenDecryptionError as exc:
         console.print(f"[red]Nothing changed:[/red] {exc}. Keep the old key in the list.")
         raise typer.Exit(1) from None
     console.print(f"Re-encrypted the tokens of {count} account(s) under the newest key.")
+    console.print(f"Re-encrypted the signing secrets of {secrets} webhook endpoint(s).")
 
 
 @runs_app.command("import")

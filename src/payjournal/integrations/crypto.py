@@ -65,3 +65,20 @@ def rotate(ciphertext: Ciphertext) -> bytes:
         raise TokenDecryptionError(
             "token ciphertext does not open with the configured keys"
         ) from exc
+
+
+def seal(context: str, secret: str) -> bytes:
+    """Encrypt another secret (a webhook endpoint's signing secret) under the token keys;
+    ``context`` (e.g. ``webhook:12``) goes inside, so a ciphertext copied elsewhere is refused."""
+    return _cipher().encrypt(json.dumps({"ctx": context, "s": secret}).encode())
+
+
+def unseal(context: str, ciphertext: Ciphertext) -> str:
+    """The secret :func:`seal` encrypted for ``context``."""
+    try:
+        data = json.loads(_cipher().decrypt(bytes(ciphertext)))
+    except InvalidToken as exc:
+        raise TokenDecryptionError("ciphertext does not open with the configured keys") from exc
+    if data.get("ctx") != context:
+        raise TokenDecryptionError("ciphertext belongs to another record")
+    return str(data["s"])

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from payjournal.integrations.crypto import decrypt_tokens, encrypt_tokens
 from payjournal.integrations.models import AccountStatus, VismaAccount
-from payjournal.integrations.watch import RECOVERABLE_CODES
+from payjournal.integrations.watch import RECOVERABLE_CODES, refused
 from payjournal.visma import AuthorizationRequiredError, InvalidGrantError, RefreshFn, TokenSet
 
 #: Longer than the OAuth client's timeout (30 s): a refresh under way keeps its lease.
@@ -93,6 +93,7 @@ class DatabaseTokenStore:
                 return current
             fresh = refresh(current)
         except InvalidGrantError:
+            newly = mine.exclude(status=AccountStatus.AUTHORIZATION_NEEDED).exists()
             mine.update(
                 refresh_lease_until=None,
                 refresh_lease_owner="",
@@ -100,6 +101,10 @@ class DatabaseTokenStore:
                 refusal_code=InvalidGrantError.code,
                 status_reason="",
             )
+            if newly:  # who depends on the account hears of it (the notifications)
+                refused.send(
+                    sender=VismaAccount, account_id=self.account_id, code=InvalidGrantError.code
+                )
             raise
         except BaseException:
             mine.update(refresh_lease_until=None, refresh_lease_owner="")

@@ -20,6 +20,7 @@ import threading
 import time
 
 from django.db.models import Case, F, Q, Value, When
+from django.dispatch import Signal
 from django.utils import timezone
 
 from payjournal.integrations.models import AccountStatus, VismaAccount
@@ -32,6 +33,7 @@ __all__ = [
     "AccountWatch",
     "mark_refused",
     "note_answered",
+    "refused",
 ]
 
 #: Visma refused the grant itself: only a new authorization helps.
@@ -41,6 +43,10 @@ RECOVERABLE_CODES = frozenset({"module_not_activated", "no_company_access"})
 REFUSAL_CODES = DEAD_GRANT_CODES | RECOVERABLE_CODES
 #: How often one process stores an account's last successful call.
 ANSWER_WRITE_EVERY_S = 60.0
+
+#: Sent when an account turns *authorization needed* (``account_id``, ``code``): the
+#: notifications tell who depends on it (:mod:`payjournal.notifications.apps`).
+refused = Signal()
 
 _lock = threading.Lock()
 _written: dict[int, float] = {}  # account id → time.monotonic() of the last stored answer
@@ -55,6 +61,8 @@ def mark_refused(account_id: int, code: str) -> bool:
     changed = VismaAccount.objects.filter(pk=account_id, status=AccountStatus.AUTHORIZED).update(
         status=AccountStatus.AUTHORIZATION_NEEDED, refusal_code=code, status_reason=""
     )
+    if changed == 1:
+        refused.send(sender=VismaAccount, account_id=account_id, code=code)
     return changed == 1
 
 

@@ -27,6 +27,8 @@ from django.utils import timezone
 from payjournal.integrations.crypto import TokenDecryptionError
 from payjournal.integrations.models import AccountStatus, VismaAccount
 from payjournal.integrations.watch import RECOVERABLE_CODES
+from payjournal.notifications.events import Event, EventKind
+from payjournal.notifications.service import notify
 from payjournal.payroll.models import PayrollCompany
 from payjournal.preflight.checklist import Checklist
 from payjournal.preflight.drift import check_scheme
@@ -34,7 +36,14 @@ from payjournal.preflight.models import DriftReport
 from payjournal.preflight.service import ClientFactory, default_client
 from payjournal.visma import VismaError
 
-__all__ = ["DailySummary", "Started", "check_every_company", "record", "verify_grants"]
+__all__ = [
+    "DailySummary",
+    "Started",
+    "check_every_company",
+    "notify_findings",
+    "record",
+    "verify_grants",
+]
 
 #: Told before the checks begin how many companies there are; answers what to tell after each
 #: company (its name): ``payjournal checks daily`` shows its progress bar with it.
@@ -57,11 +66,14 @@ class DailySummary:
 
 
 def record(company: PayrollCompany, day: date, checklist: Checklist) -> DriftReport:
-    """Store ``checklist`` as the company's latest drift report."""
+    """Store ``checklist`` as the company's latest drift report, and notify what it newly
+    found (:func:`notify_findings`)."""
     failures = [
         {"key": item.key.value, "code": item.code, "subject": item.subject}
         for item in checklist.failed
     ]
+    before = DriftReport.objects.filter(company=company).values_list("failures", flat=True).first()
+    notify_findings(company, failures, before or [])
     report, _ = DriftReport.objects.update_or_create(
         company=company,
         defaults={
@@ -72,6 +84,35 @@ def record(company: PayrollCompany, day: date, checklist: Checklist) -> DriftRep
         },
     )
     return report
+
+
+#: Checklist keys that say Visma could not be read (the connection's event, not drift).
+_NOT_DRIFT = frozenset({"connection", "api_module"})
+
+
+def notify_findings(
+    company: PayrollCompany, failures: list[dict[str, str]], before: list[dict[str, str]]
+) -> None:
+    """Notify each failure the previous report did not have: a missing fiscal year for the
+    next voucher date, or drift (an account or cost center no longer usable). A finding that
+    stays is not notified again every morning."""
+    new = [f for f in failures if f not in before and f["key"] not in _NOT_DRIFT]
+    fiscal = [f for f in new if f["code"] == "fiscal_year_missing"]
+    drift = [f for f in new if f["code"] != "fiscal_year_missing"]
+    found = [(EventKind.FISCAL_YEAR_MISSING, fiscal), (EventKind.DRIFT, drift)]
+    for kind, items in found:
+        if items:
+            notify(
+                Event(
+                    kind,
+                    master_id=company.master_id,
+                    company_id=company.pk,
+                    company_name=company.name,
+                    subject=", ".join(sorted({f["subject"] for f in items if f["subject"]}))[:200],
+                    code=items[0]["code"],
+                    path=f"/companies/{company.pk}/",
+                )
+            )
 
 
 def verify_grants(client_factory: ClientFactory = default_client) -> tuple[str, ...]:

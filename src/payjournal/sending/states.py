@@ -1,4 +1,5 @@
-"""The one place a submission changes state: the domain's machine, a compare-and-set, a timeline row.
+"""The one place a submission changes state: the domain's machine, a compare-and-set, a timeline row
+and, into *needs action* or *sent*, the notification (:func:`payjournal.notifications.service.notify`).
 
 Every transition is an UPDATE conditioned on the state the caller saw, so two workers can never
 both move one submission; the loser gets :class:`StaleSubmissionError`.
@@ -6,16 +7,22 @@ both move one submission; the loser gets :class:`StaleSubmissionError`.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from payjournal.domain.submission import Event, SubmissionState, next_state
+from payjournal.notifications import events
+from payjournal.notifications.service import notify
+from payjournal.notifications.wanted import is_wanted
+from payjournal.payroll.models import PayrollCompany
 from payjournal.sending.models import Attempt, Submission
 from payjournal.sending.summary import refresh
 
 MESSAGE_LENGTH = 500
+log = logging.getLogger("payjournal.sending")
 
 
 class StaleSubmissionError(RuntimeError):
@@ -57,6 +64,43 @@ def transition(
             message=message,
         )
         refresh(submission.company_id)
+        if new in _NOTIFIED:
+            _notify(submission, _NOTIFIED[new], error_code or str(fields.get("voucher_number", "")))
     for name, value in changes.items():
         setattr(submission, name, value)
     return submission
+
+
+_NOTIFIED = {
+    SubmissionState.NEEDS_ACTION: events.EventKind.NEEDS_ACTION,
+    SubmissionState.SENT: events.EventKind.VOUCHER_SENT,
+}
+
+
+def _notify(submission: Submission, kind: events.EventKind, code: str) -> None:
+    """The event of a leg that needs a person, or was sent: its company, run id and code.
+    A sent voucher nobody asked for costs this one query (:func:`is_wanted`). A failure to
+    record the event is logged and never stops the transition (a savepoint keeps it apart)."""
+    try:
+        with transaction.atomic():
+            company = PayrollCompany.objects.only("pk", "name", "master_id").get(
+                pk=submission.company_id
+            )
+            if not is_wanted(kind, company.master_id):
+                return
+            notify(
+                events.Event(
+                    kind,
+                    master_id=company.master_id,
+                    company_id=company.pk,
+                    company_name=company.name,
+                    subject=submission.run_key,
+                    code=code,
+                    path=f"/companies/{company.pk}/",
+                )
+            )
+    except DatabaseError as exc:
+        log.warning(
+            "notification not recorded",
+            extra={"event": "notifications.not_recorded", "error": type(exc).__name__},
+        )

@@ -8,7 +8,8 @@
   two minutes are enqueued again (a no-op for those DBOS already holds), stranded ones
   recovered (:mod:`payjournal.sending.recovery`).
 * The daily checks at 03:00 are the pre-flight's (:mod:`payjournal.preflight.workflows`);
-  :func:`start` schedules them with the sweep.
+  :func:`start` schedules them with the sweep, and the notifications' queue, deliveries, digest
+  and sweep (:mod:`payjournal.notifications.workflows`).
 
 The workflows take their collaborators from the process's wiring (:func:`payjournal.wiring.current`):
 a workflow's arguments are stored by DBOS, so they are ids, never clients.
@@ -25,6 +26,7 @@ from django.db import close_old_connections
 
 from payjournal import cpu_budget, jobs, wiring
 from payjournal.jobs import dbos
+from payjournal.notifications import workflows as notifications
 from payjournal.preflight.workflows import DAILY_CHECKS
 from payjournal.sending.send import process_submission
 from payjournal.sending.services import sweep
@@ -80,7 +82,7 @@ def sweep_workflow(scheduled_at: datetime, context: Any) -> None:
 
 SWEEP = jobs.Schedule("payjournal-sweep", "0 * * * * *", sweep_workflow)
 #: What an executing process runs on a clock.
-SCHEDULES = (SWEEP, DAILY_CHECKS)
+SCHEDULES = (SWEEP, DAILY_CHECKS, *notifications.SCHEDULES)
 
 
 def start(
@@ -101,10 +103,12 @@ def start(
         execute=execute,
         worker_concurrency=worker_concurrency,
     )
+    notifications.register()
     wiring.install(wiring.current().with_jobs(backend))
 
 
 def stop() -> None:
     """Take the backend out of the wiring and shut DBOS down (tests, Ctrl-C)."""
     wiring.install(wiring.current().with_jobs(None))
+    notifications.unregister()
     dbos.stop()

@@ -18,7 +18,7 @@ def start_django(settings: Settings | None = None, *, migrate: bool = False) -> 
     """Configure Django from ``settings`` (else the environment), wire the process from them,
     and optionally migrate."""
     if settings is not None:
-        use_settings(settings)
+        use_settings(with_demo_mailbox(settings))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "payjournal.site.settings")
     django.setup()
     from payjournal import wiring  # its token store is a model: after django.setup()
@@ -31,3 +31,16 @@ def start_django(settings: Settings | None = None, *, migrate: bool = False) -> 
     if migrate:
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
+
+
+def with_demo_mailbox(settings: Settings) -> Settings:
+    """The demo (``demo_mailbox`` set, no SMTP host): start the local SMTP catcher on loopback
+    and send every mail to it (:mod:`payjournal.notifications.mailbox`)."""
+    if settings.demo_mailbox is None or settings.smtp_host:
+        return settings
+    from payjournal.notifications.mailbox import start_catcher
+
+    port = start_catcher(settings.demo_mailbox)
+    return settings.model_copy(
+        update={"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_security": "none"}
+    )

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "payjournal.api",
     "payjournal.catalog",
     "payjournal.preflight",
+    "payjournal.notifications",
     "payjournal.live",
 ]
 
@@ -164,6 +165,11 @@ PAYJOURNAL_SUPPORT_CONTACT = _s.support_contact
 PAYJOURNAL_RESET_REQUESTS_PER_ACCOUNT = _s.reset_requests_per_account
 PAYJOURNAL_RESET_REQUESTS_PER_ADDRESS = _s.reset_requests_per_address
 PAYJOURNAL_RESET_WINDOW_S = _s.reset_window_s
+PAYJOURNAL_DEMO_MAILBOX = _s.demo_mailbox
+PAYJOURNAL_WEBHOOK_BACKOFF_S = _s.webhook_backoff_s
+PAYJOURNAL_WEBHOOK_BACKOFF_MAX_S = _s.webhook_backoff_max_s
+PAYJOURNAL_WEBHOOK_ATTEMPTS = _s.webhook_attempts
+PAYJOURNAL_WEBHOOK_DISABLE_AFTER = _s.webhook_disable_after
 
 STATIC_URL = "/static/"
 STATIC_ROOT = str(_s.data_dir / "static")

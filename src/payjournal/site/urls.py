@@ -24,6 +24,7 @@ urlpatterns = [
     path("cockpit/act/", cockpit.act, name="cockpit-act"),
     path("", include("payjournal.catalog.urls")),
     path("api/", include("payjournal.api.urls")),
+    path("notifications/", include("payjournal.notifications.urls")),
     path("admin/", admin.site.urls),
 ]
 
