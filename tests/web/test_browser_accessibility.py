@@ -65,6 +65,7 @@ def test_every_page_passes_wcag_21_aa(
     pages = {
         "start": reverse("home"),
         "companies": reverse("companies"),
+        "cockpit": reverse("cockpit"),
         "accounts": reverse("visma-accounts"),
         "administrations": reverse("visma-administrations"),
         "corrections": reverse("visma-corrections"),

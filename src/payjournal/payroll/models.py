@@ -64,6 +64,15 @@ class PayrollCompany(models.Model):
         constraints = (
             models.UniqueConstraint(fields=("master", "key"), name="payroll_company_unique_key"),
         )
+        indexes = (
+            # The cockpit filters, counts and sorts thousands of a master's companies by their
+            # mapping: this index answers it without reading the rows (whose scheme file sits
+            # between the columns and makes every row read long).
+            models.Index(
+                fields=("master", "visma_account", "visma_company_id", "name", "key", "id"),
+                name="payroll_company_cockpit",
+            ),
+        )
 
     def __str__(self) -> str:
         return self.name

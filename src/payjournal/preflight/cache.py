@@ -104,6 +104,20 @@ class DailyCache:
             while len(self._memo) > MEMO_MAX_ENTRIES:
                 self._memo.popitem(last=False)
 
+    def peek_many(self, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+        """What was read today of each (Visma company, name) in ``wanted``, in one read of the
+        shared cache and without asking Visma: an overview shows what the day's checks saw."""
+        day = self._today()
+        keys = {self._key(company, name): (company, name) for company, name in wanted}
+        if not keys:
+            return {}
+        found = self._backend.get_many(list(keys))
+        return {
+            keys[key]: stored[1]
+            for key, stored in found.items()
+            if stored is not None and stored[0] == day
+        }
+
     def invalidate(self, company: str) -> None:
         """Forget everything read for ``company`` (a check failed: read afresh next time)."""
         prefix = self._key(company, "")

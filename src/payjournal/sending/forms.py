@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from payjournal.payroll.models import PayrollCompany, PayrollRun
 
-__all__ = ["BulkSendForm", "PollForm"]
+__all__ = ["BulkSendForm", "CockpitActionForm", "CockpitForm", "PollForm"]
 
 #: The first and the last moment a poll may ask about: what every database stores, in UTC.
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
@@ -101,3 +101,80 @@ class PollForm(forms.Form):
                 _("Give a time between 1970 and 9000 (ISO 8601)."), code="range"
             )
         return in_utc
+
+
+class CockpitForm(forms.Form):
+    """The cockpit's GET parameters: which companies (``show``), the order, a search in names
+    and codes, the page. A value that cannot be taken is a field error (400)."""
+
+    show = forms.ChoiceField(
+        required=False,
+        label=_("Show"),
+        choices=[("mine", "mine"), ("bookkeeper", "bookkeeper"), ("all", "all")],
+    )
+    order = forms.ChoiceField(
+        required=False,
+        label=_("Sort by"),
+        choices=[("attention", "attention"), ("name", "name"), ("key", "key"), ("paid", "paid")],
+    )
+    q = forms.CharField(required=False, max_length=200, strip=True, label=_("Search"))
+    page = forms.IntegerField(required=False, min_value=1, max_value=1_000_000, label=_("Page"))
+    part = forms.ChoiceField(required=False, choices=[("table", "table")])
+    shown = forms.CharField(required=False, max_length=4000, label=_("Companies"))
+
+    def clean_shown(self) -> list[int] | None:
+        """The companies a page shows (``1,2,3``): its poll keeps exactly those rows in place."""
+        text: str = self.cleaned_data.get("shown") or ""
+        if not text:
+            return None
+        parts = text.split(",")
+        if len(parts) > 200 or not all(
+            p.isascii() and p.isdigit() and 0 < int(p) <= MAX_ID for p in parts
+        ):
+            raise forms.ValidationError(_("Choose companies in the list."), code="invalid")
+        return [int(p) for p in parts]
+
+
+class CompaniesField(forms.ModelMultipleChoiceField[PayrollCompany]):
+    """Companies by id, refused like :class:`RunsField` when a value is no id at all."""
+
+    def clean(self, value: Any) -> QuerySet[PayrollCompany]:
+        for pk in value if isinstance(value, list | tuple) else ():
+            text = str(pk)
+            if not (text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": text},
+                )
+        return super().clean(value)
+
+
+class CockpitActionForm(forms.Form):
+    """A bulk action of the cockpit on the selected companies (of those the member sees)."""
+
+    action = forms.ChoiceField(
+        label=_("Action"),
+        choices=[
+            ("send", "send"),
+            ("retry", "retry"),
+            ("check", "check"),
+            ("authorize", "authorize"),
+        ],
+    )
+    companies = CompaniesField(
+        queryset=PayrollCompany.objects.none(),
+        label=_("Companies"),
+        error_messages={
+            "required": _("Select companies in the list first."),
+            "invalid_choice": _("Choose companies in the list."),
+            "invalid_pk_value": _("Choose companies in the list."),
+        },
+    )
+    back = forms.CharField(required=False, max_length=2000)
+
+    def __init__(self, companies: QuerySet[PayrollCompany], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["companies"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = companies

@@ -189,3 +189,46 @@ class Attempt(models.Model):
 
     class Meta:
         ordering = ("at", "id")
+
+
+class CompanySummary(models.Model):
+    """Per payroll company: where its latest run and its open legs stand, kept up to date by
+    every change of a leg or a run (:mod:`payjournal.sending.summary`), so the cockpit filters
+    and sorts thousands of companies in one query instead of folding every leg of every run.
+
+    Only facts of the outbox and the runs live here; the connection (the account's status),
+    the drift report and the scheme's coverage are read where they are kept.
+    """
+
+    company = models.OneToOneField(
+        PayrollCompany, on_delete=models.CASCADE, primary_key=True, related_name="summary"
+    )
+    last_run_pk = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="The latest version of the latest run id."
+    )
+    last_run_key = models.CharField(max_length=64, blank=True)
+    last_period = models.CharField(max_length=40, blank=True)
+    last_payment_date = models.DateField(null=True, blank=True)
+    last_status = models.CharField(
+        max_length=24, blank=True, help_text="The latest run's status (RunStory.status)."
+    )
+    last_voucher = models.CharField(max_length=40, blank=True)
+    needs_action = models.PositiveIntegerField(default=0, help_text="Legs waiting for a person.")
+    moving = models.PositiveIntegerField(default=0, help_text="Legs queued or in flight.")
+    error_code = models.CharField(max_length=64, blank=True, help_text="Of one leg needing action.")
+    for_payroll = models.PositiveIntegerField(
+        default=0, help_text="Legs needing action whose cause the payroll administrator fixes."
+    )
+    for_bookkeeper = models.PositiveIntegerField(
+        default=0, help_text="Legs needing action whose cause the bookkeeper fixes in Visma."
+    )
+    for_master = models.PositiveIntegerField(
+        default=0, help_text="Legs needing action whose cause the master administrator fixes."
+    )
+    next_voucher_date = models.DateField(
+        null=True, blank=True, help_text="The earliest voucher date still to book."
+    )
+    updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"summary of company {self.company_id}"

@@ -19,6 +19,7 @@ from payjournal.notifications.service import notify
 from payjournal.notifications.wanted import is_wanted
 from payjournal.payroll.models import PayrollCompany
 from payjournal.sending.models import Attempt, Submission
+from payjournal.sending.summary import refresh
 
 MESSAGE_LENGTH = 500
 log = logging.getLogger("payjournal.sending")
@@ -39,7 +40,8 @@ def transition(
     """Apply ``event`` to ``submission`` (``InvalidTransitionError`` when the machine forbids it).
 
     ``fields`` are stored with the new state in the same UPDATE; an attempt row records the
-    event with the error code and message. Returns ``submission`` with the stored values set
+    event with the error code and message, and the company's summary follows
+    (:func:`payjournal.sending.summary.refresh`). Returns ``submission`` with the stored values set
     (the same object: the UPDATE wrote exactly these, so it is not read back).
     """
     seen = submission.state_enum
@@ -61,6 +63,7 @@ def transition(
             error_code=error_code,
             message=message,
         )
+        refresh(submission.company_id)
         if new in _NOTIFIED:
             _notify(submission, _NOTIFIED[new], error_code or str(fields.get("voucher_number", "")))
     for name, value in changes.items():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from payjournal.payroll.pages import cockpit
 from payjournal.payroll.pages.administrations import administrations
 from payjournal.payroll.pages.corrections import master_corrections
 
@@ -19,6 +20,8 @@ urlpatterns = [
     path("integrations/visma/corrections/", master_corrections, name="visma-corrections"),
     path("integrations/visma/", include("payjournal.integrations.urls")),
     path("companies/", include("payjournal.payroll.pages.urls")),
+    path("cockpit/", cockpit.cockpit, name="cockpit"),
+    path("cockpit/act/", cockpit.act, name="cockpit-act"),
     path("", include("payjournal.catalog.urls")),
     path("api/", include("payjournal.api.urls")),
     path("notifications/", include("payjournal.notifications.urls")),
