@@ -142,3 +142,11 @@ def test_the_demo_banner_speaks_the_language_of_the_environment(
         "payroll administrator",
     ]
     assert english_left(text, english) == [], text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_api_token_says_what_it_did_in_the_language_of_the_environment() -> None:
+    refused = CliRunner().invoke(app, ["api-token", "revoke", "999999"], env=SWEDISH)
+
+    assert refused.exit_code == 1
+    assert "Ingen token 999999." in refused.output and "No token" not in refused.output
