@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
+from django.urls import reverse
 from pydantic import SecretStr
 from rich.console import Console
 
@@ -149,7 +150,10 @@ def banner(
             for run in to_try
             if run.company.key == company.key
         ]
-    lines.append(f"  password-reset mails: files in {data_dir / MAIL_DIR}")
+    mail_page = f"http://127.0.0.1:{port}{reverse('demo-mail')}"
+    lines.append(
+        f"  mails (password reset, notifications): {mail_page} (files in {data_dir / MAIL_DIR})"
+    )
     lines.append(f"  data: {data_dir}   Ctrl-C stops")
     return lines
 
