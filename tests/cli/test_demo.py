@@ -188,3 +188,5 @@ def test_the_banner_lists_every_visma_user_and_what_each_company_shows(tmp_path:
     trap = text.split("jan@fietsen.example / jan-demo", 1)[1]
     assert "default-company trap" in trap
     assert "http://127.0.0.1:9999/settings/default-company" in trap
+    mails = next(line for line in text.splitlines() if "mails" in line)
+    assert "http://127.0.0.1:8123/notifications/demo-mail/" in mails  # the demo's mail page

@@ -95,6 +95,21 @@ def test_visible_changes_of_accounts_move_the_masters_stamp_on(tenant: Tenant) -
     assert read(topic) > renamed
 
 
+def test_a_failed_authorization_shown_on_its_row_moves_the_masters_stamp_on(
+    tenant: Tenant,
+) -> None:
+    """The explanation of a failed authorization appears on the account's row, and goes once
+    the next authorization succeeds: both are changes the Accounts tab shows."""
+    topic = Topic(Kind.ACCOUNTS, tenant.master.pk)
+    account = accounts.create_account(tenant.master, "Nordisk – Erik")
+    added = read(topic)
+    accounts.record_authorization_problem(account, "access_denied")
+    failed = read(topic)
+    assert failed > added
+    VismaAccount.objects.filter(pk=account.pk).update(authorization_problem="")
+    assert read(topic) > failed
+
+
 def test_a_change_written_by_another_process_moves_the_stamp_on(transactional_db: None) -> None:
     """A worker process, and not even through Django: a plain ``UPDATE`` of the database."""
     tenant = make_tenant("p")

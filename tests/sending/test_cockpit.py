@@ -78,6 +78,17 @@ def test_the_summary_follows_every_leg_and_the_page_shows_who_must_act(
     assert "Boekhouder" in dutch and "Cockpit" in dutch
 
 
+def test_the_dates_follow_the_readers_language(books: Books) -> None:
+    """The payment date and the next date at risk read as on the company page: 26-11-2026 in
+    Dutch, 2026-11-26 in English."""
+    client = admin_client(books)
+    english = row(client.get("/cockpit/").content.decode(), books.bakkerij)
+    assert re.search(r"\d{4}-\d{2}-\d{2}", english)
+    dutch = row(client.get("/cockpit/", HTTP_ACCEPT_LANGUAGE="nl").content.decode(), books.bakkerij)
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", dutch), dutch
+    assert len(re.findall(r"\b\d{2}-\d{2}-\d{4}\b", dutch)) == 2, dutch  # paid, next date
+
+
 def test_bulk_retry_sends_what_needed_action(books: Books, visma: Emulator) -> None:
     client = admin_client(books)
     client.post("/cockpit/act/", {"action": "send", "companies": [books.nordisk.pk]})

@@ -1,6 +1,7 @@
 """The screenshots of the README (``docs/screens/*.png``), rendered in Dutch in Debian's chromium
-at 1366 × 768: the start page (*Vandaag*, what needs the user today), the Accounts tab, a
-company page with a sent run, and a run that needs action with its timeline.
+at 1366 × 768: the start page (*Vandaag*, what needs the user today), the firm cockpit (every
+company on one screen), the Accounts tab, a company page with a sent run, and a run that needs
+action with its timeline.
 
 Written only when asked — ``PAYJOURNAL_SCREENS=docs/screens .venv/bin/pytest
 tests/web/test_screens.py`` — and skipped otherwise: the pictures are documentation, the other
@@ -10,16 +11,18 @@ browser tests check what they show.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import Page
 
 from payjournal.integrations.models import VismaAccount
 from payjournal.payroll.models import PayrollCompany
-from payjournal.tenancy.models import Membership
+from payjournal.tenancy.models import Master, Membership
 from tests.fixtures.books import Books
 from tests.fixtures.browser import BROWSER_MARKS
 from tests.waiting import PATIENCE_MS
@@ -37,7 +40,13 @@ MAX_BYTES = 200_000
 
 
 def named_as_in_visma(books: Books) -> None:
-    """The companies and accounts named as a payroll office would name them."""
+    """The office, its companies and accounts named as a payroll office would name them; the
+    tokens a few hours old, Visma's last answer minutes ago (not "0 minutes")."""
+    Master.objects.filter(pk=books.master.pk).update(name="Salarisbureau Noord")
+    now = timezone.now()
+    VismaAccount.objects.filter(master=books.master).update(
+        tokens_issued_at=now - timedelta(hours=3), last_call_ok_at=now - timedelta(minutes=4)
+    )
     for key, name in NAMES.items():
         PayrollCompany.objects.filter(master=books.master, key=key).update(name=name)
         VismaAccount.objects.filter(master=books.master, name=f"Visma {key}").update(
@@ -47,20 +56,26 @@ def named_as_in_visma(books: Books) -> None:
 
 
 def test_write_the_readme_screens(books: Books, live_server: Any, page: Page) -> None:
+    """In a Dutch browser (its date fields read dd-mm-jjjj)."""
     folder = Path(SCREENS)
     folder.mkdir(parents=True, exist_ok=True)
     send_two(books)
     named_as_in_visma(books)
     VismaAccount.objects.create(master=books.master, name="Bakkerij – Petra")  # a grey mark
     Membership.objects.filter(master=books.master).update(language="nl")
-    tab = page
+    browser = page.context.browser
+    assert browser is not None
+    tab = browser.new_context(
+        locale="nl-NL", viewport={"width": 1366, "height": 768}, timezone_id="Europe/Amsterdam"
+    ).new_page()
     tab.set_default_timeout(PATIENCE_MS)
-    tab.set_viewport_size({"width": 1366, "height": 768})
     sign_in(tab, live_server.url, "sender", PASSWORD)
     url = live_server.url
 
     tab.goto(f"{url}{reverse('home')}")
     tab.screenshot(path=folder / "start.png")
+    tab.goto(f"{url}{reverse('cockpit')}")
+    tab.screenshot(path=folder / "cockpit.png")
     tab.goto(f"{url}{reverse('visma-accounts')}")
     tab.screenshot(path=folder / "accounts.png")
 
@@ -79,4 +94,4 @@ def test_write_the_readme_screens(books: Books, live_server: Any, page: Page) ->
     tab.locator("#journal-entries-export table").screenshot(path=folder / "needs-action.png")
 
     sizes = {path.name: path.stat().st_size for path in folder.glob("*.png")}
-    assert len(sizes) >= 4 and max(sizes.values()) < MAX_BYTES, sizes
+    assert len(sizes) >= 5 and max(sizes.values()) < MAX_BYTES, sizes

@@ -1,11 +1,13 @@
 """The database triggers that bump the change stamps, for SQLite and PostgreSQL.
 
 Every insert or update of a payroll run or a leg bumps ``company:<id>``; every account added,
-deleted, or changed in what the Accounts tab shows bumps ``accounts:<master id>`` (not a token's
-ciphertext or refresh lease, nor the time of the last answered call, which a busy account writes
-every minute). Triggers, not Python: a change made by any process (the web, a DBOS worker, the
-API, ``runs import``) through any code path (``save``, ``update``, ``bulk_create``, raw SQL)
-counts, in the transaction that makes it.
+deleted, or changed in what the Accounts tab shows bumps ``accounts:<master id>`` (its status and
+Visma's refusal reason, a failed authorization's explanation, the Visma company, the token's age;
+not a token's ciphertext or refresh lease, nor the time of the last answered call, which a busy
+account writes every minute and the tab refreshes on its own each minute). Triggers, not
+Python: a change made by any process (the web, a DBOS worker, the API, ``runs import``) through
+any code path (``save``, ``update``, ``bulk_create``, raw SQL) counts, in the transaction that
+makes it.
 
 They are dropped before every ``migrate`` and installed again after it (``apps.py``): SQLite
 remakes a table to alter it, which drops the table's triggers and refuses to rename a table
@@ -24,6 +26,7 @@ ACCOUNT_SHOWN = (
     "status",
     "status_reason",
     "refusal_code",
+    "authorization_problem",
     "visma_company_name",
     "tokens_issued_at",
 )

@@ -21,6 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from payjournal.catalog.formats import Reading
 from payjournal.sending.cockpit import CockpitRow
 from payjournal.sending.dashlet_html import escape
 
@@ -39,6 +40,7 @@ class _Words:
         self.no_runs = escape(_("No processed runs yet."))
         self.ok = escape(_("OK"))
         self.not_checked = escape(_("(not checked today)"))
+        self.reading = Reading()  # dates as the reader writes them: 26-11-2026 in Dutch
 
     @staticmethod
     def needing(count: int) -> str:
@@ -86,7 +88,7 @@ def _row(row: CockpitRow, words: _Words, can_act: bool) -> str:
         )
     name = f'<a href="{row.href}" hx-boost="false">{escape(row.name)}</a> <span class="muted">{escape(row.key)}</span>'
     if row.run_key:
-        paid = f" · {row.paid.isoformat()}" if row.paid else ""
+        paid = f" · {words.reading.day(row.paid)}" if row.paid else ""
         run = (
             f'<a href="{row.run_href}" hx-boost="false">{escape(row.run_key)}</a> '
             f'<span class="muted">{escape(row.period)}{paid}</span>'
@@ -126,7 +128,7 @@ def _row(row: CockpitRow, words: _Words, can_act: bool) -> str:
     if row.next_date is None:
         risk = '<span class="muted">—</span>'
     else:
-        risk = row.next_date.isoformat()
+        risk = words.reading.day(row.next_date)
         if row.risk:
             risk += f' <div class="alert-text">{escape(row.risk)}</div>'
         elif not row.checked and not row.connection:
