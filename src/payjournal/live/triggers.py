@@ -4,7 +4,10 @@ Every insert or update of a payroll run or a leg bumps ``company:<id>``; every a
 deleted, or changed in what the Accounts tab shows bumps ``accounts:<master id>`` (not a token's
 ciphertext or refresh lease, nor the time of the last answered call, which a busy account writes
 every minute). Each of them also bumps ``master:<master id>``, the master-wide stamp the cockpit
-follows (a run's or leg's master found through its company's primary key).
+follows (a run's or leg's master found through its company's primary key). The master's stamp
+is bumped first: on PostgreSQL a transaction that bumps several stamps of one master then takes
+their row locks in one order (the master's first, held until commit), so two of them never wait
+for each other's stamps crosswise.
 
 Triggers, not Python: a change made by any process (the web, a DBOS worker, the API, ``runs
 import``) through any code path (``save``, ``update``, ``bulk_create``, raw SQL) counts, in the
@@ -41,49 +44,49 @@ TRIGGERS: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
         "payroll_payrollrun",
         "INSERT",
         "NEW",
-        ("'company:' || NEW.company_id", _MASTER_OF_COMPANY),
+        (_MASTER_OF_COMPANY, "'company:' || NEW.company_id"),
     ),
     (
         "live_run_update",
         "payroll_payrollrun",
         "UPDATE",
         "NEW",
-        ("'company:' || NEW.company_id", _MASTER_OF_COMPANY),
+        (_MASTER_OF_COMPANY, "'company:' || NEW.company_id"),
     ),
     (
         "live_leg_insert",
         "sending_submission",
         "INSERT",
         "NEW",
-        ("'company:' || NEW.company_id", _MASTER_OF_COMPANY),
+        (_MASTER_OF_COMPANY, "'company:' || NEW.company_id"),
     ),
     (
         "live_leg_update",
         "sending_submission",
         "UPDATE",
         "NEW",
-        ("'company:' || NEW.company_id", _MASTER_OF_COMPANY),
+        (_MASTER_OF_COMPANY, "'company:' || NEW.company_id"),
     ),
     (
         "live_account_insert",
         "integrations_vismaaccount",
         "INSERT",
         "NEW",
-        ("'accounts:' || NEW.master_id", "'master:' || NEW.master_id"),
+        ("'master:' || NEW.master_id", "'accounts:' || NEW.master_id"),
     ),
     (
         "live_account_update",
         "integrations_vismaaccount",
         "UPDATE",
         "NEW",
-        ("'accounts:' || NEW.master_id", "'master:' || NEW.master_id"),
+        ("'master:' || NEW.master_id", "'accounts:' || NEW.master_id"),
     ),
     (
         "live_account_delete",
         "integrations_vismaaccount",
         "DELETE",
         "OLD",
-        ("'accounts:' || OLD.master_id", "'master:' || OLD.master_id"),
+        ("'master:' || OLD.master_id", "'accounts:' || OLD.master_id"),
     ),
 )
 STAMPS = "live_livestamp"
