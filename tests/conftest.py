@@ -42,6 +42,13 @@ SPEC_REPORT = Path(_report_name)
 os.environ[CHECK_SPEC_ENV] = "1"
 os.environ[SPEC_REPORT_ENV] = str(SPEC_REPORT)
 
+# The command line speaks the language of the environment (``payjournal.cli.history``); the
+# suite expects English whatever the shell of whoever runs it says. Tests of another language
+# set the variables themselves.
+for _variable in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+    os.environ.pop(_variable, None)
+os.environ["LANG"] = "C.UTF-8"
+
 pytest_plugins = [
     "tests.fixtures.books",
     "tests.fixtures.browser",

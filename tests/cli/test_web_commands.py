@@ -97,8 +97,8 @@ def test_rotate_keys_re_encrypts_under_the_newest_key(
     settings.PAYJOURNAL_TOKEN_KEYS = [new, *old]  # type: ignore[attr-defined]
     result = cli.invoke(app, ["rotate-keys"])
     assert result.exit_code == 0, result.output
-    assert "1 account(s)" in result.output
-    assert "signing secrets of 1 webhook endpoint(s)" in result.output
+    assert "tokens of 1 account under the newest key" in result.output
+    assert "signing secret of 1 webhook endpoint." in result.output
     settings.PAYJOURNAL_TOKEN_KEYS = [new]  # type: ignore[attr-defined]
     assert DatabaseTokenStore(account.pk).load() == TOKENS
     endpoint.refresh_from_db()

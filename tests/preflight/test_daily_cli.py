@@ -57,3 +57,21 @@ def test_checks_daily_names_the_accounts_to_authorize_again_and_exits_1(
     assert refused.exit_code == 1, refused.output
     assert "needs re-authorization" in refused.stdout
     assert "nl-bakkerij account" in refused.stdout.split("needs re-authorization", 1)[1]
+
+
+def test_checks_daily_prints_the_drift_in_the_language_of_the_environment(
+    tenant: Tenant, books_url: str, control: httpx2.Client, browser_http: httpx2.Client
+) -> None:
+    connect(tenant, browser_http, tenant.bakkerij, "anna@bakkerij.example", "nl-bakkerij")
+    control.put(ACCOUNT_4000, json={"is_active": False}).raise_for_status()
+    dutch = {"LC_ALL": None, "LC_MESSAGES": None, "LANGUAGE": None, "LANG": "nl_NL.UTF-8"}
+
+    drifted = CliRunner().invoke(app, ["checks", "daily"], env={**WIDE, **dutch})
+
+    assert drifted.exit_code == 1, drifted.output
+    out = " ".join(drifted.stdout.split())
+    assert "Werkgever" in out and "Onderwerp" in out and "Wat te doen" in out
+    assert catalog.explain("account_inactive", "nl").solution in out
+    assert "1 werkgevers gecontroleerd: 1 met afwijkingen, 0 niet te controleren" in out
+    assert f"Controleren: 1 van 1 werkgevers, nog 0 te gaan ({tenant.bakkerij.name})" in out
+    assert "what to do" not in out and "checked 1 companies" not in out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
+from payjournal.cli.history import speaking
 from payjournal.site.bootstrap import start_django
 
 console = Console()
@@ -21,13 +22,21 @@ def create(
 ) -> None:
     """Create a token; its secret is printed once and stored only as a hash."""
     start_django(migrate=True)
+    with speaking():
+        _create(master, name, scope)
+
+
+def _create(master: str, name: str, scope: list[str]) -> None:
+    from django.utils.translation import gettext
+
     from payjournal.api.models import Scope
     from payjournal.api.tokens import create_token
     from payjournal.tenancy.models import Master
 
     found = Master.objects.filter(name=master).first()
     if found is None:
-        console.print(f"[red]No master named {master!r}.[/red]")
+        missing = gettext("No master named %(master)r.") % {"master": master}
+        console.print(missing, style="red", markup=False, highlight=False)
         raise typer.Exit(1)
     try:
         scopes = [Scope(s) for s in scope]
@@ -36,9 +45,11 @@ def create(
             "scopes: runs:write, runs:read, send", param_hint="--scope"
         ) from None
     token, secret = create_token(found, name, scopes)
-    console.print(
-        f"Token {token.pk} ({token.scopes}) for {master}. Keep the secret; it is not shown again:"
+    made = gettext(
+        "Token %(id)s (%(scopes)s) for %(master)s. Keep the secret; it is not shown again:"
     )
+    words = {"id": token.pk, "scopes": token.scopes, "master": master}
+    console.print(made % words, markup=False, highlight=False)
     typer.echo(secret)
 
 
@@ -46,12 +57,20 @@ def create(
 def revoke_token(token_id: int = typer.Argument(..., help="The token's id.")) -> None:
     """Revoke a token at once."""
     start_django(migrate=True)
+    with speaking():
+        _revoke(token_id)
+
+
+def _revoke(token_id: int) -> None:
+    from django.utils.translation import gettext
+
     from payjournal.api.models import ApiToken
     from payjournal.api.tokens import revoke
 
     token = ApiToken.objects.filter(pk=token_id).first()
     if token is None:
-        console.print(f"[red]No token {token_id}.[/red]")
+        missing = gettext("No token %(id)s.") % {"id": token_id}
+        console.print(missing, style="red", markup=False, highlight=False)
         raise typer.Exit(1)
     revoke(token)
-    console.print(f"Token {token_id} revoked.")
+    console.print(gettext("Token %(id)s revoked.") % {"id": token_id})

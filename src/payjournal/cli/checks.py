@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from payjournal.cli.history import speaking
 from payjournal.cli.progress import progress
 from payjournal.site.bootstrap import start_django
 
@@ -26,8 +27,13 @@ app = typer.Typer(help="Pre-flight checks of every company.", no_args_is_help=Tr
 def daily() -> None:
     """Check every mapped company's ledger scheme against Visma and store the reports."""
     start_django(migrate=True)
+    with speaking():
+        _daily()
+
+
+def _daily() -> None:
     from django.utils import timezone
-    from django.utils.translation import gettext
+    from django.utils.translation import gettext, pgettext
 
     from payjournal import catalog
     from payjournal.preflight.daily import check_every_company
@@ -45,23 +51,33 @@ def daily() -> None:
         summary = check_every_company(day, started)
     drifted = DriftReport.objects.filter(passed=False, checked_for=day).select_related("company")
     if drifted:
-        table = Table("company", "check", "subject", "what to do")
+        table = Table(
+            gettext("Company"),
+            pgettext("daily check column", "Check"),
+            gettext("Subject"),
+            gettext("What to do"),
+        )
         for report in drifted:
             for failure in report.failure_list:
-                explained = catalog.explain(failure["code"], "en")
+                explained = catalog.explain(failure["code"])  # in the active language
                 table.add_row(
                     report.company.name, failure["key"], failure["subject"], explained.solution
                 )
         console.print(table)
     if summary.reauthorize:
-        console.print(
-            "needs re-authorization (Integrations → Visma eAccounting → Accounts): "
-            + ", ".join(summary.reauthorize)
+        reauthorize = gettext(
+            "needs re-authorization (Integrations → Visma eAccounting → Accounts): %(accounts)s"
         )
-    console.print(
-        f"checked {summary.checked} companies: {summary.drifted} with drift, "
-        f"{summary.errors} not checkable"
-        + (f" ({', '.join(summary.not_checkable)})" if summary.not_checkable else "")
-    )
+        console.print(
+            reauthorize % {"accounts": ", ".join(summary.reauthorize)},
+            markup=False,
+            highlight=False,
+        )
+    checked = gettext(
+        "checked %(checked)s companies: %(drifted)s with drift, %(errors)s not checkable"
+    ) % {"checked": summary.checked, "drifted": summary.drifted, "errors": summary.errors}
+    if summary.not_checkable:
+        checked += f" ({', '.join(summary.not_checkable)})"
+    console.print(checked, markup=False, highlight=False)
     if summary.drifted or summary.errors or summary.reauthorize:
         raise typer.Exit(1)

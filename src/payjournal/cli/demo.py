@@ -18,9 +18,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
+from django.utils.translation import gettext, gettext_lazy
 from pydantic import SecretStr
 from rich.console import Console
 
+from payjournal.cli.history import speaking
 from payjournal.config import Settings
 from payjournal.private_files import private_dir, private_umask
 from payjournal.site.bootstrap import start_django
@@ -40,8 +42,8 @@ DEMO_LOGINS = (
 )
 #: What each sign-in of the demo sees.
 LOGIN_NOTES = {
-    "master_admin": "master administrator: every company, Integrations",
-    "payroll_admin": "payroll administrator: Bakkerij De Vries B.V. only",
+    "master_admin": gettext_lazy("master administrator: every company, Integrations"),
+    "payroll_admin": gettext_lazy("payroll administrator: Bakkerij De Vries B.V. only"),
 }
 
 
@@ -72,7 +74,8 @@ def demo(
         start_jobs()  # the embedded DBOS executor (SQLite system database in the data dir)
         from payjournal.site.asgi import application
 
-        lines = banner(port, visma_url, data_dir, emulator_of(emulator), to_try)
+        with speaking():  # the banner in the language of LC_ALL, LC_MESSAGES, LANG, LANGUAGE
+            lines = banner(port, visma_url, data_dir, emulator_of(emulator), to_try)
         for line in lines:
             console.print(line, markup=False, highlight=False, soft_wrap=True)
         uvicorn.run(application, host="127.0.0.1", port=port, log_level="warning")
@@ -121,36 +124,60 @@ def banner(
     """What the demo prints at start: where to sign in, every Visma demo user with the
     companies it can pick, and the case each Visma company shows (with its fix)."""
     state = emu.state
-    lines = [f"payjournal demo on http://127.0.0.1:{port}/"]
+    web = f"http://127.0.0.1:{port}/"
+    lines = [gettext("payjournal demo on %(url)s") % {"url": web}]
     lines += [
-        f"  sign in: {username} / {password}  ({LOGIN_NOTES[role]})"
+        "  "
+        + gettext("sign in: %(user)s / %(password)s  (%(sees)s)")
+        % {"user": username, "password": password, "sees": LOGIN_NOTES[role]}
         for username, password, role in DEMO_LOGINS
     ]
-    lines.append(f"Visma emulator on {visma_url}: its users (sign in there to authorize):")
+    lines.append(
+        gettext("Visma emulator on %(url)s: its users (sign in there to authorize):")
+        % {"url": visma_url}
+    )
+    default_mark = " (" + gettext("default company") + ")"
     for user in state.users.values():
         companies = [state.companies[c] for c in user.company_ids if c in state.companies]
         names = ", ".join(
-            company.name + (" (default company)" if company.id == user.default_company_id else "")
+            company.name + (default_mark if company.id == user.default_company_id else "")
             for company in companies
         )
         lines.append(f"  {user.email} / {user.password}  {user.name}: {names}")
         if user.default_company_overrides_picker and user.default_company_id in state.companies:
-            default = state.companies[user.default_company_id].name
-            lines.append(
-                f"    the default-company trap: Visma skips the company picker and binds the "
-                f"grant to {default}; fix: {visma_url}/settings/default-company (remove the star)"
+            trap = gettext(
+                "the default-company trap: Visma skips the company picker and binds the grant "
+                "to %(company)s; fix: %(url)s (remove the star)"
             )
-    lines.append("What each Visma company shows:")
+            lines.append(
+                "    "
+                + trap
+                % {
+                    "company": state.companies[user.default_company_id].name,
+                    "url": f"{visma_url}/settings/default-company",
+                }
+            )
+    lines.append(gettext("What each Visma company shows:"))
     for company in state.companies.values():
         lines.append(f"  {company.name}: {_case(company, visma_url)}")
         lines += [
-            f"    a run to import on its company page: {run.path}"
-            + (f" (refused: {'; '.join(run.problems)})" if run.problems else "")
+            "    "
+            + gettext("a run to import on its company page: %(path)s") % {"path": run.path}
+            + (
+                " ("
+                + gettext("refused: %(problems)s") % {"problems": "; ".join(run.problems)}
+                + ")"
+                if run.problems
+                else ""
+            )
             for run in to_try
             if run.company.key == company.key
         ]
-    lines.append(f"  password-reset mails: files in {data_dir / MAIL_DIR}")
-    lines.append(f"  data: {data_dir}   Ctrl-C stops")
+    mails = gettext("the mails the demo sends: %(url)s (files in %(dir)s)")
+    lines.append(
+        "  " + mails % {"url": f"{web}notifications/demo-mail/", "dir": data_dir / MAIL_DIR}
+    )
+    lines.append("  " + gettext("data: %(dir)s   Ctrl-C stops") % {"dir": data_dir})
     return lines
 
 
@@ -159,19 +186,22 @@ def _case(company: Company, visma_url: str) -> str:
     years = sorted(year.start.year for year in company.fiscal_years.values())
     if not company.api_module_enabled:
         settings = f"{visma_url}/_emulator/companies/{company.key}/settings"
-        return (
-            "the API module is off: authorizing it fails with the explanation; switch it on "
-            f"with: curl -X PUT {settings} -H 'content-type: application/json' "
+        switch_on = (
+            f"curl -X PUT {settings} -H 'content-type: application/json' "
             """-d '{"api_module_enabled": true}'"""
         )
+        return gettext(
+            "the API module is off: authorizing it fails with the explanation; switch it on "
+            "with: %(command)s"
+        ) % {"command": switch_on}
     if company.accounting_locked_to is not None:
-        return (
-            f"locked up to {company.accounting_locked_to.isoformat()}: the regular runs fail "
-            "the lock-date check; the off-cycle run can be sent"
-        )
+        return gettext(
+            "locked up to %(date)s: the regular runs fail the lock-date check; the off-cycle "
+            "run can be sent"
+        ) % {"date": company.accounting_locked_to.isoformat()}
     if len(years) == 1:
-        return (
-            f"only the fiscal year {years[0]}: its next run (January {years[0] + 1}) fails the "
+        return gettext(
+            "only the fiscal year %(year)s: its next run (January %(next)s) fails the "
             "fiscal-year check, which offers Create fiscal year"
-        )
-    return "everything in order: every run can be checked and sent"
+        ) % {"year": years[0], "next": years[0] + 1}
+    return gettext("everything in order: every run can be checked and sent")

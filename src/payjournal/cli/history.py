@@ -8,7 +8,8 @@ On a terminal it prints Rich tables; piped, one plain line per version and leg (
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from enum import StrEnum
@@ -36,14 +37,45 @@ class Language(StrEnum):
     SV = "sv"
 
 
-LANG_OPTION = typer.Option(Language.EN, "--lang", help="Language of the texts: en, nl or sv.")
+#: Where a command without ``--lang`` looks for its language, in this order (the first one set
+#: decides; ``LANGUAGE`` may list several, ``sv:en``).
+LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE")
+
+LANG_OPTION = typer.Option(
+    None,
+    "--lang",
+    help="Language of the texts: en, nl or sv (default: LC_ALL, LC_MESSAGES, LANG, LANGUAGE).",
+    show_default=False,
+)
 
 
-def speaking(lang: Language) -> AbstractContextManager[None]:
-    """The command's texts in ``lang`` (Django set up), whatever was active before."""
+def language_from_environment(environ: Mapping[str, str] = os.environ) -> Language:
+    """The language the environment asks for, as a Unix program reads it: the first of
+    :data:`LOCALE_VARIABLES` that is set (``nl_NL.UTF-8`` → nl, ``sv_SE`` → sv); English when
+    it names another language, ``C`` or ``POSIX``, or when none is set."""
+    for variable in LOCALE_VARIABLES:
+        value = environ.get(variable, "").strip()
+        if not value:
+            continue
+        for locale_name in value.split(":"):
+            code = locale_name.split(".", 1)[0].split("@", 1)[0].split("_", 1)[0].lower()
+            if code in {language.value for language in Language}:
+                return Language(code)
+        return Language.EN
+    return Language.EN
+
+
+def chosen_language(lang: Language | None = None) -> Language:
+    """The command's language: ``--lang`` when given, else the environment's."""
+    return lang if lang is not None else language_from_environment()
+
+
+def speaking(lang: Language | None = None) -> AbstractContextManager[None]:
+    """The command's texts in ``--lang`` or else the environment's language (Django set up),
+    whatever was active before; every command wraps its work in it once."""
     from django.utils import translation
 
-    return translation.override(lang.value)
+    return translation.override(chosen_language(lang).value)
 
 
 class HistoryFormat(StrEnum):
@@ -287,7 +319,7 @@ def history(
     output: HistoryFormat = typer.Option(
         HistoryFormat.TABLE, "--format", "-f", help="table (plain lines when piped) or json"
     ),
-    lang: Language = LANG_OPTION,
+    lang: Language | None = LANG_OPTION,
 ) -> None:
     """Print a run's versions and vouchers (legs): what was booked in Visma, and what is next."""
     start_django(migrate=True)

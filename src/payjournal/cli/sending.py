@@ -121,18 +121,32 @@ def send_runs(
         False, "--here", help="Execute in this process (no worker or server running)."
     ),
     wait: float = typer.Option(120.0, help="Seconds to wait for the outcome (0: don't)."),
-    lang: Language = LANG_OPTION,
+    lang: Language | None = LANG_OPTION,
 ) -> None:
     """Send journals to Visma: the named runs, or every unsent run (of a period). A corrected
     run is booked as a reversal and the rebooking, or as one difference voucher; waits until
     each run id is settled or needs action."""
     start_django(migrate=True)
+    with speaking(lang):
+        _send(company, run_ids, start, end, here, wait)
+
+
+def _send(
+    company: int, run_ids: list[str] | None, start: str, end: str, here: bool, wait: float
+) -> None:
+    from django.utils.translation import gettext
+
     from payjournal.payroll.models import PayrollCompany
     from payjournal.sending.services import request_send_many, unsent_runs
 
     target = PayrollCompany.objects.filter(pk=company).first()
     if target is None:
-        console.print(f"[red]No payroll company with id {company}.[/red]")
+        console.print(
+            gettext("No payroll company with id %(id)s.") % {"id": company},
+            style="red",
+            markup=False,
+            highlight=False,
+        )
         raise typer.Exit(1)
     try:
         first = date.fromisoformat(start) if start else None
@@ -146,13 +160,14 @@ def send_runs(
     try:
         result = request_send_many(list(runs))
         for reason in result.skipped.values():
-            console.print(f"[yellow]skipped:[/yellow] {reason}")
+            console.print(
+                gettext("skipped: %(reason)s") % {"reason": reason}, markup=False, highlight=False
+            )
         if not result.queued:
-            console.print("Nothing to send.")
+            console.print(gettext("Nothing to send."), markup=False, highlight=False)
             return
-        with speaking(lang):
-            if not print_outcome(target, result.queued, wait):
-                raise typer.Exit(1)
+        if not print_outcome(target, result.queued, wait):
+            raise typer.Exit(1)
     finally:
         stop_jobs()
 
@@ -164,7 +179,7 @@ def withdraw_run(
         False, "--here", help="Execute in this process (no worker or server running)."
     ),
     wait: float = typer.Option(120.0, help="Seconds to wait for the outcome (0: don't)."),
-    lang: Language = LANG_OPTION,
+    lang: Language | None = LANG_OPTION,
 ) -> None:
     """Withdraw a run: Visma's books should hold nothing of it. What is booked is reversed —
     at once when the company sends automatically, else by the next ``runs send``."""

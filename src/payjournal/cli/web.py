@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import typer
 from rich.console import Console
 
+from payjournal.cli.history import speaking
 from payjournal.cli.journal import EXIT_INPUT, EXIT_PROBLEMS
 from payjournal.cli.progress import progress
 from payjournal.private_files import private_umask
@@ -20,6 +21,7 @@ from payjournal.site.bootstrap import start_django
 
 if TYPE_CHECKING:
     from payjournal.payroll.models import PayrollCompany
+    from payjournal.tenancy.models import Membership
 
 console = Console()
 runs_app = typer.Typer(help="Import and send processed payroll runs.", no_args_is_help=True)
@@ -69,8 +71,14 @@ def createuser(
 ) -> None:
     """Create a user with a role in a master (the first administrator, or anyone after)."""
     start_django(migrate=True)
+    with speaking():
+        _createuser(username, master, role, email, password)
+
+
+def _createuser(username: str, master: str, role: str, email: str, password: str) -> None:
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext
 
     from payjournal.tenancy.models import Role
     from payjournal.tenancy.users import UserExistsError, create_user
@@ -81,14 +89,20 @@ def createuser(
         validate_password(password)
         member = create_user(username, password, master_name=master, role=Role(role), email=email)
     except ValidationError as exc:
-        console.print(f"[red]Password refused:[/red] {' '.join(exc.messages)}")
+        refused = gettext("Password refused: %(why)s") % {"why": " ".join(exc.messages)}
+        console.print(refused, style="red", markup=False, highlight=False)
         raise typer.Exit(1) from None
     except UserExistsError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None
+    created = gettext("Created %(user)s (%(role)s) in %(master)s.")
     console.print(
-        f"Created {member.user.get_username()} ({member.get_role_display()}) in {master}."
+        created % _member_words(member, master), markup=False, highlight=False, soft_wrap=True
     )
+
+
+def _member_words(member: Membership, master: str) -> dict[str, str]:
+    return {"user": member.user.get_username(), "role": member.get_role_display(), "master": master}
 
 
 def invite(
@@ -100,7 +114,13 @@ def invite(
     """Invite a user (the first administrator, or anyone after): print a one-time link where
     they choose their own password. The link works once, for three days."""
     start_django(migrate=True)
+    with speaking():
+        _invite(username, master, role, email)
+
+
+def _invite(username: str, master: str, role: str, email: str) -> None:
     from django.conf import settings
+    from django.utils.translation import gettext
 
     from payjournal.tenancy.models import Role
     from payjournal.tenancy.users import UserExistsError, invite_user
@@ -114,10 +134,13 @@ def invite(
         raise typer.Exit(1) from None
     base = (settings.PAYJOURNAL_PUBLIC_URL or "http://127.0.0.1:8000").rstrip("/")
     member = invitation.membership
+    invited = gettext("Invited %(user)s (%(role)s) to %(master)s.")
     console.print(
-        f"Invited {member.user.get_username()} ({member.get_role_display()}) to {master}."
+        invited % _member_words(member, master), markup=False, highlight=False, soft_wrap=True
     )
-    console.print("Send them this link to choose a password (it works once, for three days):")
+    console.print(
+        gettext("Send them this link to choose a password (it works once, for three days):")
+    )
     typer.echo(base + invitation.path)
 
 
@@ -127,7 +150,13 @@ def password_link(
     """Print a one-time link where a user chooses a new password (it works once, for three
     days): the way to help a user when password reset by e-mail is not set up."""
     start_django(migrate=True)
+    with speaking():
+        _password_link(username)
+
+
+def _password_link(username: str) -> None:
     from django.conf import settings
+    from django.utils.translation import gettext
 
     from payjournal.tenancy.users import UnknownUserError, password_link_path
 
@@ -137,7 +166,7 @@ def password_link(
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None
     base = (settings.PAYJOURNAL_PUBLIC_URL or "http://127.0.0.1:8000").rstrip("/")
-    console.print("Send this link to the user, not by a public channel (it works once):")
+    console.print(gettext("Send this link to the user, not by a public channel (it works once):"))
     typer.echo(base + path)
 
 
@@ -148,7 +177,13 @@ def rotate_keys() -> None:
     Put the new key first, keep the old ones after it, run this, then drop the old keys.
     """
     start_django(migrate=True)
+    with speaking():
+        _rotate_keys()
+
+
+def _rotate_keys() -> None:
     from django.db import transaction
+    from django.utils.translation import gettext, ngettext
 
     from payjournal.integrations.crypto import TokenDecryptionError
     from payjournal.integrations.services import rotate_token_keys
@@ -159,10 +194,21 @@ def rotate_keys() -> None:
             count = rotate_token_keys()
             secrets = rotate_secrets()
     except TokenDecryptionError as exc:
-        console.print(f"[red]Nothing changed:[/red] {exc}. Keep the old key in the list.")
+        refused = gettext("Nothing changed: %(why)s. Keep the old key in the list.")
+        console.print(refused % {"why": exc}, style="red", markup=False, highlight=False)
         raise typer.Exit(1) from None
-    console.print(f"Re-encrypted the tokens of {count} account(s) under the newest key.")
-    console.print(f"Re-encrypted the signing secrets of {secrets} webhook endpoint(s).")
+    tokens = ngettext(
+        "Re-encrypted the tokens of %(count)s account under the newest key.",
+        "Re-encrypted the tokens of %(count)s accounts under the newest key.",
+        count,
+    )
+    console.print(tokens % {"count": count})
+    signing = ngettext(
+        "Re-encrypted the signing secret of %(count)s webhook endpoint.",
+        "Re-encrypted the signing secrets of %(count)s webhook endpoints.",
+        secrets,
+    )
+    console.print(signing % {"count": secrets})
 
 
 @runs_app.command("import")
@@ -178,13 +224,19 @@ def import_runs(
     Texts from the files are printed as they are, never as Rich markup.
     """
     start_django(migrate=True)
+    with speaking():
+        _import_runs(files, company)
+
+
+def _import_runs(files: list[Path], company: int) -> None:
     from django.utils.translation import gettext
 
     from payjournal.payroll.models import PayrollCompany
 
     target = PayrollCompany.objects.filter(pk=company).first()
     if target is None:
-        console.print(f"[red]No payroll company with id {company}.[/red]")
+        missing = gettext("No payroll company with id %(id)s.") % {"id": company}
+        console.print(missing, style="red", markup=False, highlight=False)
         raise typer.Exit(1)
     exit_code = 0
     with progress(console, gettext("Importing"), len(files), gettext("files")) as bar:
@@ -197,6 +249,8 @@ def import_runs(
 
 def _import_one(target: PayrollCompany, path: Path) -> int:
     """Import one run file and print what became of it; the exit code it calls for."""
+    from django.utils.translation import gettext
+
     from payjournal.payroll.limits import read_within_limit
     from payjournal.payroll.services import RunRejectedError, RunUnreadableError
     from payjournal.sending.services import import_run
@@ -206,16 +260,26 @@ def _import_one(target: PayrollCompany, path: Path) -> int:
             data = read_within_limit(file, path.name, path.stat().st_size)
         result = import_run(target, data, path.name)
     except OSError as exc:
-        console.print(f"{path.name}: not imported", style="red", markup=False)
-        console.print(f"  - cannot read {path}: {exc.strerror}", markup=False, highlight=False)
+        console.print(_not_imported(path), style="red", markup=False)
+        cannot = gettext("cannot read %(path)s: %(why)s") % {"path": path, "why": exc.strerror}
+        console.print(f"  - {cannot}", markup=False, highlight=False)
         return EXIT_INPUT
     except RunRejectedError as exc:
-        console.print(f"{path.name}: not imported", style="red", markup=False)
+        console.print(_not_imported(path), style="red", markup=False)
         for problem in exc.problems:
             console.print(f"  - {problem}", markup=False, highlight=False, soft_wrap=True)
         return EXIT_INPUT if isinstance(exc, RunUnreadableError) else EXIT_PROBLEMS
-    state = "imported" if result.created else "unchanged"
-    console.print(
-        f"{path.name}: run {result.run.run_id} v{result.run.version} {state}", markup=False
+    said = (
+        gettext("%(file)s: run %(run)s v%(version)s imported")
+        if result.created
+        else gettext("%(file)s: run %(run)s v%(version)s unchanged")
     )
+    words = {"file": path.name, "run": result.run.run_id, "version": result.run.version}
+    console.print(said % words, markup=False, highlight=False)
     return 0
+
+
+def _not_imported(path: Path) -> str:
+    from django.utils.translation import gettext
+
+    return gettext("%(file)s: not imported") % {"file": path.name}
