@@ -1,5 +1,6 @@
 """Change stamps (:mod:`payjournal.live`): every write of a company's runs and legs and every
-visible change of a master's accounts moves its stamp on — through the ORM, a raw ``UPDATE``,
+visible change of a master's accounts moves its stamp on, and the master-wide stamp the cockpit
+and the home page follow — through the ORM, a raw ``UPDATE``,
 a ``bulk_create``, or another process writing the same database — and the pollers' question
 answers ``204`` while nothing changed, the new stamp and the page's event once it did, and
 nothing to whom may not see it. Again on PostgreSQL (the triggers are written per database)."""
@@ -144,6 +145,89 @@ def _update_in_another_process(sql: str, pk: Any) -> None:
         [sys.executable, "-c", program, *args], capture_output=True, text=True, timeout=PATIENCE_S
     )
     assert done.returncode == 0, done.stderr
+
+
+def import_nordisk(tenant: Tenant) -> Any:
+    """A run of Nordisk, the master's other company (nothing assigned to the viewer)."""
+    run_file = sorted((samples_dir() / "se-nordisk").glob("run-*"))[0]
+    return import_run(tenant.nordisk, run_file.read_bytes(), run_file.name).run
+
+
+def master_topic(tenant: Tenant) -> Topic:
+    return Topic(Kind.MASTER, tenant.master.pk)
+
+
+def test_the_master_stamp_counts_every_company_and_account_of_the_master(
+    tenant: Tenant, other_tenant: Tenant
+) -> None:
+    topic = master_topic(tenant)
+    elsewhere = read(master_topic(other_tenant))
+    before = read(topic)
+    run = import_september(tenant)  # an account created and mapped, a run of the bakkerij
+    after_bakkerij = read(topic)
+    assert after_bakkerij > before
+    import_nordisk(tenant)
+    after_nordisk = read(topic)
+    assert after_nordisk > after_bakkerij
+    PayrollRun.objects.filter(pk=run.pk).update(source_name="again")
+    assert read(topic) == after_nordisk + 1
+    request_send(run)  # a leg
+    after_leg = read(topic)
+    assert after_leg > after_nordisk + 1
+    VismaAccount.objects.filter(master=tenant.master).update(last_call_ok_at=timezone.now())
+    assert read(topic) == after_leg  # not shown anywhere: no change
+    VismaAccount.objects.filter(master=tenant.master).update(name="Renamed")
+    assert read(topic) == after_leg + 1
+    assert read(master_topic(other_tenant)) == elsewhere  # another master's is its own
+
+
+def test_the_cockpit_question(tenant: Tenant, other_tenant: Tenant) -> None:
+    """The cockpit follows the master's stamp: 204 while nothing changed, the master's event on
+    a change of any of its companies, and a stop to another master's member or a signed-out
+    tab; its table asks for itself on that event, not on a clock."""
+    admin = tenant.client(tenant.admin)
+    page = admin.get("/cockpit/").content.decode()
+    assert (
+        'hx-trigger="live-master from:body"' in page
+        and "every " not in page.split('id="cockpit-table"')[1].split(">")[0]
+    )
+    asked = poller_url(admin, "/cockpit/")
+    assert ask(admin, asked).status_code == 204
+    import_nordisk(tenant)  # a company of the master
+    changed = ask(admin, asked)
+    assert changed.status_code == 200 and changed["HX-Trigger"] == "live-master"
+    again = re.search(r'hx-get="([^"]+)"', html.unescape(changed.content.decode()))
+    assert again is not None
+    assert ask(admin, again.group(1)).status_code == 204
+    import_september(tenant)  # another company of the master
+    assert ask(admin, again.group(1)).status_code == 200
+    other = other_tenant.client(other_tenant.admin)
+    assert ask(other, asked).status_code == 286  # another master's ticket
+    theirs = poller_url(other, "/cockpit/")
+    assert ask(admin, theirs).status_code == 286
+    import_september(other_tenant)
+    assert ask(other, theirs).status_code == 200
+    admin.post("/logout/")
+    assert ask(admin, asked).status_code == 286
+
+
+def test_the_home_page_and_the_run_page_follow_their_stamps(tenant: Tenant) -> None:
+    """The home page follows its master (its lists ask for the page again on ``live-master``),
+    the run page its company (the state above the journal, on ``live-company``)."""
+    client = tenant.client(tenant.payroll)
+    home = client.get("/").content.decode()
+    assert re.search(r'<div id="today" hx-get="/" hx-trigger="live-master from:body"', home)
+    asked = poller_url(client, "/")
+    assert ask(client, asked).status_code == 204
+    run = import_september(tenant)
+    assert ask(client, asked)["HX-Trigger"] == "live-master"
+    page = f"/companies/{tenant.bakkerij.pk}/runs/{run.pk}/"
+    text = client.get(page).content.decode()
+    assert 'id="run-live"' in text and 'hx-trigger="live-company from:body"' in text
+    asked = poller_url(client, page)
+    assert ask(client, asked).status_code == 204
+    request_send(run)
+    assert ask(client, asked)["HX-Trigger"] == "live-company"
 
 
 def poller_url(client: Client, page: str) -> str:

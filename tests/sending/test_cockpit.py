@@ -55,7 +55,7 @@ def test_the_summary_follows_every_leg_and_the_page_shows_who_must_act(
     )
     assert CompanySummary.objects.get(company=books.nordisk).moving > 0
     page = client.get("/cockpit/").content.decode()
-    assert 'data-every="2"' in page  # something on its way: the table polls quickly
+    assert 'hx-trigger="live-master from:body"' in page  # asks again when the master changed
     run_all()
     nordisk = CompanySummary.objects.get(company=books.nordisk)
     assert nordisk.needs_action >= 1 and nordisk.error_code == "period_locked"

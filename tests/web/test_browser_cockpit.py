@@ -1,8 +1,8 @@
 """The cockpit in a real browser (Debian's chromium): a send stopped because Visma's API module
 was switched off for the company shows up under "Needs me" for the master administrator; once
 the module is back, select the company, bulk-Retry, and watch its row turn red (sent) without
-reloading the page — the table polls itself. A DBOS executor runs in the test process and posts
-to the emulator on loopback."""
+reloading the page — the table follows the master's change stamp. A DBOS executor runs in the
+test process and posts to the emulator on loopback."""
 
 from __future__ import annotations
 

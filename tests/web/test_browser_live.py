@@ -24,7 +24,7 @@ from payjournal.api.tokens import create_token
 from payjournal.integrations.models import AccountStatus, VismaAccount
 from payjournal.payroll.samples import samples_dir
 from payjournal.sending.models import Submission
-from payjournal.sending.services import import_run
+from payjournal.sending.services import import_run, request_send
 from tests.fixtures.browser import BROWSER_MARKS
 from tests.fixtures.tenants import PASSWORD, make_tenant
 from tests.waiting import PATIENCE_MS
@@ -149,3 +149,40 @@ def test_the_accounts_tab_follows_an_account_changed_elsewhere(
     other.get_by_role("button", name="Add account").click()
     expect(page.locator("#accounts-table")).to_contain_text("Bakkerij – Anna")
     assert page.evaluate("window.stillTheSamePage") is True
+
+
+def test_the_cockpit_and_the_run_page_follow_a_send_started_elsewhere(
+    executor: None,  # (first: DBOS refuses to start once Playwright's loop runs)
+    live_server: Any,
+    visma_on_loopback: str,
+    page: Page,
+) -> None:
+    """An open cockpit tab (with a company selected) and an open run page both show the run
+    sent, without reloading, when the send was started elsewhere (here: by the test process,
+    as the API or another member would); the cockpit keeps the selection."""
+    tenant = make_tenant("p")
+    authorize(visma_on_loopback, tenant.bakkerij, "anna@bakkerij.example")
+    run = import_run(tenant.bakkerij, run_body("live-cockpit"), "live-cockpit.json").run
+    page.set_default_timeout(PATIENCE_MS)
+    sign_in(page, live_server.url, "p-admin")
+    page.goto(f"{live_server.url}/cockpit/")
+    row = page.locator(f"#company-{tenant.bakkerij.pk}")
+    expect(row).to_have_attribute("data-state", "not_sent")
+    other_row = page.locator(f"#company-{tenant.nordisk.pk}")
+    other_row.get_by_role("checkbox").check()
+    page.evaluate("window.stillTheSamePage = true")  # gone if anything reloads the page
+    run_page = page.context.new_page()  # the second tab, same session
+    run_page.set_default_timeout(PATIENCE_MS)
+    run_page.goto(f"{live_server.url}/companies/{tenant.bakkerij.pk}/runs/{run.pk}/")
+    expect(run_page.locator("#run-state")).to_have_attribute("data-state", "not_sent")
+    run_page.evaluate("window.stillTheSamePage = true")
+
+    request_send(run)  # elsewhere
+
+    expect(row).to_have_attribute("data-state", "sent")
+    expect(row.locator(".visma .mark.red")).to_be_visible()
+    expect(run_page.locator("#run-state")).to_have_attribute("data-state", "sent")
+    expect(run_page.locator("#run-state .voucher")).to_contain_text("A")
+    expect(other_row.get_by_role("checkbox")).to_be_checked()  # the selection survived
+    assert page.evaluate("window.stillTheSamePage") is True
+    assert run_page.evaluate("window.stillTheSamePage") is True

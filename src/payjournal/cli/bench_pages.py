@@ -8,7 +8,8 @@ Beside the budgets, what an open tab costs the server while nothing changes: eac
 poller (:mod:`payjournal.live`) asks once a second, so ``--tabs`` signed-in tabs ask 60 times
 each, and the process CPU time they take is reported per tab per minute — with, for comparison,
 what the fragment polls it replaced would cost at their rates (the accounts list every 2 s, the
-dashlet's rows every 10 s)."""
+dashlet's rows every 10 s); and the same for idle cockpit tabs, whose poller follows the
+master's stamp (the table it replaced asked for itself every 10 s)."""
 
 from __future__ import annotations
 
@@ -68,7 +69,8 @@ def pages(
     ]
     if companies > 0:
         firm = Client()
-        firm.force_login(populate_cockpit(companies, company_runs))
+        firm_user = populate_cockpit(companies, company_runs)
+        firm.force_login(firm_user)
         label = f"cockpit, {companies} companies"
         pages_measured.append((label, firm, "/cockpit/"))
         pages_measured.append((f"{label}, needs me", firm, "/cockpit/?show=mine"))
@@ -85,6 +87,8 @@ def pages(
             f"{_queries(measured, url) if url.startswith('/cockpit/') else ''}"
         )
     _tab_costs(user, company_id, tabs)
+    if companies > 0:
+        _cockpit_tab_costs(firm_user, companies, tabs)
     if failed:
         raise typer.Exit(1)
 
@@ -116,6 +120,41 @@ def _tab_costs(user: User, company_id: int, tabs: int) -> None:
         ("  was: dashlet rows", [rows] * tabs, 200, 10),
     ):
         cpu_ms = _cpu_ms_per_request(clients, urls, status, 60 // EVERY_S)
+        typer.echo(
+            f"{label:<32} {cpu_ms * 60 / every_s:7.1f} ms CPU per tab per minute"
+            f"  ({cpu_ms:.2f} ms per {'question' if status == 204 else 'poll'},"
+            f" every {every_s} s)"
+        )
+
+
+def _cockpit_tab_costs(user: User, companies: int, tabs: int) -> None:
+    """Print the server CPU per idle cockpit tab per minute of its live poller (the master's
+    stamp, 1/s), and of the table poll it replaced (the whole table every 10 s while nothing is
+    on its way)."""
+    from django.test import Client
+
+    from payjournal.live.stamps import EVERY_S
+
+    clients: list[Client] = []
+    questions: list[str] = []
+    tables: list[str] = []
+    for _ in range(tabs):
+        client = Client()
+        client.force_login(user)
+        page = client.get("/cockpit/").content.decode()
+        found = re.search(r'<div id="live-master" hidden hx-get="([^"]+)"', page)
+        table = re.search(r'<div id="cockpit-table" hx-get="([^"]+)"', page)
+        if found is None or table is None:
+            raise RuntimeError("the cockpit has no live poller or no table")
+        clients.append(client)
+        questions.append(html.unescape(found.group(1)))
+        tables.append(html.unescape(table.group(1)))
+    for label, urls, status, every_s in (
+        (f"cockpit live poller, {tabs} tabs", questions, 204, EVERY_S),
+        (f"  was: table, {companies} cos.", tables, 200, 10),
+    ):
+        rounds = 60 // EVERY_S if status == 204 else 3
+        cpu_ms = _cpu_ms_per_request(clients, urls, status, rounds)
         typer.echo(
             f"{label:<32} {cpu_ms * 60 / every_s:7.1f} ms CPU per tab per minute"
             f"  ({cpu_ms:.2f} ms per {'question' if status == 204 else 'poll'},"

@@ -37,15 +37,18 @@ TICKET_SALT = "payjournal.live.ticket"
 
 
 class Kind(StrEnum):
-    """What a topic counts: a payroll company's runs and legs, or a master's Visma accounts."""
+    """What a topic counts: a payroll company's runs and legs, a master's Visma accounts, or
+    everything of a master that its cockpit shows (the runs and legs of every company of the
+    master, and its accounts)."""
 
     COMPANY = "company"
     ACCOUNTS = "accounts"
+    MASTER = "master"
 
 
 @dataclass(frozen=True, slots=True)
 class Topic:
-    """``company:<company id>`` or ``accounts:<master id>`` (the key of its
+    """``company:<company id>``, ``accounts:<master id>`` or ``master:<master id>`` (the key of its
     :class:`~payjournal.live.models.LiveStamp`)."""
 
     kind: Kind

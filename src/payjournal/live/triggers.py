@@ -4,10 +4,21 @@ Every insert or update of a payroll run or a leg bumps ``company:<id>``; every a
 deleted, or changed in what the Accounts tab shows bumps ``accounts:<master id>`` (its status and
 Visma's refusal reason, a failed authorization's explanation, the Visma company, the token's age;
 not a token's ciphertext or refresh lease, nor the time of the last answered call, which a busy
-account writes every minute and the tab refreshes on its own each minute). Triggers, not
-Python: a change made by any process (the web, a DBOS worker, the API, ``runs import``) through
-any code path (``save``, ``update``, ``bulk_create``, raw SQL) counts, in the transaction that
-makes it.
+account writes every minute and the tab refreshes on its own each minute). Each of them also
+bumps ``master:<master id>``, the master-wide stamp the cockpit follows (a run's or leg's master
+found through its company's primary key), and bumps it first.
+
+Triggers, not Python: a change made by any process (the web, a DBOS worker, the API, ``runs
+import``) through any code path (``save``, ``update``, ``bulk_create``, raw SQL) counts, in the
+transaction that makes it.
+
+On PostgreSQL they are *deferred* constraint triggers: the stamps are bumped when the
+transaction commits, after everything else it locked. A stamp bumped in the middle of a
+transaction would hold its row lock while the transaction goes on to lock other rows (a leg, a
+company's summary), and two transactions of one company then deadlock crosswise (seen: a run
+imported while a leg of the company changed state). At commit a transaction takes only stamp
+locks, the master's first, so two of them wait for each other at most for a commit. SQLite has
+one writer at a time, so its triggers fire at once.
 
 They are dropped before every ``migrate`` and installed again after it (``apps.py``): SQLite
 remakes a table to alter it, which drops the table's triggers and refuses to rename a table
@@ -30,32 +41,60 @@ ACCOUNT_SHOWN = (
     "visma_company_name",
     "tokens_issued_at",
 )
-#: (trigger, table, event, the row: NEW or OLD, the row's topic as SQL)
-TRIGGERS = (
-    ("live_run_insert", "payroll_payrollrun", "INSERT", "NEW", "'company:' || NEW.company_id"),
-    ("live_run_update", "payroll_payrollrun", "UPDATE", "NEW", "'company:' || NEW.company_id"),
-    ("live_leg_insert", "sending_submission", "INSERT", "NEW", "'company:' || NEW.company_id"),
-    ("live_leg_update", "sending_submission", "UPDATE", "NEW", "'company:' || NEW.company_id"),
+#: The master-wide topic of a row that belongs to a company (a run, a leg), as SQL.
+_MASTER_OF_COMPANY = (
+    "'master:' || (SELECT master_id FROM payroll_payrollcompany WHERE id = NEW.company_id)"
+)
+#: (trigger, table, event, the row: NEW or OLD, the topics the row bumps, as SQL)
+TRIGGERS: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
+    (
+        "live_run_insert",
+        "payroll_payrollrun",
+        "INSERT",
+        "NEW",
+        (_MASTER_OF_COMPANY, "'company:' || NEW.company_id"),
+    ),
+    (
+        "live_run_update",
+        "payroll_payrollrun",
+        "UPDATE",
+        "NEW",
+        (_MASTER_OF_COMPANY, "'company:' || NEW.company_id"),
+    ),
+    (
+        "live_leg_insert",
+        "sending_submission",
+        "INSERT",
+        "NEW",
+        (_MASTER_OF_COMPANY, "'company:' || NEW.company_id"),
+    ),
+    (
+        "live_leg_update",
+        "sending_submission",
+        "UPDATE",
+        "NEW",
+        (_MASTER_OF_COMPANY, "'company:' || NEW.company_id"),
+    ),
     (
         "live_account_insert",
         "integrations_vismaaccount",
         "INSERT",
         "NEW",
-        "'accounts:' || NEW.master_id",
+        ("'master:' || NEW.master_id", "'accounts:' || NEW.master_id"),
     ),
     (
         "live_account_update",
         "integrations_vismaaccount",
         "UPDATE",
         "NEW",
-        "'accounts:' || NEW.master_id",
+        ("'master:' || NEW.master_id", "'accounts:' || NEW.master_id"),
     ),
     (
         "live_account_delete",
         "integrations_vismaaccount",
         "DELETE",
         "OLD",
-        "'accounts:' || OLD.master_id",
+        ("'master:' || OLD.master_id", "'accounts:' || OLD.master_id"),
     ),
 )
 STAMPS = "live_livestamp"
@@ -66,6 +105,10 @@ def _bump(topic: str) -> str:
         f"INSERT INTO {STAMPS} (topic, counter) SELECT {topic}, 1 WHERE true "
         f"ON CONFLICT (topic) DO UPDATE SET counter = {STAMPS}.counter + 1;"
     )
+
+
+def _bumps(topics: tuple[str, ...]) -> str:
+    return " ".join(_bump(topic) for topic in topics)
 
 
 def _when(name: str, postgres: bool) -> str:
@@ -99,21 +142,21 @@ def install(connection: BaseDatabaseWrapper) -> None:
     if STAMPS not in tables:
         return
     with connection.cursor() as cursor:
-        for name, table, event, _row, topic in TRIGGERS:
+        for name, table, event, _row, topics in TRIGGERS:
             if table not in tables:
                 continue
             when = _when(name, postgres)
             if postgres:
                 cursor.execute(
                     f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
-                    f"BEGIN {_bump(topic)} RETURN NULL; END $$;"
+                    f"BEGIN {_bumps(topics)} RETURN NULL; END $$;"
                 )
                 cursor.execute(
-                    f"CREATE TRIGGER {name} AFTER {event} ON {table} "
-                    f"FOR EACH ROW {when}EXECUTE FUNCTION {name}();"
+                    f"CREATE CONSTRAINT TRIGGER {name} AFTER {event} ON {table} "
+                    f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW {when}EXECUTE FUNCTION {name}();"
                 )
             else:
                 cursor.execute(
                     f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW {when}"
-                    f"BEGIN {_bump(topic)} END;"
+                    f"BEGIN {_bumps(topics)} END;"
                 )

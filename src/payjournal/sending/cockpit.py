@@ -69,19 +69,15 @@ __all__ = [
 
 #: Companies per page.
 PAGE_SIZE = 50
-#: Seconds between two polls of the table while a journal on the page is on its way, and
-#: otherwise. (The live stamps of :mod:`payjournal.live` count per company and per master's
-#: accounts; a topic of a master's companies would let the cockpit follow them instead.)
-POLL_MOVING_S = 2
-POLL_IDLE_S = 10
 
 
 @dataclass(frozen=True, slots=True)
 class Poll:
-    """Where the cockpit's table asks for itself again, and every how many seconds."""
+    """Where the cockpit's table asks for itself again, and the event it asks on: the change of
+    the master's stamp (``live-master``, :mod:`payjournal.live`)."""
 
     url: str
-    every_s: int
+    event: str
 
 
 class Show(enum.StrEnum):
@@ -202,14 +198,13 @@ class CockpitRow:
 
 @dataclass(frozen=True, slots=True)
 class CockpitPage:
-    """One page of rows, the counts of the three filters, and where the page polls."""
+    """One page of rows and the counts of the three filters."""
 
     rows: list[CockpitRow]
     number: int
     pages: int
     total: int
     counts: dict[Show, int]
-    poll_every_s: int
 
     @property
     def has_previous(self) -> bool:
@@ -286,8 +281,7 @@ def cockpit_page(
         refresh_many(missing)
         companies = _whole(ids)
     rows = _rows(companies, actors_of(membership))
-    moving = any(row.moving for row in rows)
-    return CockpitPage(rows, number, pages, total, counts, POLL_MOVING_S if moving else POLL_IDLE_S)
+    return CockpitPage(rows, number, pages, total, counts)
 
 
 def _whole(ids: list[int]) -> list[PayrollCompany]:
@@ -475,10 +469,11 @@ def _unmapped(company: PayrollCompany, seen: Iterable[str]) -> list[str]:
     return [code for code in seen if code not in mapped]
 
 
-def poll_of(query: dict[str, str], every_s: int) -> Poll:
-    """Where the page asks for its rows again, and how often (the dashlet's pace: quickly while
-    a leg on the page is on its way). The one place the cockpit's live updates are decided."""
-    return Poll(f"{reverse('cockpit')}?{urlencode({**query, 'part': 'table'})}", every_s)
+def poll_of(query: dict[str, str], event: str) -> Poll:
+    """Where the page asks for its rows again, and on which event: the page's poller of the
+    master's stamp (:mod:`payjournal.live`, ``live-master``) announces that something of the
+    master moved on. The one place the cockpit's live updates are decided."""
+    return Poll(f"{reverse('cockpit')}?{urlencode({**query, 'part': 'table'})}", event)
 
 
 # --- bulk actions -----------------------------------------------------------------------------

@@ -11,6 +11,9 @@ payroll administrator or viewer: the assigned ones) it lists, each with a link t
 Nothing to do shows that all is well. A fixed number of queries, whatever the number of
 companies or runs: the companies with their accounts, the accounts to authorize, and the
 three of :func:`payjournal.sending.today.runs_to_do`.
+
+Live: the page follows its master's change stamp (:mod:`payjournal.live`, ``master:<id>``);
+when it moves on, the lists (``#today``) ask for the page again and take their part of it.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 
 from payjournal.integrations.models import AccountStatus, VismaAccount
+from payjournal.live.stamps import Kind, Topic, poller
 from payjournal.payroll.models import PayrollCompany
 from payjournal.payroll.services import companies_for
 from payjournal.sending.run_story import status_labels
@@ -70,6 +74,7 @@ def home(request: HttpRequest) -> HttpResponse:
     member = membership(request)["membership"]
     if member is None:
         return render(request, "web/no_master.html", status=403)
+    live = poller(Topic(Kind.MASTER, member.master_id), request)  # before what it follows
     companies = list(companies_for(member).select_related("visma_account").order_by("name"))
     accounts: dict[int, AccountToDo] = {}
     no_account = False
@@ -114,6 +119,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "more_to_send": max(0, len(to_send) - SHOWN_RUNS),
         "company_count": len(companies),
         "all_well": not (accounts or no_account or unlinked or wrong or blocked or runs),
+        "live": live,
     }
     return render(request, "web/home.html", context)
 

@@ -4,10 +4,11 @@ who must act (:mod:`payjournal.sending.cockpit`); bulk Send, Retry and Check on 
 the links to sign in at Visma again.
 
 Everything is a GET parameter (``show``, ``order``, ``q``, ``page``) and a form post, so the page
-works without JavaScript; htmx boosts the links and forms, and the table polls itself
-(``part=table``: only the table) at the dashlet's pace. A bulk action answers, with htmx, the
-table and the feedback above it; without, the page (a redirect back after Send, Retry, Check;
-the page with the links for re-authorization).
+works without JavaScript; htmx boosts the links and forms, and the table asks for itself again
+(``part=table``: only the table) whenever the master's change stamp moves on (the page's poller
+of ``master:<id>``, :mod:`payjournal.live`: a run, leg or account of the master was written).
+A bulk action answers, with htmx, the table and the feedback above it; without, the page (a
+redirect back after Send, Retry, Check; the page with the links for re-authorization).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from payjournal.live.stamps import Kind, Topic, poller
 from payjournal.payroll import services as payroll
 from payjournal.sending import cockpit as data
 from payjournal.sending.cockpit_html import render_rows
@@ -41,9 +43,13 @@ def _query(form: CockpitForm) -> dict[str, str]:
 
 
 def _context(
-    membership: Membership, form: CockpitForm, extra: dict[str, Any] | None = None
+    request: HttpRequest,
+    membership: Membership,
+    form: CockpitForm,
+    extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     cleaned = form.cleaned_data
+    live = poller(Topic(Kind.MASTER, membership.master_id), request)  # before the rows
     show = data.Show(cleaned.get("show") or data.Show.ALL)
     order = data.Order(cleaned.get("order") or data.Order.ATTENTION)
     search = cleaned.get("q") or ""
@@ -89,7 +95,8 @@ def _context(
         "back": f"{reverse('cockpit')}?{urlencode(query)}",
         "previous_url": link(page=page.number - 1) if page.has_previous else "",
         "next_url": link(page=page.number + 1) if page.has_next else "",
-        "poll": data.poll_of({**query, "shown": page.shown}, page.poll_every_s),
+        "poll": data.poll_of({**query, "shown": page.shown}, live.topic.event),
+        "live": live,
         "can_act": membership.can_edit_payroll,
         "can_authorize": membership.is_master_admin,
         **(extra or {}),
@@ -111,7 +118,7 @@ def cockpit(request: HttpRequest, membership: Membership) -> HttpResponse:
     form = CockpitForm(request.GET)
     if not form.is_valid():
         return _bad_request(form)
-    context = _context(membership, form)
+    context = _context(request, membership, form)
     if form.cleaned_data.get("part") == "table":
         return render(request, "payroll/_cockpit_table.html", context)
     return render(request, "payroll/cockpit.html", context)
@@ -144,7 +151,7 @@ def act(request: HttpRequest, membership: Membership) -> HttpResponse:
         if not listing.is_valid():
             listing = CockpitForm({})
             listing.is_valid()
-        context = _context(membership, listing, {**extra, "feedback_oob": True})
+        context = _context(request, membership, listing, {**extra, "feedback_oob": True})
         return render(request, "payroll/_cockpit_table.html", context, status=status)
     if status == 400 or "reauthorize" in extra or "checked" in extra:
         listing = CockpitForm(_back_query(back))
@@ -152,7 +159,10 @@ def act(request: HttpRequest, membership: Membership) -> HttpResponse:
             listing = CockpitForm({})
             listing.is_valid()
         return render(
-            request, "payroll/cockpit.html", _context(membership, listing, extra), status=status
+            request,
+            "payroll/cockpit.html",
+            _context(request, membership, listing, extra),
+            status=status,
         )
     return redirect(back)
 

@@ -2,6 +2,10 @@
 same mark, label and lines as its dashlet row, the explanation of a send that needs action
 and the row's Send or Retry — with what happened to this version in the
 books ("sent as A3", "reversed by A9"), and, for an older version, which one superseded it.
+
+Live: the page follows its company's change stamp (:mod:`payjournal.live`); when it moves on,
+the part above the journal (``#run-live``: the state at Visma, what happened to this version,
+which version superseded it) asks for the page again and takes its own part of it.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from payjournal.domain.booking import LegKind
+from payjournal.live.stamps import Kind, Topic, poller
 from payjournal.payroll import services as payroll
 from payjournal.payroll.journals import load_journal
 from payjournal.payroll.models import PayrollRun, kind_labels
@@ -63,6 +68,7 @@ def run_detail(
         PayrollRun.objects.filter(company=found).select_related("journal", "company"),
         pk=run_pk,
     )
+    live = poller(Topic(Kind.COMPANY, found.pk), request)  # before the state it follows
     row = dashlet_rows(found, [run.run_id])[0]
     story = row.story
     versions = dict(
@@ -83,6 +89,7 @@ def run_detail(
         {
             "company": found,
             "run": run,
+            "live": live,
             "run_kind": kind_labels().get(run.kind, run.kind),
             "journal": load_journal(run.journal),
             "row": row,
