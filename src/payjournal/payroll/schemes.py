@@ -92,7 +92,7 @@ def save_mapping(
     """
     component = change.component.strip()
     with transaction.atomic():
-        locked = PayrollCompany.objects.select_for_update().get(pk=company.pk)
+        locked = PayrollCompany.objects.select_for_update(no_key=True).get(pk=company.pk)
         scheme = load_scheme(locked)
         current = scheme.mapping_for(component)
         problems = _presence_problems(component, current, change.is_new)

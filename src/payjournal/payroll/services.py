@@ -175,8 +175,11 @@ def store_run(
     digest = hashlib.sha256(data).hexdigest()
     with transaction.atomic():
         # Pushes of one company queue here: the next version number is read and used under
-        # the company's row lock, so concurrent pushes never race for one version.
-        PayrollCompany.objects.select_for_update().filter(pk=company.pk).first()
+        # the company's row lock, so concurrent pushes never race for one version. NO KEY: a
+        # FOR UPDATE lock would also block the foreign-key checks (FOR KEY SHARE) that another
+        # transaction's commit makes on this row, and a send settling a leg of the run then
+        # deadlocks with the push (seen under the chaos test on PostgreSQL).
+        PayrollCompany.objects.select_for_update(no_key=True).filter(pk=company.pk).first()
         versions = PayrollRun.objects.filter(company=company, run_id=run.run_id)
         latest = versions.order_by("-version").first()
         if latest is not None and latest.source_sha256 == digest and latest.withdrawn_at is None:

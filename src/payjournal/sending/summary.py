@@ -5,9 +5,16 @@ transaction. It is called wherever those change: every leg transition
 (:func:`payjournal.sending.states.transition`), every leg written
 (:func:`payjournal.sending.booking.advance` / ``advance_many``) and every run imported or
 withdrawn (:func:`payjournal.sending.services.payroll_changed`). A refresh first takes the
-summary row's lock (an UPDATE), then reads: two workers settling legs of one company one after
-the other therefore never leave the row with what the first of them saw (PostgreSQL's read
-committed sees the other's commit once the lock is granted).
+summary row's lock, then reads: two workers settling legs of one company one after the other
+therefore never leave the row with what the first of them saw (PostgreSQL's read committed sees
+the other's commit once the lock is granted).
+
+A refresh inside a transaction never *waits* for that lock: its caller already holds other
+locks (the leg, the run id's booking row), and a transaction that took the summary first and
+wants one of those would deadlock with it (seen under the chaos test on PostgreSQL). When
+another transaction holds the row (``SKIP LOCKED``), the refresh runs right after the caller's
+commit instead, alone, waiting only for that other commit. A process that dies between its
+commit and that refresh leaves the row behind until the company's next change.
 
 A refresh costs a fixed handful of queries however many runs the company has: the latest run,
 its versions and legs folded into the dashlet's :class:`~payjournal.sending.run_story.RunStory`,
@@ -59,15 +66,28 @@ def refresh_many(company_ids: Iterable[int]) -> None:
 
 
 def refresh(company_id: int) -> None:
-    """Recompute the summary row of the company ``company_id`` (created when missing)."""
+    """Recompute the summary row of the company ``company_id`` (created when missing) in the
+    caller's transaction, or after its commit when another transaction holds the row."""
     now = timezone.now()
     with transaction.atomic(savepoint=False):  # the callers' transaction: no savepoint
-        locked = CompanySummary.objects.filter(company_id=company_id).update(updated_at=now)
-        if not locked:
+        rows = CompanySummary.objects.filter(company_id=company_id)
+        if not rows.exists():
             CompanySummary.objects.bulk_create(
                 [CompanySummary(company_id=company_id, updated_at=now)], ignore_conflicts=True
             )
-        CompanySummary.objects.filter(company_id=company_id).update(**_facts(company_id))
+        elif not rows.select_for_update(skip_locked=True).values_list("pk", flat=True):
+            transaction.on_commit(lambda: _refresh_alone(company_id))
+            return
+        rows.update(updated_at=now, **_facts(company_id))
+
+
+def _refresh_alone(company_id: int) -> None:
+    """:func:`refresh` in a transaction of its own (after the caller's commit): waiting for the
+    row's lock holds nothing else."""
+    with transaction.atomic():
+        rows = CompanySummary.objects.filter(company_id=company_id)
+        rows.update(updated_at=timezone.now())  # the row's lock, then the facts as they stand
+        rows.update(**_facts(company_id))
 
 
 def _story(company_id: int, run_key: str) -> tuple[RunStory, int, str]:
