@@ -8,17 +8,14 @@ stamps are made to move at each statement instead, as they would by its commit. 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from django.db import connection
 
 
 @pytest.fixture(autouse=True)
-def stamps_at_each_statement(request: pytest.FixtureRequest) -> Iterator[None]:
+def stamps_at_each_statement(request: pytest.FixtureRequest) -> None:
     if "db" in request.fixturenames and "transactional_db" not in request.fixturenames:
         request.getfixturevalue("db")
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    yield
