@@ -51,6 +51,7 @@ os.environ["LANG"] = "C.UTF-8"
 
 pytest_plugins = [
     "tests.fixtures.books",
+    "tests.fixtures.stamps",
     "tests.fixtures.browser",
     "tests.fixtures.tenants",
     "tests.fixtures.visma_client",

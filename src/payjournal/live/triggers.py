@@ -101,8 +101,10 @@ STAMPS = "live_livestamp"
 
 
 def _bump(topic: str) -> str:
+    """Count a change of ``topic`` (none when the topic is NULL: at PostgreSQL's commit, a run of a
+    company deleted in the same transaction has no master left to tell)."""
     return (
-        f"INSERT INTO {STAMPS} (topic, counter) SELECT {topic}, 1 WHERE true "
+        f"INSERT INTO {STAMPS} (topic, counter) SELECT {topic}, 1 WHERE {topic} IS NOT NULL "
         f"ON CONFLICT (topic) DO UPDATE SET counter = {STAMPS}.counter + 1;"
     )
 
