@@ -8,10 +8,10 @@ field error (400) in the user's language, never a 500.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from payjournal.payroll.models import PayrollCompany, PayrollRun
@@ -27,11 +27,14 @@ LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 MAX_ID = 2**63 - 1
 
 
-class RunsField(forms.ModelMultipleChoiceField[PayrollRun]):
-    """Runs by id; a value that is no id a database stores (``²``, 30 digits) is an invalid
+_M = TypeVar("_M", bound=Model)
+
+
+class IdsField(forms.ModelMultipleChoiceField[_M]):
+    """Rows by id; a value that is no id a database stores (``²``, 30 digits) is an invalid
     choice before the query (SQLite raises OverflowError for ``pk__in`` with such a number)."""
 
-    def clean(self, value: Any) -> QuerySet[PayrollRun]:
+    def clean(self, value: Any) -> QuerySet[_M]:
         for pk in value if isinstance(value, list | tuple) else ():
             text = str(pk)
             if not (text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID):
@@ -41,6 +44,10 @@ class RunsField(forms.ModelMultipleChoiceField[PayrollRun]):
                     params={"value": text},
                 )
         return super().clean(value)
+
+
+RunsField = IdsField[PayrollRun]
+CompaniesField = IdsField[PayrollCompany]
 
 
 class BulkSendForm(forms.Form):
@@ -133,21 +140,6 @@ class CockpitForm(forms.Form):
         ):
             raise forms.ValidationError(_("Choose companies in the list."), code="invalid")
         return [int(p) for p in parts]
-
-
-class CompaniesField(forms.ModelMultipleChoiceField[PayrollCompany]):
-    """Companies by id, refused like :class:`RunsField` when a value is no id at all."""
-
-    def clean(self, value: Any) -> QuerySet[PayrollCompany]:
-        for pk in value if isinstance(value, list | tuple) else ():
-            text = str(pk)
-            if not (text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID):
-                raise forms.ValidationError(
-                    self.error_messages["invalid_choice"],
-                    code="invalid_choice",
-                    params={"value": text},
-                )
-        return super().clean(value)
 
 
 class CockpitActionForm(forms.Form):
