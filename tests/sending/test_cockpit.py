@@ -1,7 +1,7 @@
 """The cockpit: every company a member sees on one screen — latest run and its state, connection,
-scheme health, who must act — kept current by the legs' transitions (the summary), filtered and
-paged in SQL with a fixed number of queries, with bulk Send, Retry, Check and re-authorization
-links, scoped to the member's tenant and role."""
+scheme health, who must act — from summaries brought up to date when read (never written by a
+send), filtered and paged in SQL with a fixed number of queries, with bulk Send, Retry, Check and
+re-authorization links, scoped to the member's tenant and role."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from payjournal.emulator import Emulator
 from payjournal.integrations.models import AccountStatus, VismaAccount
 from payjournal.payroll.models import PayrollCompany
 from payjournal.sending.models import CompanySummary, Submission
-from payjournal.sending.summary import refresh_many
+from payjournal.sending.summary import bring_up_to_date, refresh_many
 from payjournal.tenancy.models import Membership, Role
 from payjournal.tenancy.users import create_user
 from tests.fixtures.books import Books
@@ -44,23 +44,29 @@ def listed(page: str) -> set[int]:
     return {int(pk) for pk in re.findall(r'<tr id="company-(\d+)"', page)}
 
 
+def summary_of(company: PayrollCompany) -> CompanySummary:
+    """The company's summary as the cockpit would read it now."""
+    bring_up_to_date(PayrollCompany.objects.filter(pk=company.pk))
+    return CompanySummary.objects.get(company=company)
+
+
 def test_the_summary_follows_every_leg_and_the_page_shows_who_must_act(
     books: Books, visma: Emulator
 ) -> None:
     client = admin_client(books)
-    summary = CompanySummary.objects.get(company=books.nordisk)
+    summary = summary_of(books.nordisk)
     assert summary.last_status == "not_sent" and summary.needs_action == 0
     client.post(
         "/cockpit/act/", {"action": "send", "companies": [books.nordisk.pk, books.bakkerij.pk]}
     )
-    assert CompanySummary.objects.get(company=books.nordisk).moving > 0
+    assert summary_of(books.nordisk).moving > 0
     page = client.get("/cockpit/").content.decode()
     assert 'hx-trigger="live-master from:body"' in page  # asks again when the master changed
     run_all()
-    nordisk = CompanySummary.objects.get(company=books.nordisk)
+    nordisk = summary_of(books.nordisk)
     assert nordisk.needs_action >= 1 and nordisk.error_code == "period_locked"
     assert nordisk.for_bookkeeper == nordisk.needs_action  # a locked period: the bookkeeper's
-    bakkerij = CompanySummary.objects.get(company=books.bakkerij)
+    bakkerij = summary_of(books.bakkerij)
     assert bakkerij.last_status == "sent" and bakkerij.last_voucher and bakkerij.moving == 0
     page = client.get("/cockpit/").content.decode()
     assert 'class="mark red">Sent' in row(page, books.bakkerij)
@@ -76,6 +82,25 @@ def test_the_summary_follows_every_leg_and_the_page_shows_who_must_act(
     assert listed(client.get("/cockpit/?q=BAKKER").content.decode()) == {books.bakkerij.pk}
     dutch = client.get("/cockpit/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
     assert "Boekhouder" in dutch and "Cockpit" in dutch
+
+
+def test_a_send_writes_no_summary_and_the_page_catches_up(
+    books: Books, visma: Emulator
+) -> None:
+    """Month-end pays nothing for the cockpit: sending a journal touches no summary row; the
+    next page recomputes the companies that changed, and only those."""
+    client = admin_client(books)
+    client.get("/cockpit/")  # every summary as things stand
+    client.post("/cockpit/act/", {"action": "send", "companies": [books.bakkerij.pk]})
+    with CaptureQueriesContext(connection) as sending:
+        run_all()
+    touched = [q["sql"] for q in sending.captured_queries if "companysummary" in q["sql"].lower()]
+    assert touched == []
+    assert CompanySummary.objects.get(company=books.bakkerij).last_status != "sent"  # stale
+    assert bring_up_to_date(PayrollCompany.objects.filter(master=books.master)) == 1
+    assert CompanySummary.objects.get(company=books.bakkerij).last_status == "sent"
+    assert bring_up_to_date(PayrollCompany.objects.filter(master=books.master)) == 0
+    assert 'class="mark red">Sent' in row(client.get("/cockpit/").content.decode(), books.bakkerij)
 
 
 def test_the_dates_follow_the_readers_language(books: Books) -> None:
@@ -103,7 +128,7 @@ def test_bulk_retry_sends_what_needed_action(books: Books, visma: Emulator) -> N
     assert 'id="cockpit-table"' in said and 'hx-swap-oob="true"' in said
     assert "queued for Visma again" in said
     assert not Submission.objects.filter(company=books.nordisk, state="needs_action").exists()
-    assert CompanySummary.objects.get(company=books.nordisk).needs_action == 0
+    assert summary_of(books.nordisk).needs_action == 0
 
 
 def test_check_and_reauthorization_links(books: Books, visma: Emulator) -> None:

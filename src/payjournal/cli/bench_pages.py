@@ -205,12 +205,14 @@ def populate_cockpit(companies: int, runs_per_company: int) -> User:
     the payroll administrator or the bookkeeper), some on their way; one account in ten needs
     re-authorization, one company in fifty is not mapped, one in twenty has drift and one in
     twenty-five a wage component its scheme does not map. Written with ``bulk_create``; the
-    summary rows are written as the transitions would leave them."""
+    summary rows are written as a page would have computed them, at each company's change stamp
+    (so the page finds them up to date)."""
     from datetime import date
 
     from django.utils import timezone
 
     from payjournal.integrations.models import AccountStatus, VismaAccount
+    from payjournal.live.stamps import read_companies
     from payjournal.payroll.models import PayrollCompany, PayrollRun, SeenComponent
     from payjournal.payroll.samples import samples_dir
     from payjournal.preflight.models import DriftReport
@@ -274,6 +276,7 @@ def populate_cockpit(companies: int, runs_per_company: int) -> User:
         ).values_list("company_id", "pk", "run_id", "payment_date")
     }
     now = timezone.now()
+    stamps = read_companies(company.pk for company in created)
     summaries = []
     for n, company in enumerate(created):
         pk, run_id, paid = last[company.pk]
@@ -301,6 +304,7 @@ def populate_cockpit(companies: int, runs_per_company: int) -> User:
                 for_bookkeeper=stuck if code == "period_locked" else 0,
                 for_payroll=stuck if code == "account_not_found" else 0,
                 next_voucher_date=paid if state != "sent" else None,
+                stamp=stamps[company.pk],
                 updated_at=now,
             )
         )

@@ -16,16 +16,31 @@ topic per poller; a page that watches several includes several.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlencode
 
 from django.core import signing
 from django.db import connection
+from django.db.models import CharField, Func, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
-__all__ = ["EVERY_S", "QUESTION_PATH", "Kind", "Poller", "Topic", "poller", "read"]
+from payjournal.live.models import LiveStamp
+
+__all__ = [
+    "EVERY_S",
+    "QUESTION_PATH",
+    "Kind",
+    "Poller",
+    "Topic",
+    "company_stamp",
+    "poller",
+    "read",
+    "read_companies",
+]
 
 #: Seconds between two questions of a poller: a change shows in every tab within about this
 #: plus the time to fetch the fragment that shows it.
@@ -106,6 +121,26 @@ def read(topic: Topic | str) -> int:
         cursor.execute("SELECT counter FROM live_livestamp WHERE topic = %s", [str(topic)])
         found = cursor.fetchone()
     return int(found[0]) if found else 0
+
+
+def read_companies(company_ids: Iterable[int]) -> dict[int, int]:
+    """The ``company:<id>`` stamp of each of ``company_ids`` (0 before its first change), in one
+    query."""
+    wanted = {str(Topic(Kind.COMPANY, pk)): pk for pk in company_ids}
+    found = dict.fromkeys(wanted.values(), 0)
+    rows = LiveStamp.objects.filter(topic__in=list(wanted)).values_list("topic", "counter")
+    for topic, counter in rows:
+        found[wanted[topic]] = counter
+    return found
+
+
+def company_stamp(company: str = "pk") -> Func:
+    """The ``company:<id>`` stamp of the company whose id is the outer query's ``company`` field,
+    as an expression (0 before its first change): a query over companies compares it with what
+    it stored of them in the same statement."""
+    topic = Concat(Value(f"{Kind.COMPANY}:"), Cast(OuterRef(company), CharField()))
+    counter = LiveStamp.objects.filter(topic=topic).values("counter")[:1]
+    return Coalesce(Subquery(counter), Value(0))
 
 
 def poller(topic: Topic, request: HttpRequest, seen: int | None = None) -> Poller:

@@ -45,7 +45,6 @@ from payjournal.sending.models import (
 )
 from payjournal.sending.outbox import enqueue_after_commit, enqueue_many_after_commit
 from payjournal.sending.states import StaleSubmissionError, transition
-from payjournal.sending.summary import refresh, refresh_many
 
 __all__ = [
     "WANT_NOTHING_NEW",
@@ -374,9 +373,7 @@ def advance(company: PayrollCompany, run_key: str, want: str | None = None) -> S
                 booking.wanted_version = wanted
                 booking.save(update_fields=("wanted_version",))
             state = replace(state, wanted_version=wanted)
-        leg = _advance(company, state)
-        refresh(company.pk)
-        return leg
+        return _advance(company, state)
 
 
 def advance_many(run_ids: Sequence[RunId], want: str) -> dict[tuple[int, str], Submission | None]:
@@ -404,7 +401,6 @@ def advance_many(run_ids: Sequence[RunId], want: str) -> dict[tuple[int, str], S
             found[(company.pk, key)] = _advance(company, state, written)
         RunBooking.objects.bulk_update(changed, ["wanted_version"], batch_size=CHUNK)
         Submission.objects.bulk_create(written, batch_size=CHUNK)
-        refresh_many(company.pk for company, _key in unique)
         enqueue_many_after_commit(written)
     return found
 

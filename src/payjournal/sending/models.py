@@ -192,9 +192,10 @@ class Attempt(models.Model):
 
 
 class CompanySummary(models.Model):
-    """Per payroll company: where its latest run and its open legs stand, kept up to date by
-    every change of a leg or a run (:mod:`payjournal.sending.summary`), so the cockpit filters
-    and sorts thousands of companies in one query instead of folding every leg of every run.
+    """Per payroll company: where its latest run and its open legs stand, as of the company's
+    change stamp ``stamp`` (brought up to date when the cockpit reads it:
+    :mod:`payjournal.sending.summary`), so the cockpit filters and sorts thousands of companies
+    in one query instead of folding every leg of every run.
 
     Only facts of the outbox and the runs live here; the connection (the account's status),
     the drift report and the scheme's coverage are read where they are kept.
@@ -227,6 +228,9 @@ class CompanySummary(models.Model):
     )
     next_voucher_date = models.DateField(
         null=True, blank=True, help_text="The earliest voucher date still to book."
+    )
+    stamp = models.BigIntegerField(
+        default=0, help_text="The company's change stamp (company:<id>) these facts are of."
     )
     updated_at = models.DateTimeField()
 

@@ -33,7 +33,6 @@ from payjournal.sending.models import SendingSettings, Submission
 from payjournal.sending.outbox import enqueue_after_commit
 from payjournal.sending.recovery import QUIET_IN_FLIGHT, recover_stranded
 from payjournal.sending.states import StaleSubmissionError, transition
-from payjournal.sending.summary import refresh
 
 log = logging.getLogger("payjournal.sending")
 
@@ -162,7 +161,6 @@ def payroll_changed(run: PayrollRun) -> Submission | None:
     automatically, else only replace the legs still waiting for the old state."""
     company = run.company
     if company.visma_account_id is None:
-        refresh(company.pk)  # advance refreshes the summary of a mapped company
         return None
     want = booking.WANT_TARGET if sends_automatically(company) else booking.WANT_NOTHING_NEW
     return booking.advance(company, run.run_id, want)

@@ -1,5 +1,7 @@
 """The one place a submission changes state: the domain's machine, a compare-and-set, a timeline row
 and, into *needs action* or *sent*, the notification (:func:`payjournal.notifications.service.notify`).
+The cockpit's summary is not written here: it follows the company's change stamp when read
+(:mod:`payjournal.sending.summary`).
 
 Every transition is an UPDATE conditioned on the state the caller saw, so two workers can never
 both move one submission; the loser gets :class:`StaleSubmissionError`.
@@ -17,9 +19,7 @@ from payjournal.domain.submission import Event, SubmissionState, next_state
 from payjournal.notifications import events
 from payjournal.notifications.service import notify
 from payjournal.notifications.wanted import is_wanted
-from payjournal.payroll.models import PayrollCompany
 from payjournal.sending.models import Attempt, Submission
-from payjournal.sending.summary import refresh
 
 MESSAGE_LENGTH = 500
 log = logging.getLogger("payjournal.sending")
@@ -40,8 +40,7 @@ def transition(
     """Apply ``event`` to ``submission`` (``InvalidTransitionError`` when the machine forbids it).
 
     ``fields`` are stored with the new state in the same UPDATE; an attempt row records the
-    event with the error code and message, and the company's summary follows
-    (:func:`payjournal.sending.summary.refresh`). Returns ``submission`` with the stored values set
+    event with the error code and message. Returns ``submission`` with the stored values set
     (the same object: the UPDATE wrote exactly these, so it is not read back).
     """
     seen = submission.state_enum
@@ -63,7 +62,6 @@ def transition(
             error_code=error_code,
             message=message,
         )
-        refresh(submission.company_id)
         if new in _NOTIFIED:
             _notify(submission, _NOTIFIED[new], error_code or str(fields.get("voucher_number", "")))
     for name, value in changes.items():
@@ -79,13 +77,11 @@ _NOTIFIED = {
 
 def _notify(submission: Submission, kind: events.EventKind, code: str) -> None:
     """The event of a leg that needs a person, or was sent: its company, run id and code.
-    A sent voucher nobody asked for costs this one query (:func:`is_wanted`). A failure to
+    A sent voucher nobody asked for costs at most this one query (:func:`is_wanted`). A failure to
     record the event is logged and never stops the transition (a savepoint keeps it apart)."""
     try:
         with transaction.atomic():
-            company = PayrollCompany.objects.only("pk", "name", "master_id").get(
-                pk=submission.company_id
-            )
+            company = submission.company  # loaded with the leg on the send path
             if not is_wanted(kind, company.master_id):
                 return
             notify(
