@@ -15,7 +15,8 @@ from django.test.utils import CaptureQueriesContext
 
 from payjournal.emulator import Emulator
 from payjournal.integrations.models import AccountStatus, VismaAccount
-from payjournal.payroll.models import PayrollCompany
+from payjournal.payroll.models import PayrollCompany, SeenComponent
+from payjournal.payroll.schemes import MappingChange, save_mapping
 from payjournal.sending.models import CompanySummary, Submission
 from payjournal.sending.summary import bring_up_to_date, refresh_many
 from payjournal.tenancy.models import Membership, Role
@@ -84,9 +85,7 @@ def test_the_summary_follows_every_leg_and_the_page_shows_who_must_act(
     assert "Boekhouder" in dutch and "Cockpit" in dutch
 
 
-def test_a_send_writes_no_summary_and_the_page_catches_up(
-    books: Books, visma: Emulator
-) -> None:
+def test_a_send_writes_no_summary_and_the_page_catches_up(books: Books, visma: Emulator) -> None:
     """Month-end pays nothing for the cockpit: sending a journal touches no summary row; the
     next page recomputes the companies that changed, and only those."""
     client = admin_client(books)
@@ -101,6 +100,29 @@ def test_a_send_writes_no_summary_and_the_page_catches_up(
     assert CompanySummary.objects.get(company=books.bakkerij).last_status == "sent"
     assert bring_up_to_date(PayrollCompany.objects.filter(master=books.master)) == 0
     assert 'class="mark red">Sent' in row(client.get("/cockpit/").content.decode(), books.bakkerij)
+
+
+def test_a_wage_component_the_scheme_does_not_map_needs_the_payroll_administrator(
+    books: Books, visma: Emulator
+) -> None:
+    """A run file refused for an unmapped component puts the company under "needs me" (in SQL,
+    not only in its row's words) and first in attention; mapping it in the scheme takes it out."""
+    client = admin_client(books)
+    client.post("/cockpit/act/", {"action": "send", "companies": [books.bakkerij.pk]})
+    run_all()
+    assert books.bakkerij.pk not in listed(client.get("/cockpit/?show=mine").content.decode())
+    SeenComponent.objects.create(company=books.bakkerij, component="BONUS-X", last_run_id="x")
+    page = client.get("/cockpit/?show=mine").content.decode()
+    assert books.bakkerij.pk in listed(page)
+    assert "BONUS-X" in row(page, books.bakkerij)
+    assert summary_of(books.bakkerij).unmapped == 1
+    save_mapping(books.bakkerij, MappingChange("BONUS-X", "4000", "1650", is_new=True), _any)
+    assert summary_of(books.bakkerij).unmapped == 0  # the scheme's change moved the stamp
+    assert books.bakkerij.pk not in listed(client.get("/cockpit/?show=mine").content.decode())
+
+
+def _any(_number: str) -> str:
+    return ""
 
 
 def test_the_dates_follow_the_readers_language(books: Books) -> None:

@@ -1,6 +1,8 @@
 """The database triggers that bump the change stamps, for SQLite and PostgreSQL.
 
-Every insert or update of a payroll run or a leg bumps ``company:<id>``; every account added,
+Every insert or update of a payroll run or a leg, every wage component seen for the first time
+(an import the scheme refused included) and every change of the company's name, code, ledger
+scheme or mapping bumps ``company:<id>``; every account added,
 deleted, or changed in what the Accounts tab shows bumps ``accounts:<master id>`` (its status and
 Visma's refusal reason, a failed authorization's explanation, the Visma company, the token's age;
 not a token's ciphertext or refresh lease, nor the time of the last answered call, which a busy
@@ -41,6 +43,9 @@ ACCOUNT_SHOWN = (
     "visma_company_name",
     "tokens_issued_at",
 )
+#: The columns of a payroll company the cockpit and the company page show, or that decide what
+#: they show (the ledger scheme decides which wage components are unmapped).
+COMPANY_SHOWN = ("name", "key", "scheme_source", "visma_account_id", "visma_company_id")
 #: The master-wide topic of a row that belongs to a company (a run, a leg), as SQL.
 _MASTER_OF_COMPANY = (
     "'master:' || (SELECT master_id FROM payroll_payrollcompany WHERE id = NEW.company_id)"
@@ -74,6 +79,20 @@ TRIGGERS: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
         "UPDATE",
         "NEW",
         (_MASTER_OF_COMPANY, "'company:' || NEW.company_id"),
+    ),
+    (
+        "live_seen_component_insert",
+        "payroll_seencomponent",
+        "INSERT",
+        "NEW",
+        (_MASTER_OF_COMPANY, "'company:' || NEW.company_id"),
+    ),
+    (
+        "live_company_update",
+        "payroll_payrollcompany",
+        "UPDATE",
+        "NEW",
+        ("'master:' || NEW.master_id", "'company:' || NEW.id"),
     ),
     (
         "live_account_insert",
@@ -113,12 +132,17 @@ def _bumps(topics: tuple[str, ...]) -> str:
     return " ".join(_bump(topic) for topic in topics)
 
 
+#: The updates that count only when one of these columns changed.
+_WATCHED = {"live_account_update": ACCOUNT_SHOWN, "live_company_update": COMPANY_SHOWN}
+
+
 def _when(name: str, postgres: bool) -> str:
-    """The condition of an account update: a shown column changed (NULL-safe)."""
-    if name != "live_account_update":
+    """The condition of an account's or a company's update: a shown column changed
+    (NULL-safe)."""
+    if name not in _WATCHED:
         return ""
     differs = "IS DISTINCT FROM" if postgres else "IS NOT"
-    changed = " OR ".join(f"OLD.{column} {differs} NEW.{column}" for column in ACCOUNT_SHOWN)
+    changed = " OR ".join(f"OLD.{column} {differs} NEW.{column}" for column in _WATCHED[name])
     return f"WHEN ({changed}) "
 
 

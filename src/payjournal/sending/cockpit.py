@@ -22,8 +22,6 @@ The bulk actions reuse the dashlet's services: :func:`send_companies`
 from __future__ import annotations
 
 import enum
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -40,7 +38,7 @@ from payjournal.catalog.model import Who
 from payjournal.domain.submission import SubmissionState
 from payjournal.integrations.models import AccountStatus
 from payjournal.payroll.models import PayrollCompany, PayrollRun, SeenComponent
-from payjournal.payroll.services import companies_for, load_scheme
+from payjournal.payroll.services import companies_for
 from payjournal.preflight.cache import DailyCache
 from payjournal.preflight.service import connection_problem
 from payjournal.sending import services
@@ -48,7 +46,7 @@ from payjournal.sending.dashlet import error_title
 from payjournal.sending.models import CompanySummary, Submission
 from payjournal.sending.run_story import SENT, TO_SEND, WITHDRAWN, status_labels
 from payjournal.sending.states import StaleSubmissionError
-from payjournal.sending.summary import bring_up_to_date, refresh_many
+from payjournal.sending.summary import bring_up_to_date, refresh_many, unmapped_components
 from payjournal.tenancy.models import Membership, Role
 from payjournal.visma import CompanySettings, FiscalYear
 
@@ -118,7 +116,9 @@ _CONNECTION_BROKEN = (
 _TO_SEND = Q(summary__last_status__in=sorted(TO_SEND))
 _NEEDS = {
     Who.MASTER_ADMIN: _CONNECTION_BROKEN | Q(summary__for_master__gt=0),
-    Who.PAYROLL_ADMIN: (_TO_SEND & ~_CONNECTION_BROKEN) | Q(summary__for_payroll__gt=0),
+    Who.PAYROLL_ADMIN: (_TO_SEND & ~_CONNECTION_BROKEN)
+    | Q(summary__for_payroll__gt=0)
+    | Q(summary__unmapped__gt=0),
     Who.BOOKKEEPER: Q(summary__for_bookkeeper__gt=0)
     | (Q(drift_report__passed=False) & ~_CONNECTION_BROKEN),
 }
@@ -133,12 +133,13 @@ def _needs(actors: Iterable[Who]) -> Q:
 
 
 def _attention() -> Case:
-    """0 for the most urgent company: legs needing action, then a broken connection, a drift
-    found, a run to send, legs on their way, and last the companies with nothing to do."""
+    """0 for the most urgent company: legs needing action, then a broken connection, a ledger
+    scheme in need (a drift found, a wage component it does not map), a run to send, legs on
+    their way, and last the companies with nothing to do."""
     return Case(
         When(summary__needs_action__gt=0, then=Value(0)),
         When(_CONNECTION_BROKEN, then=Value(1)),
-        When(drift_report__passed=False, then=Value(2)),
+        When(Q(drift_report__passed=False) | Q(summary__unmapped__gt=0), then=Value(2)),
         When(_TO_SEND, then=Value(3)),
         When(summary__moving__gt=0, then=Value(4)),
         default=Value(5),
@@ -369,7 +370,7 @@ def _rows(companies: Sequence[PayrollCompany], actors: frozenset[Who]) -> list[C
             row.account_pk = company.visma_account.pk
         row.connection = code
         row.connection_label = words.connection.get(code) or words.title(code)
-        row.unmapped = _unmapped(company, seen.get(company.pk, ()))
+        row.unmapped = unmapped_components(company, seen.get(company.pk, ()))
         report = _drift_report(company)
         if report is not None and not report.passed and not code:
             row.drift = sum(1 for f in report.failure_list if f["key"] not in _NOT_DRIFT)
@@ -441,33 +442,6 @@ def _seen_components(company_ids: list[int]) -> dict[int, list[str]]:
     ):
         seen.setdefault(company_id, []).append(component)
     return seen
-
-
-#: Parsed ledger schemes' component codes by (company, source): a page parses each scheme once
-#: per process until it changes.
-_SCHEMES: OrderedDict[tuple[int, int], frozenset[str]] = OrderedDict()
-_SCHEMES_LOCK = threading.Lock()
-_SCHEMES_MAX = 4000
-
-
-def _unmapped(company: PayrollCompany, seen: Iterable[str]) -> list[str]:
-    """The wage components seen in the company's run files that its scheme does not map."""
-    seen = list(seen)
-    if not seen:
-        return []
-    key = (company.pk, hash(company.scheme_source))
-    with _SCHEMES_LOCK:
-        mapped = _SCHEMES.get(key)
-    if mapped is None:
-        try:
-            mapped = frozenset(load_scheme(company).components)
-        except ValueError:
-            mapped = frozenset()
-        with _SCHEMES_LOCK:
-            _SCHEMES[key] = mapped
-            while len(_SCHEMES) > _SCHEMES_MAX:
-                _SCHEMES.popitem(last=False)
-    return [code for code in seen if code not in mapped]
 
 
 def poll_of(query: dict[str, str], event: str) -> Poll:

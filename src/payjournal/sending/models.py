@@ -229,6 +229,9 @@ class CompanySummary(models.Model):
     next_voucher_date = models.DateField(
         null=True, blank=True, help_text="The earliest voucher date still to book."
     )
+    unmapped = models.PositiveIntegerField(
+        default=0, help_text="Wage components seen in the run files that the scheme does not map."
+    )
     stamp = models.BigIntegerField(
         default=0, help_text="The company's change stamp (company:<id>) these facts are of."
     )

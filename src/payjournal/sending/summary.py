@@ -7,6 +7,10 @@ facts were computed from. :func:`bring_up_to_date` finds, in one query, the comp
 stamp moved on since (or that have no row yet) and recomputes them with :func:`refresh_many`:
 a handful of queries per :data:`CHUNK` companies, however many runs and legs they have.
 
+The row also counts the wage components seen in the company's run files that its ledger scheme
+does not map (the cockpit's "needs me" counts them); the stamp moves when a component is first
+seen and when the scheme changes.
+
 So a leg's transition, the month-end's bulk decision and a run's import write nothing here:
 month-end runs at Visma's rate limit whatever the cockpit shows, and the cost of the summary
 falls on the cockpit's page, once per company that changed since the page last looked.
@@ -19,7 +23,8 @@ older facts stored the older stamp, and the next page recomputes it again.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -34,11 +39,12 @@ from payjournal.catalog.registry import UnknownErrorCodeError, entry_for
 from payjournal.domain.booking import LegKind
 from payjournal.domain.submission import OPEN_STATES, SubmissionState
 from payjournal.live.stamps import company_stamp, read_companies
-from payjournal.payroll.models import PayrollCompany, PayrollRun
+from payjournal.payroll.models import PayrollCompany, PayrollRun, SeenComponent
+from payjournal.payroll.services import load_scheme
 from payjournal.sending.models import CompanySummary, Submission
 from payjournal.sending.run_story import TO_SEND, LegFacts, RunStory
 
-__all__ = ["CHUNK", "bring_up_to_date", "refresh_many", "who_fixes"]
+__all__ = ["CHUNK", "bring_up_to_date", "refresh_many", "unmapped_components", "who_fixes"]
 
 #: Companies recomputed together: each query of a chunk lists their ids.
 CHUNK = 500
@@ -76,6 +82,34 @@ def who_fixes(error_code: str) -> Who:
     except UnknownErrorCodeError:
         return Who.PAYROLL_ADMIN
     return Who.PAYROLL_ADMIN if who is Who.NOBODY else who
+
+
+#: Parsed ledger schemes' component codes by (company, source): each scheme is parsed once per
+#: process until it changes.
+_SCHEMES: OrderedDict[tuple[int, int], frozenset[str]] = OrderedDict()
+_SCHEMES_LOCK = threading.Lock()
+_SCHEMES_MAX = 4000
+
+
+def unmapped_components(company: PayrollCompany, seen: Iterable[str]) -> list[str]:
+    """The wage components of ``seen`` (seen in the company's run files) that its ledger scheme
+    does not map (a scheme that no longer reads maps none)."""
+    seen = list(seen)
+    if not seen:
+        return []
+    key = (company.pk, hash(company.scheme_source))
+    with _SCHEMES_LOCK:
+        mapped = _SCHEMES.get(key)
+    if mapped is None:
+        try:
+            mapped = frozenset(load_scheme(company).components)
+        except ValueError:
+            mapped = frozenset()
+        with _SCHEMES_LOCK:
+            _SCHEMES[key] = mapped
+            while len(_SCHEMES) > _SCHEMES_MAX:
+                _SCHEMES.popitem(last=False)
+    return [code for code in seen if code not in mapped]
 
 
 def bring_up_to_date(companies: QuerySet[PayrollCompany]) -> int:
@@ -150,6 +184,8 @@ def _summaries(ids: list[int]) -> list[CompanySummary]:
             found[_WHO_FIELD[who_fixes(error_code)]] += count
         else:
             found["moving"] += count
+    for company_id, unmapped in _unmapped_counts(ids).items():
+        facts[company_id]["unmapped"] = unmapped
     return [
         CompanySummary(
             company_id=pk,
@@ -176,7 +212,24 @@ def _empty() -> dict[str, Any]:
         "for_payroll": 0,
         "for_bookkeeper": 0,
         "for_master": 0,
+        "unmapped": 0,
     }
+
+
+def _unmapped_counts(ids: list[int]) -> dict[int, int]:
+    """How many seen wage components each company's scheme does not map (companies that saw
+    none left out): two queries, each scheme parsed once per process."""
+    seen: dict[int, list[str]] = defaultdict(list)
+    for company_id, component in SeenComponent.objects.filter(company_id__in=ids).values_list(
+        "company_id", "component"
+    ):
+        seen[company_id].append(component)
+    if not seen:
+        return {}
+    schemes = PayrollCompany.objects.filter(pk__in=list(seen)).only(
+        "pk", "scheme_source", "scheme_filename"
+    )
+    return {company.pk: len(unmapped_components(company, seen[company.pk])) for company in schemes}
 
 
 def _latest_runs(ids: list[int]) -> dict[int, tuple[str, date, date | None]]:
