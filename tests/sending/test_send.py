@@ -5,15 +5,17 @@ submission in needs_action and a reason)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 import pytest
 from django.db import IntegrityError, transaction
 
-from payjournal import catalog
+from payjournal import catalog, wiring
 from payjournal.domain.submission import Event, SubmissionState
 from payjournal.emulator import Emulator, FaultPlan
 from payjournal.emulator.model import Voucher
+from payjournal.jobs import Enqueue, JobStatus
 from payjournal.payroll.journals import journal_total
 from payjournal.payroll.models import JournalSnapshot, PayrollRun
 from payjournal.sending import connection
@@ -24,6 +26,7 @@ from payjournal.sending.send import SendPolicy, process_submission
 from payjournal.sending.services import (
     SendRefusedError,
     request_send,
+    request_send_many,
     retry,
     send_period,
     set_send_automatically,
@@ -216,6 +219,37 @@ def test_requesting_twice_gives_one_submission(books: Books, visma: Emulator) ->
             voucher_date=first.voucher_date,
             marker="[pj:x]",
         )
+
+
+class _HandOvers:
+    """A job backend (the port) noting, at each hand-over, its jobs and the legs committed."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[int, int]] = []
+
+    def enqueue(self, workflow_id: str, submission_id: str, partition: str) -> None:
+        self.enqueue_many([(workflow_id, submission_id, partition)])
+
+    def enqueue_many(self, jobs: Sequence[Enqueue]) -> None:
+        self.calls.append((len(jobs), Submission.objects.count()))
+
+    def statuses(self, workflow_ids: Sequence[str]) -> Mapping[str, JobStatus]:
+        return {}
+
+
+def test_a_bulk_send_hands_each_batch_to_the_executor_at_its_commit(
+    transactional_db: None, books: Books, visma: Emulator
+) -> None:
+    """Month-end's first vouchers leave while later run ids are still being decided."""
+    runs = [books.runs(books.bakkerij)[0], books.runs(books.nordisk)[0]]
+    handovers = _HandOvers()
+    previous = wiring.install(wiring.current().with_jobs(handovers))
+    try:
+        result = request_send_many(runs, batch=1)
+    finally:
+        wiring.install(previous)
+    assert len(result.queued) == 2
+    assert handovers.calls == [(1, 1), (1, 2)]
 
 
 def test_bulk_send_of_a_period_sends_every_unsent_run(books: Books, visma: Emulator) -> None:

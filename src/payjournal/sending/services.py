@@ -58,35 +58,43 @@ def request_send(run: PayrollRun) -> Submission:
     return result.queued[0]
 
 
-def request_send_many(runs: Iterable[PayrollRun]) -> BulkResult:
+#: Run ids decided per transaction by :func:`request_send_many`.
+SEND_BATCH = 100
+
+
+def request_send_many(runs: Iterable[PayrollRun], *, batch: int = SEND_BATCH) -> BulkResult:
     """Book each run's run id as the payroll has it now (its latest version, or nothing when
     withdrawn); the ones with nothing to book say why.
 
-    One transaction for the whole batch, in a few queries however many runs it has; each run
-    id's decision locks its booking row (:func:`payjournal.sending.booking.advance_many`). A
-    run id whose next leg is already on its way gets that leg back; one whose books already
-    hold its latest version is skipped.
+    One transaction per ``batch`` run ids, in a few queries however many runs it has;
+    each run id's decision locks its booking row (:func:`payjournal.sending.booking.advance_many`)
+    and each batch's legs are enqueued at its commit, so a month-end's first vouchers leave while
+    the later batches are still decided. A run id whose next leg is already on its way gets that
+    leg back; one whose books already hold its latest version is skipped. A failure stops at its
+    batch: the batches before it are queued (the sweep enqueues any that a crash kept from DBOS).
     """
     queued: dict[int, Submission] = {}
     skipped: dict[int, str] = {}
     wanted = list(runs)
-    with transaction.atomic():
-        mapped = []
-        for run in wanted:
-            if run.company.visma_account_id is None:
-                skipped[run.pk] = not_mapped(run.company)
-            else:
-                mapped.append(run)
-        legs = booking.advance_many(
-            [(run.company, run.run_id) for run in mapped], booking.WANT_TARGET
-        )
-        for run in mapped:
-            leg = legs[(run.company_id, run.run_id)]
-            if leg is None or leg.is_empty:
-                state = booking.run_state(run.company, run.run_id)
-                skipped[run.pk] = nothing_to_book(state)[1]
-            else:
-                queued[run.pk] = leg
+    mapped = []
+    for run in wanted:
+        if run.company.visma_account_id is None:
+            skipped[run.pk] = not_mapped(run.company)
+        else:
+            mapped.append(run)
+    for start in range(0, len(mapped), batch):
+        decided = mapped[start : start + batch]
+        with transaction.atomic():
+            legs = booking.advance_many(
+                [(run.company, run.run_id) for run in decided], booking.WANT_TARGET
+            )
+            for run in decided:
+                leg = legs[(run.company_id, run.run_id)]
+                if leg is None or leg.is_empty:
+                    state = booking.run_state(run.company, run.run_id)
+                    skipped[run.pk] = nothing_to_book(state)[1]
+                else:
+                    queued[run.pk] = leg
     return BulkResult([queued[run.pk] for run in wanted if run.pk in queued], skipped)
 
 
