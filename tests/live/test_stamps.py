@@ -16,9 +16,11 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import F
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from payjournal.integrations import services as accounts
@@ -342,3 +344,41 @@ def test_the_triggers_are_dropped_before_a_migration_and_installed_after(tenant:
     before = read(topic)
     PayrollRun.objects.filter(company=tenant.bakkerij).update(source_name="again")
     assert read(topic) == before + 1
+
+
+def test_a_migrate_with_nothing_to_apply_leaves_the_triggers_alone(tenant: Tenant) -> None:
+    """Every process migrates at start-up: with nothing to apply it does no DDL, so processes
+    starting together never take the tables' exclusive locks crosswise (two workers deadlocked
+    on PostgreSQL) and no change made meanwhile goes uncounted."""
+    with CaptureQueriesContext(connection) as migrating:
+        call_command("migrate", interactive=False, verbosity=0)
+    ddl = [
+        q["sql"]
+        for q in migrating.captured_queries
+        if re.match(r"\s*(CREATE|DROP)\b", q["sql"], re.IGNORECASE)
+    ]
+    assert ddl == []
+    topic = company_topic(tenant)
+    import_september(tenant)
+    assert read(topic) > 0  # still counting
+
+
+def test_the_triggers_of_an_earlier_release_are_replaced(tenant: Tenant) -> None:
+    """A trigger's name carries a hash of the triggers' SQL: one left by a release whose SQL
+    differed is missing to this one, dropped, and replaced once."""
+    triggers.drop(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TRIGGER live_run_insert AFTER INSERT ON payroll_payrollrun FOR EACH ROW "
+            "BEGIN SELECT 1; END;"
+            if connection.vendor == "sqlite"
+            else "CREATE FUNCTION live_run_insert() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RETURN NULL; END $$; CREATE TRIGGER live_run_insert AFTER INSERT ON "
+            "payroll_payrollrun FOR EACH ROW EXECUTE FUNCTION live_run_insert();"
+        )
+    assert "live_run_insert" in triggers.present(connection)
+    assert len(triggers.missing(connection)) == len(triggers.TRIGGERS)
+    assert triggers.ensure(connection) is True
+    there = triggers.present(connection)
+    assert "live_run_insert" not in there and len(there) == len(triggers.TRIGGERS)
+    assert triggers.ensure(connection) is False and triggers.missing(connection) == []

@@ -1,5 +1,6 @@
-"""Django app config of :mod:`payjournal.live`: the stamps' triggers are dropped before every
-``migrate`` and installed after it (:mod:`payjournal.live.triggers`)."""
+"""Django app config of :mod:`payjournal.live`: the stamps' triggers are dropped before a
+``migrate`` that applies migrations and installed after it; a ``migrate`` with nothing to apply
+(every process's start-up) only installs what is missing (:mod:`payjournal.live.triggers`)."""
 
 from __future__ import annotations
 
@@ -20,13 +21,17 @@ class LiveConfig(AppConfig):
         post_migrate.connect(_after_migrate, sender=self)
 
 
-def _before_migrate(using: str = "default", **_: Any) -> None:
+def _before_migrate(using: str = "default", plan: Any = None, **_: Any) -> None:
     from payjournal.live import triggers
 
-    triggers.drop(connections[using])
+    if plan:
+        triggers.drop(connections[using])
 
 
-def _after_migrate(using: str = "default", **_: Any) -> None:
+def _after_migrate(using: str = "default", plan: Any = None, **_: Any) -> None:
     from payjournal.live import triggers
 
-    triggers.install(connections[using])
+    if plan:
+        triggers.install(connections[using])
+    else:
+        triggers.ensure(connections[using])

@@ -22,16 +22,22 @@ imported while a leg of the company changed state). At commit a transaction take
 locks, the master's first, so two of them wait for each other at most for a commit. SQLite has
 one writer at a time, so its triggers fire at once.
 
-They are dropped before every ``migrate`` and installed again after it (``apps.py``): SQLite
-remakes a table to alter it, which drops the table's triggers and refuses to rename a table
-that a trigger names, so no migration of any app has to know about them.
+They are dropped before a ``migrate`` that applies migrations and installed again after it
+(``apps.py``): SQLite remakes a table to alter it, which drops the table's triggers and refuses
+to rename a table that a trigger names, so no migration of any app has to know about them. A
+``migrate`` with nothing to apply — every process's start-up — only installs what is missing
+(:func:`ensure`): each trigger's name carries a hash of the triggers' SQL, so a release that
+changes them replaces them. Start-up migrations of several processes take turns on PostgreSQL
+(:func:`payjournal.site.bootstrap.start_django`).
 """
 
 from __future__ import annotations
 
+import hashlib
+
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-__all__ = ["drop", "install"]
+__all__ = ["drop", "ensure", "install", "missing", "present"]
 
 #: The columns of an account the Accounts tab shows: a change of one of them is a change.
 ACCOUNT_SHOWN = (
@@ -146,43 +152,112 @@ def _when(name: str, postgres: bool) -> str:
     return f"WHEN ({changed}) "
 
 
-def drop(connection: BaseDatabaseWrapper) -> None:
-    """Remove every trigger of the stamps (before a migration)."""
-    postgres = connection.vendor == "postgresql"
-    tables = set(connection.introspection.table_names())
+def _created(postgres: bool, version: str = "") -> list[tuple[str, str, list[str]]]:
+    """Each trigger's (name, table, the statements that create it) on this database; with
+    ``version``, the trigger (and its function) is named ``<name>_<version>``."""
+    found = []
+    for base, table, event, _row, topics in TRIGGERS:
+        when = _when(base, postgres)
+        name = f"{base}_{version}" if version else base
+        if postgres:
+            statements = [
+                f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                f"BEGIN {_bumps(topics)} RETURN NULL; END $$;",
+                f"CREATE CONSTRAINT TRIGGER {name} AFTER {event} ON {table} "
+                f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW {when}EXECUTE FUNCTION {name}();",
+            ]
+        else:
+            statements = [
+                f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW {when}"
+                f"BEGIN {_bumps(topics)} END;"
+            ]
+        found.append((base, table, statements))
+    return found
+
+
+def _fingerprint() -> str:
+    """A short hash of every trigger's SQL on both databases: part of each trigger's name, so a
+    release that changes what a trigger does finds its old triggers "missing" and replaces them."""
+    text = repr((_created(postgres=True), _created(postgres=False)))
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
+#: The prefix of every trigger (and, on PostgreSQL, trigger function) of the stamps.
+PREFIX = "live_"
+
+
+def present(connection: BaseDatabaseWrapper) -> dict[str, str]:
+    """The stamps' triggers in the database now: name → its table."""
     with connection.cursor() as cursor:
-        for name, table, *_ in TRIGGERS:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT t.tgname, c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE NOT t.tgisinternal AND t.tgname LIKE %s",
+                [PREFIX + "%"],
+            )
+        else:
+            cursor.execute(
+                "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+                [PREFIX + "%"],
+            )
+        return {str(name): str(table) for name, table in cursor.fetchall()}
+
+
+def missing(connection: BaseDatabaseWrapper) -> list[str]:
+    """The triggers this release wants whose tables exist but that are not there (all of them
+    after a release changed their SQL); empty when the stamps' table does not exist yet."""
+    tables = set(connection.introspection.table_names())
+    if STAMPS not in tables:
+        return []
+    version = _fingerprint()
+    there = present(connection)
+    return [
+        f"{name}_{version}"
+        for name, table, _statements in _created(connection.vendor == "postgresql")
+        if table in tables and f"{name}_{version}" not in there
+    ]
+
+
+def drop(connection: BaseDatabaseWrapper) -> None:
+    """Remove every trigger of the stamps, of this release or an earlier one (before a
+    migration)."""
+    postgres = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        for name, table in present(connection).items():
             if postgres:
-                if table in tables:
-                    cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table};")
-                cursor.execute(f"DROP FUNCTION IF EXISTS {name}();")
+                cursor.execute(f'DROP TRIGGER IF EXISTS "{name}" ON "{table}";')
             else:
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name};")
+                cursor.execute(f'DROP TRIGGER IF EXISTS "{name}";')
+        if postgres:
+            cursor.execute(
+                "SELECT proname FROM pg_proc WHERE proname LIKE %s AND prorettype = "
+                "'trigger'::regtype",
+                [PREFIX + "%"],
+            )
+            for (function,) in cursor.fetchall():
+                cursor.execute(f'DROP FUNCTION IF EXISTS "{function}"();')
 
 
 def install(connection: BaseDatabaseWrapper) -> None:
     """(Re)create every trigger of the stamps whose tables exist (after a migration)."""
     drop(connection)
-    postgres = connection.vendor == "postgresql"
     tables = set(connection.introspection.table_names())
     if STAMPS not in tables:
         return
+    version = _fingerprint()
     with connection.cursor() as cursor:
-        for name, table, event, _row, topics in TRIGGERS:
-            if table not in tables:
-                continue
-            when = _when(name, postgres)
-            if postgres:
-                cursor.execute(
-                    f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
-                    f"BEGIN {_bumps(topics)} RETURN NULL; END $$;"
-                )
-                cursor.execute(
-                    f"CREATE CONSTRAINT TRIGGER {name} AFTER {event} ON {table} "
-                    f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW {when}EXECUTE FUNCTION {name}();"
-                )
-            else:
-                cursor.execute(
-                    f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW {when}"
-                    f"BEGIN {_bumps(topics)} END;"
-                )
+        for _name, table, statements in _created(connection.vendor == "postgresql", version):
+            if table in tables:
+                for statement in statements:
+                    cursor.execute(statement)
+
+
+def ensure(connection: BaseDatabaseWrapper) -> bool:
+    """Install the triggers when one of this release's is missing; whether it did. A start-up
+    that finds them all does no DDL: two processes starting together never take the tables'
+    exclusive locks crosswise (a deadlock seen with two workers), and the stamps never miss a
+    change made meanwhile by a third."""
+    if not missing(connection):
+        return False
+    install(connection)
+    return True

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import django
 from django.core.management import call_command
@@ -29,8 +31,31 @@ def start_django(settings: Settings | None = None, *, migrate: bool = False) -> 
 
     wiring.install_from_settings()
     if migrate:
-        call_command("migrate", interactive=False, verbosity=0)
-        call_command("createcachetable", verbosity=0)
+        with _migrating_alone():
+            call_command("migrate", interactive=False, verbosity=0)
+            call_command("createcachetable", verbosity=0)
+
+
+#: The PostgreSQL advisory lock that start-up migrations take turns on.
+MIGRATION_LOCK = 0x70_6A_6D_69  # "pjmi"
+
+
+@contextmanager
+def _migrating_alone() -> Iterator[None]:
+    """On PostgreSQL, one process at a time migrates (a web process and workers started
+    together): the others wait, then find nothing to apply. SQLite has one writer anyway."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK])
 
 
 def with_demo_mailbox(settings: Settings) -> Settings:
