@@ -82,6 +82,8 @@ class Settings(BaseSettings):
     # Networks webhooks may reach beyond public addresses, over http too (SSRF guard,
     # notifications/destinations.py): `127.0.0.1/32,10.0.0.0/8` (commas, or a JSON list).
     webhook_allowed_networks: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Notices sent and webhook deliveries settled are deleted after this many days (daily).
+    notifications_keep_days: int = Field(default=90, gt=0)
     login_attempts: int = 5  # failed logins per user and address within the window
     login_window_s: int = 900
     reset_requests_per_account: int = 3  # password-reset mails per address/account per window
