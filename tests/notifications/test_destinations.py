@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from payjournal.cli.demo import demo_settings
 from payjournal.config import Settings
 from payjournal.notifications.destinations import AddressKind, DestinationRefusedError, kind_of
 from payjournal.notifications.models import DeliveryState, WebhookDelivery, WebhookEndpoint
@@ -99,6 +100,18 @@ def test_the_refusal_speaks_dutch_and_swedish(tenant: Tenant, settings: Any) -> 
     assert "is een link-local-adres (169.254.169.254)" in nl.content.decode()
     sv = client.post("/notifications/webhooks/", metadata, HTTP_ACCEPT_LANGUAGE="sv")
     assert "är en länklokal adress (169.254.169.254)" in sv.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_demo_allows_a_receiver_on_this_machine(
+    tenant: Tenant, settings: Any, tmp_path: Any
+) -> None:
+    demo = demo_settings(tmp_path, "http://127.0.0.1:1")
+    settings.PAYJOURNAL_WEBHOOK_ALLOWED_NETWORKS = demo.webhook_allowed_networks
+    client = tenant.client(tenant.admin)
+    for url in ("http://127.0.0.1:9/h", "http://[::1]:9/h", "http://localhost:9/h"):
+        added = client.post("/notifications/webhooks/", {"url": url, "kinds": ["journal.sent"]})
+        assert added.status_code == 200, url
 
 
 @pytest.mark.django_db(transaction=True)
