@@ -1,5 +1,5 @@
 """Django settings for the test suite: the product's settings with a throw-away data directory,
-fixed test keys, plain-HTTP cookies and a file-backed SQLite test database (so tests can read
+fixed test keys, plain-HTTP cookies, webhooks allowed to loopback and a file-backed SQLite test database (so tests can read
 the file the way an attacker would, from another process: ``tests/site/database_files.py``).
 
 Each process that imports these settings gets a data directory of its own and removes it when
@@ -18,6 +18,9 @@ os.environ.setdefault("PAYJOURNAL_TOKEN_KEYS", '["ZmRlYTk0YjQtZjI3Yy00ZTJmLWJmZj
 os.environ["PAYJOURNAL_SECURE_COOKIES"] = "false"
 os.environ["PAYJOURNAL_ALLOWED_HOSTS"] = '["127.0.0.1", "localhost", "testserver"]'
 os.environ["PAYJOURNAL_DATABASE_URL"] = f"sqlite:///{_data}/app.sqlite"
+# The webhook receivers of the tests listen on loopback: allowed, as an operator would allow
+# an internal receiver (the SSRF guard refuses loopback by default).
+os.environ["PAYJOURNAL_WEBHOOK_ALLOWED_NETWORKS"] = "127.0.0.0/8,::1/128"
 
 from payjournal.site.settings import *  # noqa: E402, F403
 from payjournal.site.settings import DATABASES  # noqa: E402

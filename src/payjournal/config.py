@@ -9,15 +9,17 @@ through the environment, or — for the embedded mode — generated once into
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from cryptography.fernet import Fernet
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from payjournal.private_files import private_dir, private_file
 
@@ -77,6 +79,11 @@ class Settings(BaseSettings):
     webhook_backoff_max_s: float = Field(default=3600.0, gt=0)
     webhook_attempts: int = Field(default=8, gt=0)
     webhook_disable_after: int = Field(default=10, gt=0)
+    # Networks webhooks may reach beyond public addresses, over http too (SSRF guard,
+    # notifications/destinations.py): `127.0.0.1/32,10.0.0.0/8` (commas, or a JSON list).
+    webhook_allowed_networks: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Notices sent and webhook deliveries settled are deleted after this many days (daily).
+    notifications_keep_days: int = Field(default=90, gt=0)
     login_attempts: int = 5  # failed logins per user and address within the window
     login_window_s: int = 900
     reset_requests_per_account: int = 3  # password-reset mails per address/account per window
@@ -88,6 +95,20 @@ class Settings(BaseSettings):
     # employees × 40 components (51 MiB as JSON, 42 MiB as CSV: docs/deploy.md, "The largest
     # run the API takes").
     max_upload_bytes: int = Field(default=64 * 1024 * 1024, gt=0)
+
+    @field_validator("webhook_allowed_networks", mode="before")
+    @classmethod
+    def _networks(cls, value: Any) -> list[str]:
+        """Each network written out (``10.0.0.0/8``); one that is not a network is refused
+        with its text."""
+        if isinstance(value, str):
+            text = value.strip()
+            value = json.loads(text) if text.startswith("[") else text.split(",")
+        names = [str(name).strip() for name in value if str(name).strip()]
+        try:
+            return [ipaddress.ip_network(name, strict=False).with_prefixlen for name in names]
+        except ValueError as exc:
+            raise ValueError(f"not a network (e.g. 10.0.0.0/8): {exc}") from None
 
     def database(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'app.sqlite'}"

@@ -82,8 +82,9 @@ def demo(
 
 
 def demo_settings(data_dir: Path, visma_url: str) -> Settings:
-    """The demo's settings: plain HTTP on loopback, the emulator as Visma, and mail kept as
-    files in ``<data_dir>/mail`` (a local way to try a password reset; never the log)."""
+    """The demo's settings: plain HTTP on loopback, the emulator as Visma, mail kept as
+    files in ``<data_dir>/mail`` (a local way to try a password reset; never the log), and
+    webhooks allowed to a receiver on this machine (loopback, over http too)."""
     from payjournal.emulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 
     return Settings(
@@ -94,6 +95,7 @@ def demo_settings(data_dir: Path, visma_url: str) -> Settings:
         visma_client_id=DEMO_CLIENT_ID,
         visma_client_secret=SecretStr(DEMO_CLIENT_SECRET),
         demo_mailbox=data_dir / MAIL_DIR,  # SMTP catcher on loopback
+        webhook_allowed_networks=["127.0.0.0/8", "::1/128"],
     )
 
 

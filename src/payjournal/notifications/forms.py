@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
+from payjournal.notifications.destinations import refusal_of
 from payjournal.notifications.events import EventKind
 from payjournal.notifications.models import Delivery
 
@@ -35,7 +36,9 @@ class PreferenceForm(forms.Form):
 
 
 class EndpointForm(forms.Form):
-    """A new webhook endpoint: an http(s) URL, what it is for, which events it receives."""
+    """A new webhook endpoint: a URL the SSRF guard allows (:mod:`.destinations`: https to
+    public addresses, or a network the operator allows), what it is for, which events it
+    receives."""
 
     url = forms.URLField(
         label=_("URL"),
@@ -54,3 +57,10 @@ class EndpointForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kinds"].initial = [kind.value for kind in EventKind]
+
+    def clean_url(self) -> str:
+        url: str = self.cleaned_data["url"]
+        refused = refusal_of(url)
+        if refused:
+            raise forms.ValidationError(" ".join(refused), code="destination")
+        return url

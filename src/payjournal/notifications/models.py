@@ -69,7 +69,10 @@ class Notice(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = (models.Index(fields=("state", "digest", "user"), name="notice_pending"),)
+        indexes = (
+            models.Index(fields=("state", "digest", "user"), name="notice_pending"),
+            models.Index(fields=("state", "created_at"), name="notice_age"),  # the prune
+        )
 
 
 class WebhookEndpoint(models.Model):

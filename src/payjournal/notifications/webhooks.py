@@ -2,8 +2,10 @@
 
 * :func:`add_endpoint` stores the URL with a fresh secret, encrypted; the secret is returned
   once, for the page to show, and never again.
-* :func:`attempt` POSTs a delivery's JSON, signed (:mod:`.signing`), and records the outcome:
-  delivered; or a failure with a short reason (``HTTP 500``, ``connection refused``), the
+* :func:`attempt` POSTs a delivery's JSON, signed (:mod:`.signing`), to a destination the
+  SSRF guard allows (:mod:`.destinations`: checked before the attempt and on the connection),
+  and records the outcome: delivered; or a failure with a short reason (``HTTP 500``,
+  ``connection refused``, ``address not allowed``), the
   delay before the next try (backoff: ``PAYJOURNAL_WEBHOOK_BACKOFF_S`` doubled each time, at
   most ``PAYJOURNAL_WEBHOOK_BACKOFF_MAX_S``), and — after
   ``PAYJOURNAL_WEBHOOK_DISABLE_AFTER`` failed attempts in a row — the endpoint disabled with
@@ -30,6 +32,7 @@ from django.utils.translation import gettext_noop
 
 from payjournal.integrations.crypto import rotate, seal, unseal
 from payjournal.notifications import signing
+from payjournal.notifications.destinations import DestinationRefusedError, PeerGuard, check
 from payjournal.notifications.models import DeliveryState, WebhookDelivery, WebhookEndpoint
 from payjournal.notifications.wanted import forget_wanted
 from payjournal.tenancy.models import Master
@@ -102,7 +105,11 @@ class Outcome:
 
 def post(url: str, secret: str, payload: dict[str, Any], event_id: str, kind: str) -> int:
     """POST the signed payload once (no redirect followed); the HTTP status, or
-    ``httpx2.HTTPError`` when no answer came."""
+    ``httpx2.HTTPError`` when no answer came, or :class:`DestinationRefusedError` when the
+    connection reached an address the guard refuses (nothing of the request sent).
+
+    The connection is direct: no proxy from the environment, whose address the guard would
+    check instead of the receiver's."""
     body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
     timestamp = int(time.time())
     headers = {
@@ -113,9 +120,9 @@ def post(url: str, secret: str, payload: dict[str, Any], event_id: str, kind: st
         signing.EVENT_ID: event_id,
         signing.EVENT_TYPE: kind,
     }
-    response = httpx2.post(
-        url, content=body, headers=headers, timeout=TIMEOUT_S, follow_redirects=False
-    )
+    guard = PeerGuard(httpx2.URL(url).scheme)
+    with httpx2.Client(timeout=TIMEOUT_S, follow_redirects=False, trust_env=False) as client:
+        response = client.post(url, content=body, headers=headers, extensions={"trace": guard})
     return int(response.status_code)
 
 
@@ -147,6 +154,9 @@ def attempt(delivery_id: str) -> Outcome:
             state=DeliveryState.CANCELLED
         )
         return Outcome(DeliveryState.CANCELLED)
+    refusal = check(endpoint.url).refusal  # again at each attempt: DNS may have changed
+    if refusal is not None:
+        return _failed(delivery, None, refusal.value)
     try:
         status = post(
             endpoint.url,
@@ -155,6 +165,8 @@ def attempt(delivery_id: str) -> Outcome:
             str(delivery.event_id),
             delivery.kind,
         )
+    except DestinationRefusedError as exc:
+        return _failed(delivery, None, exc.reason)
     except httpx2.HTTPError as exc:
         return _failed(delivery, None, _failure(exc))
     if not 200 <= status < 300:

@@ -8,9 +8,11 @@
 * ``payjournal.notice_mail`` (:func:`notice_mail_workflow`): one immediate mail, retried by
   DBOS with backoff while the SMTP server refuses (about 15 minutes), then moved into the
   person's next digest.
-* Schedules: the digest every day at 07:00 (``TIME_ZONE``) and a sweep every five minutes that
+* Schedules: the digest every day at 07:00 (``TIME_ZONE``), a sweep every five minutes that
   hands over whatever waits without a job (the event's process ended before the hand-over, or
-  no executor ran then: ``payjournal checks daily`` from a shell).
+  no executor ran then: ``payjournal checks daily`` from a shell), and the prune of settled
+  notices and deliveries past their retention every day at 03:30, after the daily checks
+  (:mod:`.retention`).
 
 :func:`register` declares the queue in a process where DBOS runs
 (:func:`payjournal.sending.workflows.start`); :func:`hand_over` enqueues after an event's
@@ -31,6 +33,7 @@ from django.utils import timezone
 from payjournal import jobs, wiring
 from payjournal.notifications.mail import MailNotSetUpError, send_digests, send_notice
 from payjournal.notifications.models import DeliveryState, Notice, NoticeState, WebhookDelivery
+from payjournal.notifications.retention import prune
 from payjournal.notifications.webhooks import attempt, give_up
 
 __all__ = ["SCHEDULES", "hand_over", "register"]
@@ -208,6 +211,24 @@ def digest_workflow(scheduled_at: datetime, context: Any) -> None:
     digest_step()
 
 
+@DBOS.step(name="payjournal.notifications_prune_step")
+def prune_step() -> int:
+    close_old_connections()
+    try:
+        pruned = prune()
+        return pruned.notices + pruned.deliveries
+    finally:
+        close_old_connections()
+
+
+@DBOS.workflow(name="payjournal.notifications_prune")
+def prune_workflow(scheduled_at: datetime, context: Any) -> None:
+    """Every night: settled notices and deliveries older than the retention are deleted."""
+    prune_step()
+
+
 DIGEST = jobs.Schedule("payjournal-digest", "0 0 7 * * *", digest_workflow)
 SWEEP = jobs.Schedule("payjournal-notifications-sweep", "0 */5 * * * *", sweep_workflow)
-SCHEDULES = (DIGEST, SWEEP)
+#: At 03:30, after the daily checks (03:00) and long before the digest.
+PRUNE = jobs.Schedule("payjournal-notifications-prune", "0 30 3 * * *", prune_workflow)
+SCHEDULES = (DIGEST, SWEEP, PRUNE)

@@ -170,6 +170,8 @@ PAYJOURNAL_WEBHOOK_BACKOFF_S = _s.webhook_backoff_s
 PAYJOURNAL_WEBHOOK_BACKOFF_MAX_S = _s.webhook_backoff_max_s
 PAYJOURNAL_WEBHOOK_ATTEMPTS = _s.webhook_attempts
 PAYJOURNAL_WEBHOOK_DISABLE_AFTER = _s.webhook_disable_after
+PAYJOURNAL_WEBHOOK_ALLOWED_NETWORKS = _s.webhook_allowed_networks
+PAYJOURNAL_NOTIFICATIONS_KEEP_DAYS = _s.notifications_keep_days
 
 STATIC_URL = "/static/"
 STATIC_ROOT = str(_s.data_dir / "static")
