@@ -20,11 +20,15 @@ def _is_free(port: int) -> bool:
 
 
 def free_port() -> int:
-    """A port nothing listens on at 127.0.0.1 now."""
+    """A port nothing listens on at 127.0.0.1 now. In a range, each process starts looking at
+    its own place (by its pid), so two test processes sharing the range (xdist workers, a
+    PostgreSQL rerun) seldom pick the same port between one's look and its server's bind."""
     span = os.environ.get("PAYJOURNAL_TEST_PORTS", "")
     if span:
         first, _, last = span.partition("-")
-        for port in range(int(first), int(last or first) + 1):
+        ports = list(range(int(first), int(last or first) + 1))
+        start = os.getpid() % len(ports)
+        for port in ports[start:] + ports[:start]:
             if _is_free(port):
                 return port
         raise RuntimeError(f"no free port in PAYJOURNAL_TEST_PORTS={span}")

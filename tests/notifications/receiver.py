@@ -4,6 +4,7 @@ the way docs/notifications.md tells a receiver to, and keeps the events it accep
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -25,6 +26,9 @@ class Receiver:
     accepted: list[dict[str, Any]] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     requests: int = 0
+    #: While the receiver is "down": its port, bound and not listening (connections are refused
+    #: and no other server of the test run can take the port meanwhile).
+    held: socket.socket | None = None
 
     @property
     def url(self) -> str:
@@ -63,7 +67,11 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
 
 @contextmanager
 def receiving(receiver: Receiver) -> Iterator[Receiver]:
-    """Serve ``receiver`` on its port for as long as the block runs."""
+    """Serve ``receiver`` on its port for as long as the block runs (a port it held while down
+    is let go of just before)."""
+    if receiver.held is not None:
+        receiver.held.close()
+        receiver.held = None
     server = ThreadingHTTPServer(("127.0.0.1", receiver.port), _handler(receiver))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -72,3 +80,11 @@ def receiving(receiver: Receiver) -> Iterator[Receiver]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def down_receiver() -> Receiver:
+    """A receiver that is down: its port refuses connections until :func:`receiving` serves it."""
+    held = socket.socket()
+    held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    held.bind(("127.0.0.1", 0))
+    return Receiver(int(held.getsockname()[1]), held=held)

@@ -20,7 +20,7 @@ from payjournal.notifications.models import DeliveryState, WebhookDelivery, Webh
 from payjournal.notifications.service import notify
 from payjournal.notifications.webhooks import add_endpoint
 from tests.fixtures.tenants import Tenant
-from tests.notifications.receiver import Receiver, receiving
+from tests.notifications.receiver import Receiver, down_receiver, receiving
 from tests.ports import free_port
 from tests.waiting import wait_until
 
@@ -80,7 +80,7 @@ def test_an_event_reaches_the_receiver_once_signed(tenant: Tenant, executor: Non
 def test_a_receiver_that_was_down_gets_the_event_once_it_is_up(
     tenant: Tenant, executor: None
 ) -> None:
-    receiver = Receiver(free_port())  # nothing listens on its port yet
+    receiver = down_receiver()  # its port refuses connections until it is served
     endpoint = endpoint_for(tenant, receiver)
     publish(needs_action(tenant))
     wait_until(
