@@ -21,6 +21,7 @@ from django.utils import timezone
 from payjournal.integrations.crypto import decrypt_tokens, encrypt_tokens
 from payjournal.integrations.models import AccountStatus, VismaAccount
 from payjournal.integrations.watch import RECOVERABLE_CODES, refused
+from payjournal.site.compiled import CompiledGet
 from payjournal.visma import AuthorizationRequiredError, InvalidGrantError, RefreshFn, TokenSet
 
 #: Longer than the OAuth client's timeout (30 s): a refresh under way keeps its lease.
@@ -32,6 +33,11 @@ def _owner() -> str:
     return f"{os.getpid()}-{threading.get_ident()}-{uuid.uuid4().hex[:8]}"
 
 
+#: The account's stored token pair, read before every Visma call: compiled once
+#: (:mod:`payjournal.site.compiled`).
+_TOKENS = CompiledGet(lambda: VismaAccount.objects.only("token_ciphertext", "token_version"))
+
+
 class DatabaseTokenStore:
     """Tokens of one :class:`VismaAccount`, encrypted in its row."""
 
@@ -40,9 +46,7 @@ class DatabaseTokenStore:
         self.wait_s = wait_s
 
     def _row(self) -> VismaAccount:
-        return VismaAccount.objects.only("token_ciphertext", "token_version").get(
-            pk=self.account_id
-        )
+        return _TOKENS.get(self.account_id)
 
     def load(self) -> TokenSet | None:
         row = self._row()

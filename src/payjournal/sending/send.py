@@ -48,6 +48,7 @@ from payjournal.sending.models import Submission
 from payjournal.sending.run_story import PREFLIGHT_PREFIX
 from payjournal.sending.states import StaleSubmissionError, transition
 from payjournal.sending.voucher import CostCenterNotFoundError, build_voucher
+from payjournal.site.compiled import CompiledGet
 from payjournal.visma import (
     NetworkError,
     OutcomeUnknownError,
@@ -83,12 +84,16 @@ class SendPolicy:
         return random.uniform(0, ceiling)  # noqa: S311
 
 
+#: The leg with what its send reads, in one query compiled once (:mod:`payjournal.site.compiled`).
+_LEG = CompiledGet(
+    lambda: Submission.objects.select_related("journal__run", "company__visma_account")
+)
+
+
 def _load(submission_id: UUID | str) -> Submission:
     """The leg with what its send reads: its journal and run, its company and Visma account
     (in one query; the run's company is the leg's). A difference's base is read when used."""
-    leg = Submission.objects.select_related("journal__run", "company__visma_account").get(
-        pk=submission_id
-    )
+    leg = _LEG.get(submission_id)
     leg.journal.run.company = leg.company
     return leg
 
