@@ -283,8 +283,6 @@ def _window(
     busy_pids: list[int],
 ) -> Window:
     """Send every run in one bulk decision, let the corrections arrive, wait until no leg moves."""
-    from django.db import transaction
-
     from payjournal import cpu_budget
     from payjournal.benchmarks import month_end as bench
     from payjournal.benchmarks import month_end_runs
@@ -301,11 +299,11 @@ def _window(
     cpu_before = time.process_time()
     others_before = [bench.cpu_seconds(pid) for pid in pids]
     started_at, started = datetime.now(UTC), time.monotonic()
-    with cpu_budget.part("decide"), transaction.atomic():
-        # The corrections may arrive from the moment the first legs are committed, before
-        # their jobs are enqueued (registered first, this runs before the enqueues).
-        transaction.on_commit(corrector.start)
-        request_send_many(runs)
+    # The corrections may arrive from the moment the first legs are committed (the corrector
+    # looks for legs; it finds none before the first batch of the decision commits).
+    corrector.start()
+    with cpu_budget.part("decide"):
+        request_send_many(runs)  # each batch's legs leave at its commit, as a user's bulk send
     decided = time.monotonic() - started
     while corrector.is_alive() or Submission.objects.filter(state__in=MOVING_STATES).exists():
         time.sleep(0.1)
