@@ -185,6 +185,31 @@ def test_a_module_switched_on_again_puts_the_account_back_without_authorizing(
     assert account_of(tenant).status == AccountStatus.AUTHORIZED
 
 
+def test_a_module_switched_on_again_retries_the_journal_that_waited_for_it(
+    tenant: Tenant, books_url: str, control: httpx2.Client, browser_http: httpx2.Client
+) -> None:
+    """As after a new authorization, nobody clicks Retry: the daily check that finds Visma
+    answering again puts the waiting journal back in the queue, once."""
+    connect(tenant, browser_http, tenant.bakkerij, ANNA, "nl-bakkerij")
+    run = import_run(tenant.bakkerij, sample("nl-bakkerij", "run-2026-10.json"), "run.json").run
+    settings = "/_emulator/companies/nl-bakkerij/settings"
+    control.put(settings, json={"api_module_enabled": False}).raise_for_status()
+    submission = request_send(PayrollRun.objects.get(pk=run.pk))  # no executor: stays queued
+    assert process_submission(submission.pk) == SubmissionState.NEEDS_ACTION
+    submission.refresh_from_db()
+    assert submission.error_code == "module_not_activated"
+
+    control.put(settings, json={"api_module_enabled": True}).raise_for_status()
+    check_every_company()
+    check_every_company()  # a second answer retries nothing more
+
+    submission.refresh_from_db()
+    assert submission.state == SubmissionState.QUEUED.value
+    assert submission.attempts.filter(event="retried_by_user").count() == 1
+    assert process_submission(submission.pk) == SubmissionState.SENT
+    assert sent_vouchers(control, submission.marker) == 1
+
+
 def test_the_accounts_tab_shows_the_token_age_and_vismas_last_answer(
     tenant: Tenant, books_url: str, browser_http: httpx2.Client
 ) -> None:

@@ -12,7 +12,6 @@ import logging
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
@@ -21,6 +20,7 @@ from payjournal.integrations.identity import company_key
 from payjournal.integrations.models import AccountStatus, VismaAccount
 from payjournal.integrations.problems import AuthorizationFlowError, problem_for
 from payjournal.integrations.tokenstore import DatabaseTokenStore
+from payjournal.integrations.watch import announce_authorized
 from payjournal.tenancy.models import Master
 from payjournal.visma import TokenSet, VismaClient, VismaError, VismaOAuth
 
@@ -169,23 +169,8 @@ def complete_authorization(
     )
     log.info("visma authorization completed", extra={"account_id": account.pk})
     account.refresh_from_db()
-    _announce_authorized(account)
+    announce_authorized(account)
     return account
-
-
-#: Sent once an account is authorized (again): ``account``. The outbox retries the journals
-#: that waited for its authorization (:mod:`payjournal.sending.apps`).
-authorized = Signal()
-
-
-def _announce_authorized(account: VismaAccount) -> None:
-    for receiver, answer in authorized.send_robust(sender=VismaAccount, account=account):
-        if isinstance(answer, Exception):
-            log.error(
-                "a receiver of the authorization failed",
-                extra={"account_id": account.pk, "receiver": getattr(receiver, "__name__", "?")},
-                exc_info=answer,
-            )
 
 
 def _forget_new_grant(

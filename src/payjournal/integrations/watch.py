@@ -11,15 +11,18 @@ thousands). The first refusal's code is kept; a later one does not overwrite it.
 
 A refused grant is dead: payjournal does not send its refresh token again. The module and
 company refusals are not: the grant may work again once fixed in Visma, so the pre-flight and
-the daily check still ask Visma, and an answer puts the account back to *authorized*.
+the daily check still ask Visma, and an answer puts the account back to *authorized* — and,
+as after a new authorization, announces it (:data:`authorized`): the journals that waited for
+the account are retried by themselves.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -31,6 +34,8 @@ __all__ = [
     "RECOVERABLE_CODES",
     "REFUSAL_CODES",
     "AccountWatch",
+    "announce_authorized",
+    "authorized",
     "mark_refused",
     "note_answered",
     "refused",
@@ -47,6 +52,12 @@ ANSWER_WRITE_EVERY_S = 60.0
 #: Sent when an account turns *authorization needed* (``account_id``, ``code``): the
 #: notifications tell who depends on it (:mod:`payjournal.notifications.apps`).
 refused = Signal()
+#: Sent once an account is authorized (again): ``account`` — a new authorization, or Visma
+#: answering after a recoverable refusal. The outbox retries the journals that waited for it
+#: (:mod:`payjournal.sending.apps`).
+authorized = Signal()
+
+log = logging.getLogger("payjournal.integrations")
 
 _lock = threading.Lock()
 _written: dict[int, float] = {}  # account id → time.monotonic() of the last stored answer
@@ -68,7 +79,8 @@ def mark_refused(account_id: int, code: str) -> bool:
 
 def note_answered(account_id: int) -> None:
     """Visma answered a call of the account: store when (throttled), and end a recoverable
-    refusal (the module is on again, the user has access again)."""
+    refusal (the module is on again, the user has access again), announced as an authorization
+    (:func:`announce_authorized`)."""
     now = time.monotonic()
     with _lock:
         last = _written.get(account_id)
@@ -76,11 +88,26 @@ def note_answered(account_id: int) -> None:
             return
         _written[account_id] = now
     lifted = Q(status=AccountStatus.AUTHORIZATION_NEEDED, refusal_code__in=RECOVERABLE_CODES)
-    VismaAccount.objects.filter(pk=account_id).update(  # one statement: sends make many
-        last_call_ok_at=timezone.now(),
-        status=Case(When(lifted, then=Value(AccountStatus.AUTHORIZED.value)), default=F("status")),
-        refusal_code=Case(When(lifted, then=Value("")), default=F("refusal_code")),
-    )
+    at = timezone.now()
+    rows = VismaAccount.objects.filter(pk=account_id)
+    if rows.exclude(lifted).update(last_call_ok_at=at):  # the usual case: one statement
+        return
+    if rows.filter(lifted).update(
+        last_call_ok_at=at, status=AccountStatus.AUTHORIZED, refusal_code=""
+    ):
+        announce_authorized(rows.get())
+
+
+def announce_authorized(account: VismaAccount) -> None:
+    """Tell :data:`authorized`'s receivers that ``account`` works (again); a receiver's failure
+    is logged and keeps the others going."""
+    for receiver, answer in authorized.send_robust(sender=VismaAccount, account=account):
+        if isinstance(answer, Exception):
+            log.error(
+                "a receiver of the authorization failed",
+                extra={"account_id": account.pk, "receiver": getattr(receiver, "__name__", "?")},
+                exc_info=answer,
+            )
 
 
 class AccountWatch:

@@ -12,7 +12,7 @@ class SendingConfig(AppConfig):
     verbose_name = "Sending"
 
     def ready(self) -> None:
-        from payjournal.integrations.services import authorized
+        from payjournal.integrations.watch import authorized
 
         authorized.connect(_retry_waiting, dispatch_uid="payjournal.sending.retry_waiting")
 
