@@ -39,7 +39,13 @@ from payjournal.domain.money import Money
 from payjournal.domain.submission import SubmissionState
 from payjournal.payroll.models import PayrollCompany, PayrollRun, kind_labels
 from payjournal.sending.models import Submission
-from payjournal.sending.run_story import TO_SEND, LegFacts, RunStory, status_label
+from payjournal.sending.run_story import (
+    LEG_FACT_COLUMNS,
+    TO_SEND,
+    LegFacts,
+    RunStory,
+    status_label,
+)
 
 __all__ = [
     "DashletRow",
@@ -122,18 +128,7 @@ def error_title(code: str, message: str, language: str | None = None) -> str:
         return message or code
 
 
-_LEG_FIELDS = (
-    "run_key",
-    "kind",
-    "journal_id",
-    "base_id",
-    "state",
-    "voucher_id",
-    "voucher_number",
-    "sent_at",
-    "error_code",
-    "error_message",
-)
+_LEG_FIELDS = ("run_key", "kind", "journal_id", "base_id", *LEG_FACT_COLUMNS)
 _RUN_FIELDS = (
     "pk",
     "run_id",

@@ -27,6 +27,7 @@ from payjournal.domain.booking import NOTHING, LegKind, SettledLeg, booked_versi
 from payjournal.domain.submission import OPEN_STATES, Event, SubmissionState
 
 __all__ = [
+    "LEG_FACT_COLUMNS",
     "PREFLIGHT_PREFIX",
     "TO_SEND",
     "LegFacts",
@@ -84,6 +85,17 @@ def state_word(state: str) -> str:
         WITHDRAWN: _("withdrawn"),
     }
     return words.get(state, state)
+
+
+#: The leg's columns :class:`LegFacts` takes as they are, after its id, kind and versions.
+LEG_FACT_COLUMNS = (
+    "state",
+    "voucher_id",
+    "voucher_number",
+    "sent_at",
+    "error_code",
+    "error_message",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,7 +42,7 @@ from payjournal.live.stamps import company_stamp, read_companies
 from payjournal.payroll.models import PayrollCompany, PayrollRun, SeenComponent
 from payjournal.payroll.services import load_scheme
 from payjournal.sending.models import CompanySummary, Submission
-from payjournal.sending.run_story import TO_SEND, LegFacts, RunStory
+from payjournal.sending.run_story import LEG_FACT_COLUMNS, TO_SEND, LegFacts, RunStory
 
 __all__ = ["CHUNK", "bring_up_to_date", "refresh_many", "unmapped_components", "who_fixes"]
 
@@ -55,17 +55,7 @@ _WHO_FIELD = {
     Who.MASTER_ADMIN: "for_master",
 }
 _KINDS = {kind.value: kind for kind in LegKind}
-_LEG_FIELDS = (
-    "kind",
-    "journal_id",
-    "base_id",
-    "state",
-    "voucher_id",
-    "voucher_number",
-    "sent_at",
-    "error_code",
-    "error_message",
-)
+_LEG_FIELDS = ("kind", "journal_id", "base_id", *LEG_FACT_COLUMNS)
 #: The columns a recomputation writes (every column but the company).
 _WRITTEN = [
     field.name
