@@ -12,6 +12,7 @@ from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
 
 from payjournal.emulator import Emulator
+from payjournal.payroll.models import PayrollCompany
 from payjournal.sending.models import Submission
 from payjournal.sending.services import request_send
 from payjournal.site.compiled import CompiledGet
@@ -57,6 +58,17 @@ def test_the_same_objects_as_django_builds_in_one_query(books: Books, visma: Emu
 def test_a_missing_key_is_does_not_exist(books: Books, visma: Emulator) -> None:
     with pytest.raises(Submission.DoesNotExist):
         LEG.get(uuid.uuid4())
+
+
+def test_a_query_whose_key_is_not_the_only_such_value_is_refused(
+    books: Books, visma: Emulator
+) -> None:
+    """The primary key's place is found by its value: a queryset that names the same value
+    elsewhere cannot be compiled, rather than read with the wrong parameter replaced."""
+    pk = books.bakkerij.pk
+    same_value = CompiledGet(lambda: PayrollCompany.objects.filter(pk__lte=pk))
+    with pytest.raises(ValueError, match="not unique"):
+        same_value.get(pk)
 
 
 @pytest.mark.postgres

@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from django.db import connections, router
 from django.db.models import Model, QuerySet
@@ -31,6 +31,8 @@ M = TypeVar("M", bound=Model)
 
 @dataclass(frozen=True, slots=True)
 class _Compiled:
+    model: type[Model]
+    alias: str
     sql: str
     params: tuple[Any, ...]
     pk_at: int
@@ -49,24 +51,24 @@ class CompiledGet(Generic[M]):
 
     def __init__(self, queryset: Callable[[], QuerySet[M]]) -> None:
         self._queryset = queryset
+        self._model_class: type[M] | None = None
         self._compiled: dict[str, _Compiled] = {}
         self._lock = threading.Lock()
 
     def get(self, pk: Any) -> M:
-        queryset = self._queryset()
-        alias = router.db_for_read(queryset.model)
-        connection = connections[alias]
-        compiled = self._compiled.get(connection.vendor)
+        compiled = self._compiled.get(connections[router.db_for_read(self._model())].vendor)
         if compiled is None:
-            compiled = self._compile(queryset, alias, pk)
+            compiled = self._compile(pk)
+        model, alias = compiled.model, compiled.alias
+        connection = connections[alias]
         params = list(compiled.params)
-        params[compiled.pk_at] = queryset.model._meta.pk.get_db_prep_value(pk, connection)
+        params[compiled.pk_at] = model._meta.pk.get_db_prep_value(pk, connection)
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             row = cursor.fetchone()
         if row is None:
-            raise queryset.model.DoesNotExist(  # type: ignore[attr-defined]
-                f"{queryset.model._meta.object_name} matching query does not exist."
+            raise model.DoesNotExist(  # type: ignore[attr-defined]
+                f"{model._meta.object_name} matching query does not exist."
             )
         values = list(row)
         for position, (converters, expression) in compiled.converters.items():
@@ -74,14 +76,22 @@ class CompiledGet(Generic[M]):
             for converter in converters:
                 value = converter(value, expression, connection)
             values[position] = value
-        obj = queryset.model.from_db(alias, compiled.init_list, values[compiled.model_columns])
+        obj = model.from_db(alias, compiled.init_list, values[compiled.model_columns])
         for populator in compiled.populators:
             populator.populate(values, obj)
-        return obj
+        return cast(M, obj)  # built from the model of this instance's queryset
 
-    def _compile(self, queryset: QuerySet[M], alias: str, pk: Any) -> _Compiled:
-        """The SQL of ``queryset`` filtered on the first primary key asked for, with the place
+    def _model(self) -> type[M]:
+        """The queryset's model (its queryset is built once for that, not on every read)."""
+        if self._model_class is None:
+            self._model_class = self._queryset().model
+        return self._model_class
+
+    def _compile(self, pk: Any) -> _Compiled:
+        """The SQL of the queryset filtered on the first primary key asked for, with the place
         of that key's value among the parameters."""
+        queryset = self._queryset()
+        alias = router.db_for_read(queryset.model)
         compiler: SQLCompiler = queryset.filter(pk=pk).query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
         prepared = queryset.model._meta.pk.get_db_prep_value(pk, connections[alias])
@@ -93,6 +103,8 @@ class CompiledGet(Generic[M]):
         fields = klass_info["select_fields"]
         columns = slice(fields[0], fields[-1] + 1)
         compiled = _Compiled(
+            model=queryset.model,
+            alias=alias,
             sql=sql,
             params=tuple(params),
             pk_at=found[0],
