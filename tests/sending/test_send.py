@@ -5,17 +5,21 @@ submission in needs_action and a reason)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.db import connection as database
+from django.test.utils import CaptureQueriesContext
 
 from payjournal import catalog, wiring
 from payjournal.domain.submission import Event, SubmissionState
 from payjournal.emulator import Emulator, FaultPlan
 from payjournal.emulator.model import Voucher
 from payjournal.jobs import Enqueue, JobStatus
+from payjournal.notifications.wanted import forget_wanted
 from payjournal.payroll.journals import journal_total
 from payjournal.payroll.models import JournalSnapshot, PayrollRun
 from payjournal.sending import connection
@@ -86,6 +90,34 @@ def test_a_run_is_sent_with_marker_date_and_cost_centers(books: Books, visma: Em
     assert any(row.cost_center_item_ids[0] is not None for row in voucher.rows)
     assert events(submission) == ["claimed", "posted"]
     assert submission.sent_at is not None
+
+
+def test_a_send_writes_each_state_change_in_two_statements(books: Books, visma: Emulator) -> None:
+    """Claim and sent each cost one compare-and-set UPDATE and one timeline INSERT, and a sent
+    voucher nobody asked to hear of opens no savepoint (month-end pays these a thousand times)."""
+    forget_wanted()
+    first, second = books.runs(books.bakkerij)[:2]
+    send(first)  # learns that nobody of the master wants a sent voucher
+    leg = request_send(second)
+    with CaptureQueriesContext(database) as sending:
+        process_submission(leg.pk, policy=FAST, sleep=no_sleep)
+    written = [
+        " ".join(found.groups())
+        for found in (re.match(r"(UPDATE|INSERT INTO) (\S+)", q["sql"]) for q in sending)
+        if found
+    ]
+    assert written == [
+        'UPDATE "sending_submission"',
+        'INSERT INTO "sending_attempt"',
+        'UPDATE "sending_submission"',
+        'INSERT INTO "sending_attempt"',
+    ]
+    # The one savepoint is the "sent" transaction's own, nested in the test's transaction.
+    savepoints = [q["sql"] for q in sending if q["sql"].startswith("SAVEPOINT")]
+    assert len(savepoints) == 1, savepoints
+    leg.refresh_from_db()
+    assert_sent_once(visma, leg)
+    assert events(leg) == ["claimed", "posted"]
 
 
 def test_commit_then_drop_is_reconciled_not_posted_twice(books: Books, visma: Emulator) -> None:

@@ -1,9 +1,11 @@
-"""Reads compiled once (:mod:`payjournal.site.compiled`): the same objects as Django's ``.get``,
-related objects included, for any primary key, on SQLite and PostgreSQL."""
+"""Reads and writes compiled once (:mod:`payjournal.site.compiled`): the same objects as
+Django's ``.get``, related objects included, for any primary key; the same rows as
+``QuerySet.update`` and ``Model.objects.create``; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -13,9 +15,9 @@ from django.test.utils import CaptureQueriesContext
 
 from payjournal.emulator import Emulator
 from payjournal.payroll.models import PayrollCompany
-from payjournal.sending.models import Submission
+from payjournal.sending.models import Attempt, RunBooking, Submission
 from payjournal.sending.services import request_send
-from payjournal.site.compiled import CompiledGet
+from payjournal.site.compiled import CompiledGet, insert_row, update_where
 from tests.fixtures.books import Books
 from tests.on_postgres import assert_passes_on_postgresql
 
@@ -69,6 +71,103 @@ def test_a_query_whose_key_is_not_the_only_such_value_is_refused(
     same_value = CompiledGet(lambda: PayrollCompany.objects.filter(pk__lte=pk))
     with pytest.raises(ValueError, match="not unique"):
         same_value.get(pk)
+
+
+def test_a_read_by_other_keys_that_locks_its_row(books: Books, visma: Emulator) -> None:
+    """Keyed by a company and a run id, with ``FOR UPDATE`` where the database has it: the
+    row Django's ``select_for_update().get`` gives, for any keys, and ``DoesNotExist``."""
+    booking = CompiledGet(
+        lambda: RunBooking.objects.select_for_update(), keys=("company_id", "run_key")
+    )
+    legs = [request_send(books.runs(company)[0]) for company in (books.bakkerij, books.nordisk)]
+    for leg in legs:
+        with CaptureQueriesContext(connection) as reading:
+            found = booking.get(leg.company_id, leg.run_key)
+        expected = RunBooking.objects.select_for_update().get(
+            company=leg.company, run_key=leg.run_key
+        )
+        assert fields(found) == fields(expected) and found.wanted_version == 1
+        locks = connection.features.has_select_for_update
+        assert reading.captured_queries[0]["sql"].endswith(" FOR UPDATE") is locks
+    with pytest.raises(RunBooking.DoesNotExist):
+        booking.get(books.bakkerij.pk, "no-such-run")
+
+
+def test_a_compare_and_set_writes_what_django_writes(books: Books, visma: Emulator) -> None:
+    ours, django = (
+        request_send(books.runs(company)[0]) for company in (books.bakkerij, books.nordisk)
+    )
+    at = datetime(2026, 11, 27, 15, 4, 5, 123456, tzinfo=UTC)
+    changes: dict[str, Any] = {
+        "state": "sent",
+        "updated_at": at,
+        "voucher_id": str(uuid.uuid4()),
+        "voucher_number": "A17",
+        "sent_at": at,
+        "needs_reconcile": True,
+        "attempts_count": 3,
+        "voucher_date": date(2026, 10, 31),
+    }
+    assert update_where(Submission, ours.pk, ("state", "queued"), **changes) == 1
+    assert Submission.objects.filter(pk=django.pk, state="queued").update(**changes) == 1
+    written, expected = (fields(Submission.objects.get(pk=leg.pk)) for leg in (ours, django))
+    different = {"id", "journal_id", "company_id", "run_key", "marker", "created_at", "enqueued_at"}
+    assert {k: v for k, v in written.items() if k not in different} == {
+        k: v for k, v in expected.items() if k not in different
+    }
+    assert written["sent_at"] == at and written["voucher_date"] == date(2026, 10, 31)
+
+
+def test_a_compare_and_set_on_a_moved_row_writes_nothing(books: Books, visma: Emulator) -> None:
+    leg = request_send(books.runs(books.bakkerij)[0])
+    before = fields(Submission.objects.get(pk=leg.pk))
+    assert update_where(Submission, leg.pk, ("state", "sending"), state="sent") == 0
+    assert update_where(Submission, uuid.uuid4(), ("state", "queued"), state="sent") == 0
+    assert fields(Submission.objects.get(pk=leg.pk)) == before
+
+
+def test_an_inserted_row_is_what_create_stores(books: Books, visma: Emulator) -> None:
+    leg = request_send(books.runs(books.bakkerij)[0])
+    at = datetime(2026, 11, 27, 15, 4, 5, 123456, tzinfo=UTC)
+    values: dict[str, Any] = {
+        "submission_id": leg.pk,
+        "at": at,
+        "event": "posted",
+        "state": "sent",
+        "error_code": "",
+        "message": "ö – a message",
+    }
+    insert_row(Attempt, **values)
+    created = Attempt.objects.create(**values)
+    ours = Attempt.objects.filter(submission=leg, message=values["message"]).exclude(pk=created.pk)
+    created.refresh_from_db()
+    assert {k: v for k, v in fields(ours.get()).items() if k != "id"} == {
+        **{k: v for k, v in fields(created).items() if k != "id"},
+        "at": at,  # auto_now_add set create's own
+    }
+
+
+def test_a_write_naming_a_wrong_column_is_refused_before_any_sql(
+    books: Books, visma: Emulator
+) -> None:
+    leg = request_send(books.runs(books.bakkerij)[0])
+    with CaptureQueriesContext(connection) as writing:
+        with pytest.raises(ValueError, match="no column for colour"):
+            update_where(Submission, leg.pk, ("state", "queued"), colour="red")
+        with pytest.raises(ValueError, match=r"missing \['at', 'error_code'"):
+            insert_row(Attempt, submission_id=leg.pk, event="posted", state="sent", message="")
+        with pytest.raises(ValueError, match=r"unknown \['colour'\]"):
+            insert_row(
+                Attempt,
+                submission_id=leg.pk,
+                at=datetime.now(UTC),
+                event="posted",
+                state="sent",
+                error_code="",
+                message="",
+                colour="red",
+            )
+    assert writing.captured_queries == []
 
 
 @pytest.mark.postgres

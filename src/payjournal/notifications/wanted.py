@@ -8,7 +8,7 @@ import time
 from payjournal.notifications.events import DEFAULT_KINDS, EventKind
 from payjournal.notifications.models import Preference, WebhookEndpoint
 
-__all__ = ["forget_wanted", "is_wanted"]
+__all__ = ["forget_wanted", "is_wanted", "known_unwanted"]
 
 #: How long a process trusts what it read about who wants an opt-in event (a sent voucher).
 WANTED_TTL_S = 60.0
@@ -38,6 +38,13 @@ def is_wanted(kind: EventKind, master_id: int) -> bool:
     wanted = any(kind.value in chosen for chosen in kinds)
     _wanted[key] = (now, wanted)
     return wanted
+
+
+def known_unwanted(kind: EventKind, master_id: int) -> bool:
+    """Whether :func:`is_wanted` already knows, without a query, that nobody of the master
+    wants ``kind`` (a sent voucher at month-end): the caller need not even open a savepoint."""
+    known = _wanted.get((master_id, kind.value))
+    return known is not None and not known[1] and time.monotonic() - known[0] < WANTED_TTL_S
 
 
 def forget_wanted() -> None:

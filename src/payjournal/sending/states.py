@@ -18,8 +18,9 @@ from django.utils import timezone
 from payjournal.domain.submission import Event, SubmissionState, next_state
 from payjournal.notifications import events
 from payjournal.notifications.service import notify
-from payjournal.notifications.wanted import is_wanted
+from payjournal.notifications.wanted import is_wanted, known_unwanted
 from payjournal.sending.models import Attempt, Submission
+from payjournal.site.compiled import insert_row, update_where
 
 MESSAGE_LENGTH = 500
 log = logging.getLogger("payjournal.sending")
@@ -51,19 +52,25 @@ def transition(
         changes.update(error_code=error_code, error_message=message)
     elif new is SubmissionState.SENT:
         changes.update(error_code="", error_message="")
-    with transaction.atomic():
-        updated = Submission.objects.filter(pk=submission.pk, state=seen.value).update(**changes)
-        if updated != 1:
-            raise StaleSubmissionError(f"{submission} is no longer {seen.value}")
-        Attempt.objects.create(
-            submission_id=submission.pk,
-            event=event.value,
-            state=new.value,
-            error_code=error_code,
-            message=message,
-        )
-        if new in _NOTIFIED:
-            _notify(submission, _NOTIFIED[new], error_code or str(fields.get("voucher_number", "")))
+    # No savepoint of its own: nothing is written when the compare-and-set fails (the caller's
+    # transaction goes on), and a failed write fails the caller's transaction as it should.
+    with transaction.atomic(savepoint=False):
+        updated = update_where(Submission, submission.pk, ("state", seen.value), **changes)
+        if updated == 1:
+            insert_row(
+                Attempt,
+                submission_id=submission.pk,
+                at=changes["updated_at"],
+                event=event.value,
+                state=new.value,
+                error_code=error_code,
+                message=message,
+            )
+            if new in _NOTIFIED:
+                code = error_code or str(fields.get("voucher_number", ""))
+                _notify(submission, _NOTIFIED[new], code)
+    if updated != 1:
+        raise StaleSubmissionError(f"{submission} is no longer {seen.value}")
     for name, value in changes.items():
         setattr(submission, name, value)
     return submission
@@ -78,10 +85,13 @@ _NOTIFIED = {
 def _notify(submission: Submission, kind: events.EventKind, code: str) -> None:
     """The event of a leg that needs a person, or was sent: its company, run id and code.
     A sent voucher nobody asked for costs at most this one query (:func:`is_wanted`). A failure to
-    record the event is logged and never stops the transition (a savepoint keeps it apart)."""
+    record the event is logged and never stops the transition (a savepoint keeps it apart;
+    an event known to be unwanted costs not even that)."""
+    company = submission.company  # loaded with the leg on the send path
+    if known_unwanted(kind, company.master_id):
+        return
     try:
         with transaction.atomic():
-            company = submission.company  # loaded with the leg on the send path
             if not is_wanted(kind, company.master_id):
                 return
             notify(
