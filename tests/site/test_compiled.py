@@ -14,10 +14,10 @@ from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
 
 from payjournal.emulator import Emulator
-from payjournal.payroll.models import PayrollCompany
+from payjournal.payroll.models import JournalLine, PayrollCompany
 from payjournal.sending.models import Attempt, RunBooking, Submission
 from payjournal.sending.services import request_send
-from payjournal.site.compiled import CompiledGet, insert_row, update_where
+from payjournal.site.compiled import CompiledGet, CompiledValues, insert_row, update_where
 from tests.fixtures.books import Books
 from tests.on_postgres import assert_passes_on_postgresql
 
@@ -91,6 +91,27 @@ def test_a_read_by_other_keys_that_locks_its_row(books: Books, visma: Emulator) 
         assert reading.captured_queries[0]["sql"].endswith(" FOR UPDATE") is locks
     with pytest.raises(RunBooking.DoesNotExist):
         booking.get(books.bakkerij.pk, "no-such-run")
+
+
+def test_rows_of_a_values_query_are_those_of_django(books: Books, visma: Emulator) -> None:
+    """A journal's lines as tuples, in order, converted as Django converts them (a boolean is
+    ``True``, not SQLite's 1), for any journal; none for a journal with no lines."""
+    columns = ("account", "side", "amount_minor", "text", "is_rounding")
+    lines = CompiledValues(
+        lambda: JournalLine.objects.order_by("position").values_list(*columns), key="journal_id"
+    )
+    journals = [books.runs(company)[0].journal for company in (books.bakkerij, books.nordisk)]
+    first = journals[0].lines.order_by("position").first()
+    assert first is not None
+    JournalLine.objects.filter(pk=first.pk).update(is_rounding=True)
+    for journal in journals:
+        expected = list(journal.lines.order_by("position").values_list(*columns))
+        with CaptureQueriesContext(connection) as reading:
+            found = lines.rows(journal.pk)
+        assert found == expected and len(reading.captured_queries) == 1
+        assert all(type(row[4]) is bool for row in found)
+    assert lines.rows(journals[0].pk)[0][4] is True
+    assert lines.rows(-1) == []
 
 
 def test_a_compare_and_set_writes_what_django_writes(books: Books, visma: Emulator) -> None:

@@ -15,6 +15,7 @@ from payjournal.domain.journal import MAX_VOUCHER_TEXT, Journal, JournalRow, Sid
 from payjournal.domain.money import Money
 from payjournal.domain.run import PayPeriod, RunKind
 from payjournal.payroll.models import JournalLine, JournalSnapshot, PayrollRun
+from payjournal.site.compiled import CompiledValues
 
 __all__ = ["journal_total", "load_journal", "store_journal", "store_journals"]
 
@@ -63,18 +64,22 @@ def _lines(snapshot: JournalSnapshot, rows: Iterable[JournalRow]) -> Iterable[Jo
         )
 
 
+#: A journal's lines as tuples (a send reads a journal, and a model per line costs more), in
+#: SQL compiled once (:mod:`payjournal.site.compiled`).
+_LINES = CompiledValues(
+    lambda: JournalLine.objects.order_by("position").values_list(
+        "account", "side", "amount_minor", "text", "dimension", "employee_id", "is_rounding"
+    ),
+    key="journal_id",
+)
+
+
 def load_journal(snapshot: JournalSnapshot) -> Journal:
     """The journal ``snapshot`` froze, with its rows in their order (reads the lines, and the
     run and its company unless they came with the snapshot)."""
     run = snapshot.run
     currency = snapshot.currency
-    lines = (
-        JournalLine.objects.filter(journal_id=snapshot.pk)
-        .order_by("position")
-        .values_list(  # tuples: a send reads a journal, and a model per line costs more
-            "account", "side", "amount_minor", "text", "dimension", "employee_id", "is_rounding"
-        )
-    )
+    lines = _LINES.rows(snapshot.pk)
     return Journal(
         company=run.company.key,
         run_id=run.run_id,

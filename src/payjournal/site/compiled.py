@@ -24,7 +24,7 @@ written through :func:`insert_row` must have no ``post_save`` receivers that mat
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
 
@@ -34,7 +34,7 @@ from django.db.models.query import get_related_populators
 from django.db.models.sql.compiler import SQLCompiler
 from django.db.transaction import TransactionManagementError
 
-__all__ = ["CompiledGet", "insert_row", "update_where"]
+__all__ = ["CompiledGet", "CompiledValues", "insert_row", "update_where"]
 
 M = TypeVar("M", bound=Model)
 
@@ -91,12 +91,7 @@ class CompiledGet(Generic[M]):
             raise model.DoesNotExist(  # type: ignore[attr-defined]
                 f"{model._meta.object_name} matching query does not exist."
             )
-        read = list(row)
-        for position, (converters, expression) in compiled.converters.items():
-            value = read[position]
-            for converter in converters:
-                value = converter(value, expression, connection)
-            read[position] = value
+        read = _converted(row, compiled.converters, connection)
         obj = model.from_db(alias, compiled.init_list, read[compiled.model_columns])
         for populator in compiled.populators:
             populator.populate(read, obj)
@@ -116,17 +111,7 @@ class CompiledGet(Generic[M]):
         """The SQL of the queryset filtered on the first keys asked for, with the place of each
         key's value among the parameters."""
         queryset = self._queryset()
-        alias = router.db_for_read(queryset.model)
-        filtered = queryset.filter(**dict(zip(self._keys, values, strict=True)))
-        compiler: SQLCompiler = filtered.query.get_compiler(using=alias)
-        sql, params = compiler.as_sql()
-        places = []
-        for key, value in zip(self._keys, values, strict=True):
-            prepared = _key_field(queryset.model, key).get_db_prep_value(value, connections[alias])
-            found = [at for at, param in enumerate(params) if param == prepared]
-            if len(found) != 1:
-                raise ValueError(f"the place of {key} in {sql!r} is not unique: {params!r}")
-            places.append(found[0])
+        alias, compiler, sql, params, places = _compile_filtered(queryset, self._keys, values)
         klass_info, select = compiler.klass_info, compiler.select
         assert klass_info is not None, "a model query"
         fields = klass_info["select_fields"]
@@ -146,6 +131,73 @@ class CompiledGet(Generic[M]):
         with self._lock:
             self._compiled[connections[alias].vendor] = compiled
         return compiled
+
+
+class CompiledValues:
+    """``queryset().filter(<key>=value)`` of a ``values_list`` queryset, as its tuples, with the
+    SQL compiled once per database vendor (a journal's lines, read on every send)."""
+
+    def __init__(self, queryset: Callable[[], QuerySet[Any]], key: str) -> None:
+        self._queryset = queryset
+        self._key = key
+        self._model_class: type[Model] | None = None
+        # vendor -> (alias, SQL, parameters, the key's place, converters)
+        self._compiled: dict[str, tuple[str, str, tuple[Any, ...], int, dict[int, Any]]] = {}
+
+    def rows(self, value: Any) -> list[tuple[Any, ...]]:
+        """The rows whose key holds ``value``, in the queryset's order."""
+        if self._model_class is None:
+            self._model_class = self._queryset().model
+        model = self._model_class
+        compiled = self._compiled.get(connections[router.db_for_read(model)].vendor)
+        if compiled is None:
+            queryset = self._queryset()
+            alias, compiler, sql, params, places = _compile_filtered(
+                queryset, (self._key,), (value,)
+            )
+            converters = compiler.get_converters([column[0] for column in compiler.select])
+            compiled = (alias, sql, tuple(params), places[0], converters)
+            self._compiled[connections[alias].vendor] = compiled
+        alias, sql, fixed, place, converters = compiled
+        connection = connections[alias]
+        params = list(fixed)
+        params[place] = _key_field(model, self._key).get_db_prep_value(value, connection)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            found = cursor.fetchall()
+        if not converters:
+            return [tuple(row) for row in found]
+        return [tuple(_converted(row, converters, connection)) for row in found]
+
+
+def _compile_filtered(
+    queryset: QuerySet[Any], keys: tuple[str, ...], values: tuple[Any, ...]
+) -> tuple[str, SQLCompiler, str, list[Any], list[int]]:
+    """``queryset`` filtered on ``keys`` = ``values``, compiled: its database alias, compiler,
+    SQL and parameters, and the place of each key's value among the parameters."""
+    alias = router.db_for_read(queryset.model)
+    filtered = queryset.filter(**dict(zip(keys, values, strict=True)))
+    compiler: SQLCompiler = filtered.query.get_compiler(using=alias)
+    sql, params = compiler.as_sql()
+    places = []
+    for key, value in zip(keys, values, strict=True):
+        prepared = _key_field(queryset.model, key).get_db_prep_value(value, connections[alias])
+        found = [at for at, param in enumerate(params) if param == prepared]
+        if len(found) != 1:
+            raise ValueError(f"the place of {key} in {sql!r} is not unique: {params!r}")
+        places.append(found[0])
+    return alias, compiler, sql, list(params), places
+
+
+def _converted(row: Sequence[Any], converters: dict[int, Any], connection: Any) -> list[Any]:
+    """A row's values through Django's converters of their columns (SQLite's 0/1 → bool …)."""
+    read = list(row)
+    for position, (column_converters, expression) in converters.items():
+        value = read[position]
+        for converter in column_converters:
+            value = converter(value, expression, connection)
+        read[position] = value
+    return read
 
 
 def _key_field(model: type[Model], key: str) -> Field[Any, Any]:
