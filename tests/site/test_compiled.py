@@ -73,5 +73,6 @@ def test_a_query_whose_key_is_not_the_only_such_value_is_refused(
 
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="this session already runs on PostgreSQL")
-def test_compiled_reads_on_postgresql_too() -> None:
-    assert_passes_on_postgresql(__file__, "test_compiled_reads_on_postgresql_too")
+@pytest.mark.postgres_again(__file__)
+def test_compiled_reads_on_postgresql_too(request: pytest.FixtureRequest) -> None:
+    assert_passes_on_postgresql(request)
