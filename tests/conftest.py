@@ -71,6 +71,13 @@ settings.load_profile("payjournal")
 expect.set_options(timeout=PATIENCE_MS)
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """The tests that run others again on PostgreSQL share one pass (:mod:`tests.on_postgres`)."""
+    from tests.on_postgres import collected
+
+    collected(session)
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     """The report file of this test process goes with it (departures already failed tests)."""
     SPEC_REPORT.unlink(missing_ok=True)

@@ -1,6 +1,6 @@
 """The test settings on PostgreSQL (127.0.0.1:5432, trust auth), for every test that must hold on
-both databases: ``pytest tests/sending --ds tests.pg_settings`` (``tests/sending/test_postgres.py``
-does this from the default SQLite session, and :mod:`tests.on_postgres` for single files).
+both databases: ``pytest tests/sending --ds tests.pg_settings`` (the tests marked
+``postgres_again`` do this from the default SQLite session: :mod:`tests.on_postgres`).
 
 The URL is a constant given here, after :mod:`tests.settings` has pointed
 ``PAYJOURNAL_DATABASE_URL`` at its SQLite file: reading it from the environment would give

@@ -52,5 +52,6 @@ def test_a_large_enqueue_renews_the_statistics_of_the_workflow_table(
 
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="this session already runs on PostgreSQL")
-def test_the_statistics_on_postgresql() -> None:
-    assert_passes_on_postgresql(__file__, "test_the_statistics_on_postgresql")
+@pytest.mark.postgres_again(__file__)
+def test_the_statistics_on_postgresql(request: pytest.FixtureRequest) -> None:
+    assert_passes_on_postgresql(request)

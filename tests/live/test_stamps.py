@@ -328,8 +328,9 @@ def test_only_a_get_is_answered(tenant: Tenant) -> None:
 
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="this session already runs on PostgreSQL")
-def test_the_stamps_work_on_postgresql() -> None:
-    assert_passes_on_postgresql(__file__, "test_the_stamps_work_on_postgresql")
+@pytest.mark.postgres_again(__file__)
+def test_the_stamps_work_on_postgresql(request: pytest.FixtureRequest) -> None:
+    assert_passes_on_postgresql(request)
 
 
 def test_the_triggers_are_dropped_before_a_migration_and_installed_after(tenant: Tenant) -> None:

@@ -89,5 +89,6 @@ def test_runs_import_refuses_a_run_id_a_database_or_an_url_cannot_take(
 
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="this session already runs on PostgreSQL")
-def test_the_bad_inputs_are_refused_on_postgresql_too() -> None:
-    assert_passes_on_postgresql(__file__, "test_the_bad_inputs_are_refused_on_postgresql_too")
+@pytest.mark.postgres_again(__file__)
+def test_the_bad_inputs_are_refused_on_postgresql_too(request: pytest.FixtureRequest) -> None:
+    assert_passes_on_postgresql(request)

@@ -68,8 +68,9 @@ def test_a_push_of_a_bad_body_is_a_422_naming_each_problem_and_stores_nothing(
 
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="this session already runs on PostgreSQL")
-def test_the_bad_inputs_are_refused_on_postgresql_too() -> None:
-    assert_passes_on_postgresql(__file__, "test_the_bad_inputs_are_refused_on_postgresql_too")
+@pytest.mark.postgres_again(__file__)
+def test_the_bad_inputs_are_refused_on_postgresql_too(request: pytest.FixtureRequest) -> None:
+    assert_passes_on_postgresql(request)
 
 
 @pytest.mark.parametrize(

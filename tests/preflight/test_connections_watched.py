@@ -280,8 +280,9 @@ def test_after_reauthorization_the_waiting_journal_is_sent_by_itself_exactly_onc
     assert voucher_posts(control) == posts
 
 
-def test_the_state_changes_hold_on_postgresql() -> None:
-    assert_passes_on_postgresql(__file__, "test_the_state_changes_hold_on_postgresql")
+@pytest.mark.postgres_again(__file__)
+def test_the_state_changes_hold_on_postgresql(request: pytest.FixtureRequest) -> None:
+    assert_passes_on_postgresql(request)
 
 
 def authorized_account(tenant: Tenant, http: httpx2.Client, email: str, key: str) -> VismaAccount:

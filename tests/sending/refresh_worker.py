@@ -5,7 +5,7 @@ once set up and starts calling when a line arrives on stdin (so both processes s
 however long their start took); at the end it prints one JSON line.
 
 The client is built like :meth:`payjournal.wiring.Wiring.client` (the
-:class:`DatabaseTokenStore`, the process's OAuth client) with no client-side rate limiter (the budget is not the subject) and a refresh margin shorter than the 5-second
+:class:`DatabaseTokenStore`, the process's OAuth client) with no client-side rate limiter (the budget is not the subject) and a refresh margin shorter than the 3-second
 token. The store is subclassed only to count how often a refresh was asked for and how often
 this process actually spent a refresh token. No token is ever printed.
 """

@@ -291,5 +291,6 @@ def test_a_poll_and_an_action_keep_the_rows_shown(books: Books, visma: Emulator)
 
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="this session already runs on PostgreSQL")
-def test_the_cockpit_on_postgresql_too() -> None:
-    assert_passes_on_postgresql(__file__, "test_the_cockpit_on_postgresql_too")
+@pytest.mark.postgres_again(__file__)
+def test_the_cockpit_on_postgresql_too(request: pytest.FixtureRequest) -> None:
+    assert_passes_on_postgresql(request)

@@ -193,5 +193,6 @@ def test_a_write_naming_a_wrong_column_is_refused_before_any_sql(
 
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="this session already runs on PostgreSQL")
-def test_compiled_reads_on_postgresql_too() -> None:
-    assert_passes_on_postgresql(__file__, "test_compiled_reads_on_postgresql_too")
+@pytest.mark.postgres_again(__file__)
+def test_compiled_reads_on_postgresql_too(request: pytest.FixtureRequest) -> None:
+    assert_passes_on_postgresql(request)

@@ -266,5 +266,6 @@ def test_a_language_that_is_not_offered_is_refused(tenant: Tenant) -> None:
 
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="this session already runs on PostgreSQL")
-def test_the_form_input_is_refused_on_postgresql_too() -> None:
-    assert_passes_on_postgresql(__file__, "test_the_form_input_is_refused_on_postgresql_too")
+@pytest.mark.postgres_again(__file__)
+def test_the_form_input_is_refused_on_postgresql_too(request: pytest.FixtureRequest) -> None:
+    assert_passes_on_postgresql(request)

@@ -163,8 +163,9 @@ def test_the_page_reads_the_same_number_of_queries_for_more_companies(books: Boo
 
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="this session already runs on PostgreSQL")
-def test_the_home_page_works_on_postgresql_too() -> None:
-    assert_passes_on_postgresql(__file__, "test_the_home_page_works_on_postgresql_too")
+@pytest.mark.postgres_again(__file__)
+def test_the_home_page_works_on_postgresql_too(request: pytest.FixtureRequest) -> None:
+    assert_passes_on_postgresql(request)
 
 
 def test_a_new_master_is_told_to_add_a_company(tenant: Tenant) -> None:

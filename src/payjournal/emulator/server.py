@@ -15,6 +15,10 @@ from typing import Any
 
 import uvicorn
 
+#: How long leaving :func:`run_in_thread` waits for answers still under way before cancelling
+#: them (uvicorn's own default waits for ever, and the join below gives up on it after 10 s).
+SHUTDOWN_GRACE_S = 1.0
+
 
 def _server(app: Any, log_level: str, **options: Any) -> uvicorn.Server:
     config = uvicorn.Config(
@@ -30,15 +34,20 @@ def run_in_thread(
     port: int = 0,
     log_level: str = "warning",
     startup_timeout_s: float = 10.0,
+    shutdown_grace_s: float = SHUTDOWN_GRACE_S,
 ) -> Iterator[str]:
-    """Serve ``app`` on loopback from a daemon thread; yield ``http://host:port``."""
+    """Serve ``app`` on loopback from a daemon thread; yield ``http://host:port``.
+
+    On leaving, an answer still under way gets ``shutdown_grace_s`` to finish; one that would
+    take longer (a fault plan's delayed answer to a client that is gone) is cancelled, and the
+    app's shutdown (the lifespan) runs after it."""
     # IPPROTO_TCP, not 0: asyncio only sets TCP_NODELAY on accepted connections of a socket
     # whose protocol says TCP; without it each response waits ~40 ms for a delayed ACK.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     bound_port = sock.getsockname()[1]
-    server = _server(app, log_level)
+    server = _server(app, log_level, timeout_graceful_shutdown=shutdown_grace_s)
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="visma-emulator", daemon=True
     )
