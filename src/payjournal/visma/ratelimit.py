@@ -192,8 +192,9 @@ class PostgresSlots:
                 ).format(table)
             )
         # The arrival time moves to max(arrival, now) + interval unless the wait it implies,
-        # arrival - tolerance - now, is longer than max_wait: then no row comes back.
-        self._reserve = sql.SQL(
+        # arrival - tolerance - now, is longer than max_wait: then no row comes back. Rendered
+        # once: a composed statement would be rendered again on every request.
+        reserve = sql.SQL(
             "WITH clock AS (SELECT extract(epoch FROM clock_timestamp())::float8 AS now) "
             "INSERT INTO {table} AS slot (key, arrival) "
             "SELECT %(key)s, clock.now + %(interval)s FROM clock "
@@ -202,6 +203,8 @@ class PostgresSlots:
             "WHERE slot.arrival - %(tolerance)s - (SELECT now FROM clock) <= %(max_wait)s "
             "RETURNING slot.arrival, (SELECT now FROM clock)"
         ).format(table=table)
+        with pool.connection() as conn:
+            self._reserve = reserve.as_bytes(conn)
 
     def reserve(self, key: str, limit: RateLimit) -> float | None:
         with self._pool.connection() as conn:
