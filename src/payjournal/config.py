@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     visma_force_select_company: bool = False  # prompt=login + forceselectcompany (sandbox)
     visma_per_minute: int = 540  # our ceiling per endpoint, under Visma's 600 requests/min
     worker_concurrency: int = 8  # send workflows in flight per executor process
+    # Cores an executing process (serve, worker, demo) keeps its threads on: `1`, `0,2-3`;
+    # empty: wherever the OS runs them (payjournal/site/affinity.py, docs/deploy.md).
+    cpu_affinity: Annotated[frozenset[int], NoDecode] = frozenset()
     db_conn_max_age: int = 60  # SQLite: seconds a thread keeps its connection (0: per request)
     db_pool_size: int = 16  # PostgreSQL: connections each process keeps at most (a pool)
     # Mail (password reset). No SMTP host and no mail directory: password reset by e-mail is
@@ -95,6 +98,24 @@ class Settings(BaseSettings):
     # employees × 40 components (51 MiB as JSON, 42 MiB as CSV: docs/deploy.md, "The largest
     # run the API takes").
     max_upload_bytes: int = Field(default=64 * 1024 * 1024, gt=0)
+
+    @field_validator("cpu_affinity", mode="before")
+    @classmethod
+    def _cores(cls, value: Any) -> frozenset[int]:
+        """``1`` or ``0,2-3`` → the cores; anything else is refused with the part that is
+        not a core or a range of cores."""
+        if not isinstance(value, str):
+            return frozenset(value)
+        cores: set[int] = set()
+        for part in (piece.strip() for piece in value.split(",")):
+            if not part:
+                continue
+            first, dash, last = part.partition("-")
+            last = last if dash else first
+            if not (first.isdigit() and last.isdigit()) or int(last) < int(first):
+                raise ValueError(f"{part!r} is not a core number or a range of cores (0-3)")
+            cores.update(range(int(first), int(last) + 1))
+        return frozenset(cores)
 
     @field_validator("webhook_allowed_networks", mode="before")
     @classmethod

@@ -296,13 +296,32 @@ def budget_prefix(data_dir: Path) -> Path:
     return data_dir / "cpu-budget"
 
 
+def worker_core(number: int) -> int:
+    """The core worker ``number`` keeps its threads on with ``--pin``."""
+    return number % (os.cpu_count() or 1)
+
+
+def cores_line(workers: int, settings: Any, pin: bool) -> str:
+    """Where the sending process(es) run, for the report."""
+    if not pin:
+        return "wherever the OS runs them (--pin keeps each sending process on a core)"
+    if workers:
+        return ", ".join(f"worker {n} on core {worker_core(n)}" for n in range(workers))
+    return f"this process on core {','.join(map(str, sorted(settings.cpu_affinity)))}"
+
+
 @contextmanager
-def worker_processes(count: int, settings: Any, log_dir: Path) -> Iterator[list[int]]:
-    """``count`` ``payjournal worker`` processes, started and ready (their banner printed)."""
-    env = worker_environment(settings)
+def worker_processes(
+    count: int, settings: Any, log_dir: Path, *, pin: bool = False
+) -> Iterator[list[int]]:
+    """``count`` ``payjournal worker`` processes, started and ready (their banner printed);
+    with ``pin`` worker N keeps its threads on core N (:func:`worker_core`)."""
     children = []
     try:
         for number in range(count):
+            env = worker_environment(settings)
+            if pin:
+                env["PAYJOURNAL_CPU_AFFINITY"] = str(worker_core(number))
             out = (log_dir / f"worker-{number}.log").open("wb")
             command = [sys.executable, "-m", "payjournal", "worker", "--executor-id"]
             children.append(

@@ -54,5 +54,19 @@ app.add_typer(notifications.app, name="notifications")
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point. A setting the environment gets wrong stops the command
+    with what is wrong and where (``PAYJOURNAL_<NAME>``), not with a traceback."""
+    from pydantic import ValidationError
+
+    from payjournal.site.affinity import CoresError
+
+    try:
+        app()
+    except ValidationError as exc:
+        for error in exc.errors():
+            name = "_".join(str(part) for part in error["loc"]).upper()
+            typer.echo(f"payjournal: PAYJOURNAL_{name}: {error['msg']}", err=True)
+        raise SystemExit(2) from None
+    except CoresError as exc:
+        typer.echo(f"payjournal: {exc}", err=True)
+        raise SystemExit(2) from None

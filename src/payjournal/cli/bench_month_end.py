@@ -75,6 +75,12 @@ def month_end(
     busy: int = typer.Option(
         0, help="Cores kept busy by separate processes during the window (a shared machine)."
     ),
+    pin: bool = typer.Option(
+        False,
+        "--pin/--no-pin",
+        help="Keep each sending process's threads on a core of its own (PAYJOURNAL_CPU_AFFINITY):"
+        " embedded, this process on the last core; worker N on core N.",
+    ),
     figures_to: str = typer.Option(
         "", hidden=True, help="One run, in this process: write its figures here as JSON."
     ),
@@ -96,7 +102,7 @@ def month_end(
             "--correction-mode": correction_mode,
             "--busy": busy,
         }
-        flags = [] if daily_checks else ["--no-daily-checks"]
+        flags = ([] if daily_checks else ["--no-daily-checks"]) + (["--pin"] if pin else [])
         _repeat(runs, [*(f"{k}={v}" for k, v in options.items()), *flags])
         return
     _one_run(
@@ -110,6 +116,7 @@ def month_end(
         corrections,
         correction_mode,
         busy,
+        pin,
         figures_to,
     )
 
@@ -151,6 +158,7 @@ def _one_run(
     corrections: float,
     correction_mode: str,
     busy: int,
+    pin: bool,
     figures_to: str,
 ) -> None:
     from pydantic import SecretStr
@@ -191,6 +199,8 @@ def _one_run(
             visma_client_secret=SecretStr(DEMO_CLIENT_SECRET),
             visma_per_minute=per_minute,
             worker_concurrency=concurrency,
+            # The emulator, started above, keeps the cores the OS gives it.
+            cpu_affinity=frozenset({(os.cpu_count() or 1) - 1} if pin and not workers else ()),
         )
         start_django(settings, migrate=True)
         # One INFO line per Visma call would bury the figures; warnings and errors still show.
@@ -217,8 +227,11 @@ def _one_run(
         corrector = Corrector(runs, corrections, bench.run_template())
         worker_pids: list[int] = []
         if workers:
-            worker_pids = stack.enter_context(bench.worker_processes(workers, settings, workdir))
+            worker_pids = stack.enter_context(
+                bench.worker_processes(workers, settings, workdir, pin=pin)
+            )
         start_jobs(execute=not workers, executor_id=None if workers else "bench")
+        typer.echo(f"cores                 {bench.cores_line(workers, settings, pin)}")
         stack.callback(stop_jobs)
         mark = emulator.request_count()
         if daily_checks:

@@ -42,8 +42,11 @@ def start_jobs(*, execute: bool = True, executor_id: str | None = None) -> str:
     from payjournal.jobs.dbos import system_database_url
     from payjournal.sending import workflows
     from payjournal.sending.services import sweep
+    from payjournal.site.affinity import keep_threads_on
 
     config = get_settings()
+    if execute:  # before DBOS starts its threads: they inherit this one's cores
+        keep_threads_on(config.cpu_affinity)
     url = system_database_url(
         config.data_dir, config.database(), os.environ.get("PAYJOURNAL_DBOS_URL")
     )
