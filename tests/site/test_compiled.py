@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.db.models import Model
+from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 
 from payjournal.emulator import Emulator
@@ -91,6 +92,19 @@ def test_a_read_by_other_keys_that_locks_its_row(books: Books, visma: Emulator) 
         assert reading.captured_queries[0]["sql"].endswith(" FOR UPDATE") is locks
     with pytest.raises(RunBooking.DoesNotExist):
         booking.get(books.bakkerij.pk, "no-such-run")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_locking_read_outside_a_transaction_is_refused_before_any_sql() -> None:
+    """As Django's ``select_for_update``: a lock outside a transaction would hold nothing
+    (SQLite, without ``FOR UPDATE``, would not even say so)."""
+    booking = CompiledGet(
+        lambda: RunBooking.objects.select_for_update(), keys=("company_id", "run_key")
+    )
+    refused = pytest.raises(TransactionManagementError, match="outside of a transaction")
+    with CaptureQueriesContext(connection) as reading, refused:
+        booking.get(1, "run-1")
+    assert [q["sql"] for q in reading.captured_queries if "runbooking" in q["sql"]] == []
 
 
 def test_rows_of_a_values_query_are_those_of_django(books: Books, visma: Emulator) -> None:
