@@ -71,6 +71,15 @@ settings.load_profile("payjournal")
 expect.set_options(timeout=PATIENCE_MS)
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In a session without xdist the tests that wait for the PostgreSQL pass come last, so the
+    pass has the whole session to run beside (after pytest-django's own ordering)."""
+    from tests.on_postgres import waiting_last
+
+    waiting_last(items)
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     """The tests that run others again on PostgreSQL share one pass (:mod:`tests.on_postgres`)."""
     from tests.on_postgres import collected
@@ -79,7 +88,11 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    """The report file of this test process goes with it (departures already failed tests)."""
+    """The report file of this test process goes with it (departures already failed tests), and
+    a PostgreSQL pass still under way ends."""
+    from tests.on_postgres import finished
+
+    finished(config)
     SPEC_REPORT.unlink(missing_ok=True)
 
 

@@ -6,7 +6,9 @@ packages) and calls :func:`assert_passes_on_postgresql`; the subprocess leaves o
 test. In a session without xdist, the first test that asks runs the targets of every asking
 test the session selected, in one subprocess (one start, one test database, each file once
 however many targets name it), and each asking test then holds only the outcomes of its own
-targets. Under xdist each asking test runs its own targets, so the workers share them out.
+targets. That subprocess starts as soon as the session has collected and runs on the other
+core beside the SQLite tests; the asking tests run last, and the first of them waits for it. Under xdist each asking test
+runs its own targets, so the workers share them out.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -54,8 +56,47 @@ class Pass:
     output: str
 
 
+@dataclass
+class Running:
+    """A PostgreSQL pass under way: its process, and the folder of its report and output."""
+
+    process: subprocess.Popen[bytes]
+    folder: tempfile.TemporaryDirectory[str]
+    _done: Pass | None = field(default=None, init=False)
+
+    @property
+    def report(self) -> Path:
+        return Path(self.folder.name) / "junit.xml"
+
+    @property
+    def output(self) -> Path:
+        return Path(self.folder.name) / "output.txt"
+
+    def wait(self) -> Pass:
+        """The pass, once its process has ended (bounded by the suite's patience)."""
+        if self._done is None:
+            try:
+                returncode = self.process.wait(timeout=SUITE_PATIENCE_S)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                returncode = self.process.wait()
+            outcomes = read_junit(self.report) if self.report.exists() else ()
+            output = self.output.read_text(errors="replace")
+            self._done = Pass(outcomes, returncode, output)
+            self.folder.cleanup()
+        return self._done
+
+    def stop(self) -> None:
+        """End the pass if it still runs (the session ended before anyone asked for it)."""
+        if self._done is None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        if self._done is None:
+            self.folder.cleanup()
+
+
 ASKING = pytest.StashKey[tuple[Asking, ...]]()
-_SHARED = pytest.StashKey[Pass]()
+_SHARED = pytest.StashKey[Running]()
 
 
 def relative(target: str) -> str:
@@ -72,10 +113,33 @@ def asking(item: pytest.Item) -> Asking | None:
     return Asking(item.nodeid, tuple(relative(str(t)) for t in marker.args))
 
 
+def waiting_last(items: list[pytest.Item]) -> None:
+    """Outside xdist, move the asking tests to the end of ``items`` (in their order)."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    asking_items = [item for item in items if item.get_closest_marker(MARKER) is not None]
+    if asking_items:
+        items[:] = [item for item in items if item.get_closest_marker(MARKER) is None]
+        items.extend(asking_items)
+
+
 def collected(session: pytest.Session) -> None:
-    """Note the asking tests the session selected (``pytest_collection_finish``)."""
+    """Note the asking tests the session selected (``pytest_collection_finish``); outside
+    xdist, start their shared pass now, beside the tests that follow."""
+    config = session.config
     found = (asking(item) for item in session.items)
-    session.config.stash[ASKING] = tuple(a for a in found if a is not None)
+    everyone = tuple(a for a in found if a is not None)
+    config.stash[ASKING] = everyone
+    if everyone and not os.environ.get("PYTEST_XDIST_WORKER") and not config.option.collectonly:
+        targets = [t for a in everyone for t in a.targets]
+        config.stash[_SHARED] = start_on_postgresql(targets, [a.nodeid for a in everyone])
+
+
+def finished(config: pytest.Config) -> None:
+    """A shared pass nobody waited for (``-x``, Ctrl-C) ends with the session."""
+    running = config.stash.get(_SHARED, None)
+    if running is not None:
+        running.stop()
 
 
 def assert_passes_on_postgresql(request: pytest.FixtureRequest) -> None:
@@ -85,13 +149,11 @@ def assert_passes_on_postgresql(request: pytest.FixtureRequest) -> None:
     assert me is not None, f"mark the test {MARKER}(<targets>)"
     config = request.config
     if os.environ.get("PYTEST_XDIST_WORKER"):
-        done = run_on_postgresql(me.targets, [me.nodeid])
+        done = run_on_postgresql(list(me.targets), [me.nodeid])
     else:
         if _SHARED not in config.stash:
-            everyone = config.stash.get(ASKING, ()) or (me,)
-            targets = [t for a in everyone for t in a.targets]
-            config.stash[_SHARED] = run_on_postgresql(targets, [a.nodeid for a in everyone])
-        done = config.stash[_SHARED]
+            config.stash[_SHARED] = start_on_postgresql(list(me.targets), [me.nodeid])
+        done = config.stash[_SHARED].wait()
     mine = [o for o in done.outcomes if any(within(o.module, t) for t in me.targets)]
     failed = [o for o in mine if o.problem]
     assert done.returncode in (0, 1) and not failed, (
@@ -118,18 +180,23 @@ def distinct(targets: list[str]) -> list[str]:
 
 def run_on_postgresql(targets: list[str], leave_out: list[str]) -> Pass:
     """One pytest subprocess on PostgreSQL over ``targets``, without the tests ``leave_out``."""
-    with tempfile.TemporaryDirectory(prefix="on-postgres-") as folder:
-        report = Path(folder) / "junit.xml"
-        deselected = [arg for nodeid in leave_out for arg in ("--deselect", nodeid)]
-        result = subprocess.run(
+    return start_on_postgresql(targets, leave_out).wait()
+
+
+def start_on_postgresql(targets: list[str], leave_out: list[str]) -> Running:
+    """Start the pytest subprocess of :func:`run_on_postgresql`; :meth:`Running.wait` ends it."""
+    folder = tempfile.TemporaryDirectory(prefix="on-postgres-")
+    report = Path(folder.name) / "junit.xml"
+    deselected = [arg for nodeid in leave_out for arg in ("--deselect", nodeid)]
+    with (Path(folder.name) / "output.txt").open("wb") as output:
+        process = subprocess.Popen(
             [
                 sys.executable, "-m", "pytest", *distinct(targets), "--ds", "tests.pg_settings",
                 "-q", "-p", "no:cacheprovider", f"--junitxml={report}", *deselected,
             ],
-            cwd=ROOT, capture_output=True, text=True, timeout=SUITE_PATIENCE_S, check=False,
+            cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )  # fmt: skip
-        outcomes = read_junit(report) if report.exists() else ()
-    return Pass(outcomes, result.returncode, result.stdout + result.stderr)
+    return Running(process, folder)
 
 
 def read_junit(report: Path) -> tuple[Outcome, ...]:
