@@ -73,6 +73,8 @@ def test_the_machine_lines_name_the_load_and_the_other_processes() -> None:
     assert machine.others_cores > 0  # the busy process is not one of "ours" here
     assert 1 <= len(machine.busiest) <= 3
     assert all(cores > 0 for cores, _command in machine.busiest)
+    assert lines[2].startswith(f"machine speed         reference loop {before.reference_ms:.1f} ms")
+    assert 0 < before.reference_ms == machine.reference_ms  # measured once, before the window
 
 
 def test_the_budget_splits_the_cpu_into_the_parts_and_the_rest_of_each_threads_time() -> None:
@@ -172,5 +174,9 @@ def test_several_runs_each_in_its_own_process_then_the_summary() -> None:
     assert "busy cores            1" in output
     assert "CPU budget per journal, this process (embedded):" in output
     assert "load average          before" in output
+    assert "machine speed         reference loop" in output
+    assert "reference loops in the sending process (the machine's speed above)" in output
     summary = output.split("summary of 2 runs", 1)[1]
     assert "ratio to the bound" in summary and "duplicates" in summary
+    assert "CPU per journal, sending process(es) (reference loops)" in summary
+    assert "machine speed: reference loop (ms)" in summary

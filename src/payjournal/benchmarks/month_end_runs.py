@@ -5,7 +5,8 @@ kept busy on purpose, the CPU budget per journal, and min / median / max over se
   each) during the window, so a run on a shared machine can be told apart from the code.
 * :func:`machine_before` / :meth:`MachineBefore.after`: the load average before and after
   the window and the CPU the machine's other processes used in it (from ``/proc``), the
-  busiest named.
+  busiest named; and the machine's own speed, the CPU time of a fixed piece of Python
+  (:func:`reference_loop_ms`), so the CPU per journal can be read in that unit as well.
 * :func:`budget_lines`: the CPU per journal of the sending process(es) split into its measured
   parts (:mod:`payjournal.cpu_budget`).
 * :func:`summary_lines`: each figure of several runs as min / median / max.
@@ -33,6 +34,7 @@ __all__ = [
     "budget_per_journal",
     "machine_before",
     "peak_rss_mb",
+    "reference_loop_ms",
     "summary_lines",
 ]
 
@@ -80,6 +82,28 @@ def _command(pid: int) -> str:
     return " ".join(words)[:90]
 
 
+def _reference_work() -> int:
+    """A fixed piece of interpreter work like the send path's: small dicts, strings, calls."""
+    total = 0
+    for n in range(10_000):
+        row = {"account": str(1000 + n % 97), "amount": str(n * 3), "text": f"line {n}"}
+        total += len(row["text"]) + int(row["amount"]) % 7 + sum(divmod(n, 13))
+    return total
+
+
+def reference_loop_ms(repeats: int = 5) -> float:
+    """The CPU time of :func:`_reference_work` in this thread, the least of ``repeats`` (ms).
+
+    Machines of one kind run Python at different speeds (seen here: 2.6 times apart); the
+    month-end's CPU per journal divided by this figure is comparable between them."""
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.thread_time()
+        _reference_work()
+        best = min(best, time.thread_time() - started)
+    return best * 1000
+
+
 @dataclass(frozen=True, slots=True)
 class MachineBefore:
     """The machine at the window's start, to compare with its end."""
@@ -87,6 +111,7 @@ class MachineBefore:
     load: tuple[float, float, float]
     ticks: dict[int, tuple[str, int]]
     at: float
+    reference_ms: float
 
     def after(self, ours: Iterable[int]) -> Machine:
         """The load average now, and the cores the other processes used since (the busiest
@@ -109,6 +134,7 @@ class MachineBefore:
             _loadavg(),
             sum(c for c, _pid, _name in used),
             [(c, _command(pid) or name) for c, pid, name in used[:3]],
+            self.reference_ms,
         )
 
 
@@ -118,6 +144,7 @@ class Machine:
     load_after: tuple[float, float, float]
     others_cores: float  # CPU of the machine's other processes in the window, in cores
     busiest: list[tuple[float, str]]
+    reference_ms: float  # the machine's speed: reference_loop_ms() before the window
 
     def lines(self) -> list[str]:
         busiest = "; ".join(f"{c:.2f} {cmd}" for c, cmd in self.busiest) or "none"
@@ -125,6 +152,8 @@ class Machine:
             f"load average          before {_load(self.load_before)}, after "
             f"{_load(self.load_after)} (1, 5, 15 min; {os.cpu_count()} cores)",
             f"other processes       {self.others_cores:.2f} cores in the window; busiest: {busiest}",
+            f"machine speed         reference loop {self.reference_ms:.1f} ms of CPU (a fixed "
+            "piece of Python, the least of 5 before the window; a slower machine takes longer)",
         ]
 
 
@@ -140,7 +169,8 @@ def _load(load: tuple[float, float, float]) -> str:
 
 
 def machine_before() -> MachineBefore:
-    return MachineBefore(_loadavg(), _ticks_by_process(), time.monotonic())
+    reference_ms = reference_loop_ms()
+    return MachineBefore(_loadavg(), _ticks_by_process(), time.monotonic(), reference_ms)
 
 
 def peak_rss_mb(pid: int) -> float:

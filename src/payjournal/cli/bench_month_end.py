@@ -420,6 +420,8 @@ def _report(
         budget_per_journal(window.worker_budget, vouchers) if window.worker_budget else None
     )
     sending_cpu = worker_cpu if workers else window.cpu
+    # The CPU per journal in units of the machine's speed (comparable between machines).
+    loops = sending_cpu / max(vouchers, 1) * 1000 / window.machine.reference_ms
     typer.echo(
         "\n".join(
             [
@@ -450,6 +452,8 @@ def _report(
         + (f", {_ms(worker_cpu, vouchers)} workers" if workers else "")
         + f", {_ms(emulator_cpu, vouchers)} emulator  (target <= 5 ms in the sending "
         f"process{'es' if workers else ''})\n"
+        f"                      = {loops:.2f} reference loops in the sending "
+        f"process{'es' if workers else ''} (the machine's speed above)\n"
         f"rate-limit bound      {bound:.2f} s  ({vouchers} vouchers at {per_minute}/min per "
         f"endpoint, latency {latency_ms} ms)\n"
         f"ratio to the bound    {window.wall / bound:.3f}  (target <= {1.05 if workers else 1.10})\n"
@@ -485,6 +489,8 @@ def _report(
         "wall time (s)": window.wall,
         "ratio to the bound": window.wall / bound,
         "CPU per journal, sending process(es) (ms)": sending_cpu / max(vouchers, 1) * 1000,
+        "CPU per journal, sending process(es) (reference loops)": loops,
+        "machine speed: reference loop (ms)": window.machine.reference_ms,
         "CPU per journal, this process (ms)": window.cpu / max(vouchers, 1) * 1000,
         "CPU per journal, emulator (ms)": emulator_cpu / max(vouchers, 1) * 1000,
         "API calls per voucher": calls.total / max(vouchers, 1),
