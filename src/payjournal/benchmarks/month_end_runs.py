@@ -91,17 +91,19 @@ def _reference_work() -> int:
     return total
 
 
-def reference_loop_ms(repeats: int = 5) -> float:
-    """The CPU time of :func:`_reference_work` in this thread, the least of ``repeats`` (ms).
+def reference_loop_ms(repeats: int = 15) -> float:
+    """The CPU time of :func:`_reference_work` in this thread, the median of ``repeats`` (ms).
 
     Machines of one kind run Python at different speeds (seen here: 2.6 times apart); the
-    month-end's CPU per journal divided by this figure is comparable between them."""
-    best = float("inf")
+    month-end's CPU per journal divided by this figure is comparable between them. The
+    median of several, because a single short loop catches the core at its fastest or slowest.
+    """
+    times = []
     for _ in range(repeats):
         started = time.thread_time()
         _reference_work()
-        best = min(best, time.thread_time() - started)
-    return best * 1000
+        times.append(time.thread_time() - started)
+    return statistics.median(times) * 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +136,7 @@ class MachineBefore:
             _loadavg(),
             sum(c for c, _pid, _name in used),
             [(c, _command(pid) or name) for c, pid, name in used[:3]],
-            self.reference_ms,
+            (self.reference_ms, reference_loop_ms()),
         )
 
 
@@ -144,7 +146,12 @@ class Machine:
     load_after: tuple[float, float, float]
     others_cores: float  # CPU of the machine's other processes in the window, in cores
     busiest: list[tuple[float, str]]
-    reference_ms: float  # the machine's speed: reference_loop_ms() before the window
+    reference: tuple[float, float]  # the machine's speed: reference_loop_ms() before, after
+
+    @property
+    def reference_ms(self) -> float:
+        """The machine's speed in the window: the reference loop before and after, averaged."""
+        return sum(self.reference) / 2
 
     def lines(self) -> list[str]:
         busiest = "; ".join(f"{c:.2f} {cmd}" for c, cmd in self.busiest) or "none"
@@ -152,8 +159,9 @@ class Machine:
             f"load average          before {_load(self.load_before)}, after "
             f"{_load(self.load_after)} (1, 5, 15 min; {os.cpu_count()} cores)",
             f"other processes       {self.others_cores:.2f} cores in the window; busiest: {busiest}",
-            f"machine speed         reference loop {self.reference_ms:.1f} ms of CPU (a fixed "
-            "piece of Python, the least of 5 before the window; a slower machine takes longer)",
+            f"machine speed         reference loop {self.reference[0]:.1f} ms of CPU before the "
+            f"window, {self.reference[1]:.1f} after (a fixed piece of Python, median of 15; "
+            "a slower machine takes longer)",
         ]
 
 
