@@ -18,9 +18,10 @@ marker posted twice, every run id netting to its latest version
 
 Every figure depends on the machine as much as on the code, so the command runs the benchmark
 ``--runs`` times (each in a fresh process) and prints min / median / max of each figure; each
-run prints the load average before and after its window and what the machine's other
-processes used meanwhile, and ``--busy N`` keeps N cores busy with separate processes during
-the window. The CPU per journal of the sending process(es) is printed as a budget of measured
+run prints the load average before and after its window, what the machine's other
+processes used meanwhile and the machine's own speed (the CPU time of a fixed piece of Python
+before and after the window, with the CPU per journal in that unit), and ``--busy N`` keeps N
+cores busy with separate processes during the window. The CPU per journal of the sending process(es) is printed as a budget of measured
 parts (:mod:`payjournal.cpu_budget`, :mod:`payjournal.benchmarks.month_end_runs`).
 """
 
