@@ -156,6 +156,12 @@ def send_bulk(request: HttpRequest, membership: Membership, company_id: int) -> 
         result = services.request_send_many(selected)
     else:
         result = services.send_period(company, form.cleaned_data["start"], form.cleaned_data["end"])
+    announce_queued(request, result)
+    return _done(request, membership, company)
+
+
+def announce_queued(request: HttpRequest, result: services.BulkResult) -> None:
+    """A bulk send's outcome as messages: why each skipped run was skipped, how many queued."""
     for reason in result.skipped.values():
         messages.warning(request, reason)
     messages.success(
@@ -167,7 +173,6 @@ def send_bulk(request: HttpRequest, membership: Membership, company_id: int) -> 
         )
         % {"count": len(result.queued)},
     )
-    return _done(request, membership, company)
 
 
 @require_POST

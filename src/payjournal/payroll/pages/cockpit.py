@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 
 from payjournal.live.stamps import Kind, Topic, poller
 from payjournal.payroll import services as payroll
+from payjournal.payroll.pages.actions import announce_queued
 from payjournal.sending import cockpit as data
 from payjournal.sending.cockpit_html import render_rows
 from payjournal.sending.forms import CockpitActionForm, CockpitForm
@@ -177,18 +178,7 @@ def _run_action(
     action = form.cleaned_data["action"]
     companies = list(form.cleaned_data["companies"])
     if action == "send":
-        result = data.send_companies(companies)
-        for reason in result.skipped.values():
-            messages.warning(request, reason)
-        messages.success(
-            request,
-            ngettext(
-                "%(count)s journal queued for Visma.",
-                "%(count)s journals queued for Visma.",
-                len(result.queued),
-            )
-            % {"count": len(result.queued)},
-        )
+        announce_queued(request, data.send_companies(companies))
         return {}
     if action == "retry":
         count = data.retry_companies(companies)
