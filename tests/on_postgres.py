@@ -7,8 +7,8 @@ test. In a session without xdist, the first test that asks runs the targets of e
 test the session selected, in one subprocess (one start, one test database, each file once
 however many targets name it), and each asking test then holds only the outcomes of its own
 targets. That subprocess starts as soon as the session has collected and runs on the other
-core beside the SQLite tests; the asking tests run last, and the first of them waits for it. Under xdist each asking test
-runs its own targets, so the workers share them out.
+core beside the SQLite tests; the asking tests run last, and the first of them waits for it.
+Under xdist each asking test runs its own targets, so the workers share them out.
 """
 
 from __future__ import annotations

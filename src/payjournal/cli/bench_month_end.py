@@ -21,8 +21,9 @@ Every figure depends on the machine as much as on the code, so the command runs 
 run prints the load average before and after its window, what the machine's other
 processes used meanwhile and the machine's own speed (the CPU time of a fixed piece of Python
 before and after the window, with the CPU per journal in that unit), and ``--busy N`` keeps N
-cores busy with separate processes during the window. The CPU per journal of the sending process(es) is printed as a budget of measured
-parts (:mod:`payjournal.cpu_budget`, :mod:`payjournal.benchmarks.month_end_runs`).
+cores busy with separate processes during the window. The CPU per journal of the sending
+process(es) is printed as a budget of measured parts (:mod:`payjournal.cpu_budget`,
+:mod:`payjournal.benchmarks.month_end_runs`).
 """
 
 from __future__ import annotations
