@@ -92,7 +92,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     a PostgreSQL pass still under way ends."""
     from tests.on_postgres import finished
 
-    finished(config)
+    finished(config.stash)
     SPEC_REPORT.unlink(missing_ok=True)
 
 

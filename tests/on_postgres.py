@@ -96,7 +96,8 @@ class Running:
 
 
 ASKING = pytest.StashKey[tuple[Asking, ...]]()
-_SHARED = pytest.StashKey[Running]()
+#: The serial session's shared pass, once started (``config.stash``).
+SHARED = pytest.StashKey[Running]()
 
 
 def relative(target: str) -> str:
@@ -132,12 +133,13 @@ def collected(session: pytest.Session) -> None:
     config.stash[ASKING] = everyone
     if everyone and not os.environ.get("PYTEST_XDIST_WORKER") and not config.option.collectonly:
         targets = [t for a in everyone for t in a.targets]
-        config.stash[_SHARED] = start_on_postgresql(targets, [a.nodeid for a in everyone])
+        config.stash[SHARED] = start_on_postgresql(targets, [a.nodeid for a in everyone])
 
 
-def finished(config: pytest.Config) -> None:
-    """A shared pass nobody waited for (``-x``, Ctrl-C) ends with the session."""
-    running = config.stash.get(_SHARED, None)
+def finished(stash: pytest.Stash) -> None:
+    """A shared pass nobody waited for (``-x``, Ctrl-C) ends with the session whose
+    ``config.stash`` holds it (``pytest_unconfigure``)."""
+    running = stash.get(SHARED, None)
     if running is not None:
         running.stop()
 
@@ -151,9 +153,9 @@ def assert_passes_on_postgresql(request: pytest.FixtureRequest) -> None:
     if os.environ.get("PYTEST_XDIST_WORKER"):
         done = run_on_postgresql(list(me.targets), [me.nodeid])
     else:
-        if _SHARED not in config.stash:
-            config.stash[_SHARED] = start_on_postgresql(list(me.targets), [me.nodeid])
-        done = config.stash[_SHARED].wait()
+        if SHARED not in config.stash:
+            config.stash[SHARED] = start_on_postgresql(list(me.targets), [me.nodeid])
+        done = config.stash[SHARED].wait()
     mine = [o for o in done.outcomes if any(within(o.module, t) for t in me.targets)]
     failed = [o for o in mine if o.problem]
     assert done.returncode in (0, 1) and not failed, (
