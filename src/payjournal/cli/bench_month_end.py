@@ -213,6 +213,7 @@ def _one_run(
         from payjournal.benchmarks import month_end_runs
         from payjournal.benchmarks.month_end_corrections import Corrector
         from payjournal.cli.sending import start_jobs, stop_jobs
+        from payjournal.integrations import watch
         from payjournal.jobs import dbos as dbos_jobs
         from payjournal.preflight.daily import check_every_company
 
@@ -246,6 +247,9 @@ def _one_run(
             )
         if not workers:
             dbos_jobs.wait_until_listening()
+        # The daily checks ran a moment ago, not at 03:00: without this, each account's answered
+        # call in the window would be within the minute of its check's and not stored.
+        watch.forget_answers()
         emulator.set_latency(latency_ms)
         with month_end_runs.Busy(busy) as busy_pids:
             window = _window(emulator, runs, corrector, worker_pids, emulator_child.pid, busy_pids)
