@@ -8,6 +8,10 @@ of every thread of the process by the role its name gives it (the DBOS queue thr
 workflow threads …), so what no part names — DBOS's own bookkeeping — is measured too, as the
 rest of its threads' time.
 
+It counts the database statements of each part too (:func:`count_statements`: the app's
+through Django, DBOS's through SQLAlchemy): unlike milliseconds, a count does not depend on
+the machine, so a change to the send path shows in it however noisy the machine.
+
 A process started with ``PAYJOURNAL_CPU_BUDGET=<path prefix>`` (the benchmark's workers) counts
 from the start; ``SIGUSR1`` marks the window's start, ``SIGUSR2`` its end: the window's figures
 are written to ``<prefix>.<pid>.json``.
@@ -26,11 +30,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "THREAD_PREFIX",
     "Figures",
+    "count_statements",
     "enabled",
     "install_from_environment",
     "part",
     "snapshot",
+    "statement",
     "switch_on",
     "threads",
 ]
@@ -43,6 +50,7 @@ class _State:
     lock = threading.Lock()
     totals: dict[str, float] = {}  # noqa: RUF012  # part → CPU seconds, every thread
     counts: dict[str, int] = {}  # noqa: RUF012
+    statements: dict[str, int] = {}  # noqa: RUF012  # part (or thread role) → statements
 
 
 _local = threading.local()
@@ -66,18 +74,68 @@ def part(name: str) -> Iterator[None]:
     stack: list[float] | None = getattr(_local, "nested", None)
     if stack is None:
         stack = _local.nested = []
+        _local.names = []
     stack.append(0.0)
+    _local.names.append(name)
     started = time.thread_time()
     try:
         yield
     finally:
         spent = time.thread_time() - started
         nested = stack.pop()
+        _local.names.pop()
         if stack:
             stack[-1] += spent
         with _State.lock:
             _State.totals[name] = _State.totals.get(name, 0.0) + spent - nested
             _State.counts[name] = _State.counts.get(name, 0) + 1
+
+
+def statement() -> None:
+    """One database statement ran in this thread: count it for the innermost part, or for the
+    thread's role outside every part (``thread: <role>``)."""
+    if not _State.on:
+        return
+    names: list[str] | None = getattr(_local, "names", None)
+    key = names[-1] if names else THREAD_PREFIX + _role(threading.current_thread().name)
+    with _State.lock:
+        _State.statements[key] = _State.statements.get(key, 0) + 1
+
+
+#: The key of the statements a thread ran outside every part: this prefix and its role.
+THREAD_PREFIX = "thread: "
+
+
+def count_statements() -> None:
+    """Count every database statement of this process from now on: Django's (each connection
+    of each thread, as it connects) and SQLAlchemy's (every engine: DBOS's). Idempotent."""
+    import sqlalchemy as sa
+    from django.conf import settings
+    from django.db import connections
+    from django.db.backends.signals import connection_created
+
+    if getattr(count_statements, "installed", False):
+        return
+    count_statements.installed = True  # type: ignore[attr-defined]
+    connection_created.connect(_wrap_connection, weak=False)
+    if settings.configured:  # the connections this thread already opened
+        for connection in connections.all(initialized_only=True):
+            _wrap_connection(connection=connection)
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", _before_cursor_execute)
+
+
+def _wrap_connection(sender: Any = None, *, connection: Any, **_kwargs: Any) -> None:
+    if _django_statement not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_django_statement)
+
+
+def _django_statement(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+    statement()
+    return execute(sql, params, many, context)
+
+
+def _before_cursor_execute(*_args: Any) -> None:
+    statement()
 
 
 #: Thread name prefixes → the role the budget gives their time.
@@ -119,6 +177,7 @@ class Figures:
     counts: dict[str, int] = field(default_factory=dict)
     threads: dict[str, float] = field(default_factory=dict)
     process: float = 0.0
+    statements: dict[str, int] = field(default_factory=dict)
 
     def since(self, earlier: Figures) -> Figures:
         """What was spent between ``earlier`` and this one."""
@@ -127,6 +186,7 @@ class Figures:
             {k: v - earlier.counts.get(k, 0) for k, v in self.counts.items()},
             _minus(self.threads, earlier.threads),
             self.process - earlier.process,
+            {k: v - earlier.statements.get(k, 0) for k, v in self.statements.items()},
         )
 
     def plus(self, other: Figures) -> Figures:
@@ -139,6 +199,10 @@ class Figures:
             },
             _plus(self.threads, other.threads),
             self.process + other.process,
+            {
+                k: self.statements.get(k, 0) + other.statements.get(k, 0)
+                for k in {*self.statements, *other.statements}
+            },
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -147,12 +211,17 @@ class Figures:
             "counts": self.counts,
             "threads": self.threads,
             "process": self.process,
+            "statements": self.statements,
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Figures:
         return cls(
-            dict(data["parts"]), dict(data["counts"]), dict(data["threads"]), data["process"]
+            dict(data["parts"]),
+            dict(data["counts"]),
+            dict(data["threads"]),
+            data["process"],
+            dict(data.get("statements", {})),
         )
 
 
@@ -168,7 +237,8 @@ def snapshot() -> Figures:
     """The figures of this process now."""
     with _State.lock:
         parts, counts = dict(_State.totals), dict(_State.counts)
-    return Figures(parts, counts, threads(), time.process_time())
+        statements = dict(_State.statements)
+    return Figures(parts, counts, threads(), time.process_time(), statements)
 
 
 def install_from_environment() -> None:
@@ -179,6 +249,7 @@ def install_from_environment() -> None:
     if not prefix:
         return
     switch_on()
+    count_statements()
     started: list[Figures] = []
 
     def on_start(_signum: int, _frame: Any) -> None:

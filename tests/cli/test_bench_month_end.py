@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from payjournal import cpu_budget
@@ -19,6 +21,7 @@ from payjournal.benchmarks.month_end_runs import (
     budget_lines,
     budget_per_journal,
     machine_before,
+    statements_per_journal,
     summary_lines,
 )
 from payjournal.cli import app
@@ -97,8 +100,52 @@ def test_the_budget_splits_the_cpu_into_the_parts_and_the_rest_of_each_threads_t
     assert budget["the benchmark's own"] == 0.25  # the main thread beyond decide and enqueue
     assert budget["total of the parts"] == 3.75 == budget["process CPU"]
     lines = budget_lines("this process", budget)
-    assert lines[0] == "CPU budget per journal, this process:"
+    assert lines[0] == "CPU budget per journal, this process (ms; database statements):"
     assert any("send: claim" in line and "1.00 ms" in line for line in lines)
+
+
+def test_the_statements_per_journal_go_to_the_budgets_lines() -> None:
+    window = Figures(
+        statements={
+            "send: claim": 3000,
+            "token": 1000,
+            "thread: workflow threads": 2000,  # outside every part: DBOS's bookkeeping
+            "thread: DBOS dequeue": 500,
+            "thread: main thread": 100,
+        }
+    )
+    statements = statements_per_journal(window, journals=1000)
+    assert statements["send: claim"] == 3.0 and statements["token"] == 1.0
+    assert statements["DBOS bookkeeping"] == 2.0 and statements["DBOS dequeue"] == 0.5
+    assert statements["the benchmark's own"] == 0.1
+    assert statements["total of the parts"] == 6.6
+    lines = budget_lines("this process", {"send: claim": 1.0}, statements)
+    assert any("send: claim" in line and "1.00 ms   3.0" in line for line in lines)
+    assert any("DBOS bookkeeping" in line and "0.00 ms   2.0" in line for line in lines)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_database_statement_is_counted_for_its_part_or_its_thread() -> None:
+    from django.contrib.auth.models import User
+
+    engine = sa.create_engine("sqlite://")
+    was = cpu_budget.enabled()
+    cpu_budget.count_statements()
+    cpu_budget.switch_on()
+    try:
+        before = cpu_budget.snapshot()
+        with cpu_budget.part("test: reads"):
+            User.objects.count()
+            User.objects.filter(username="nobody").exists()
+            with engine.connect() as connection:  # SQLAlchemy, as DBOS's system database
+                connection.execute(sa.text("SELECT 1"))
+        User.objects.count()  # outside every part
+        spent = cpu_budget.snapshot().since(before)
+    finally:
+        cpu_budget._State.on = was
+        engine.dispose()
+    assert spent.statements["test: reads"] == 3
+    assert spent.statements[cpu_budget.THREAD_PREFIX + "main thread"] == 1
 
 
 def test_nested_parts_are_counted_once() -> None:
@@ -173,7 +220,7 @@ def test_several_runs_each_in_its_own_process_then_the_summary() -> None:
     assert "=== run 1 of 2" in output and "=== run 2 of 2" in output
     assert "summary of 2 runs   min / median / max" in output
     assert "busy cores            1" in output
-    assert "CPU budget per journal, this process (embedded):" in output
+    assert "CPU budget per journal, this process (embedded) (ms; database statements):" in output
     assert "load average          before" in output
     assert "machine speed         reference loop" in output
     assert "reference loops in the sending process (the machine's speed above)" in output

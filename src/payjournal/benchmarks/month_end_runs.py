@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from payjournal.cpu_budget import Figures
+from payjournal.cpu_budget import THREAD_PREFIX, Figures
 
 __all__ = [
     "Busy",
@@ -229,19 +229,50 @@ def budget_per_journal(window: Figures, journals: int) -> dict[str, float]:
     return found
 
 
-def budget_lines(title: str, budget: dict[str, float]) -> list[str]:
-    """The budget of :func:`budget_per_journal` as lines (parts that cost nothing left out)."""
-    lines = [f"CPU budget per journal, {title}:"]
+#: Where the statements a thread ran outside every part go in the budget (by its role).
+_STATEMENTS_OUTSIDE_PARTS = {
+    "DBOS dequeue": "DBOS dequeue",
+    "workflow threads": "DBOS bookkeeping",
+    "other threads": "DBOS's other threads",
+    "main thread": "the benchmark's own",
+}
+
+
+def statements_per_journal(window: Figures, journals: int) -> dict[str, float]:
+    """The window's database statements (the app's and DBOS's) per journal, by the budget's
+    parts; a thread's statements outside every part go to its role's line. Unlike the CPU,
+    these do not depend on the machine."""
+    found: dict[str, float] = {}
+    for key, count in window.statements.items():
+        if key.startswith(THREAD_PREFIX):
+            key = _STATEMENTS_OUTSIDE_PARTS[key.removeprefix(THREAD_PREFIX)]
+        found[key] = found.get(key, 0.0) + count / max(journals, 1)
+    found["total of the parts"] = sum(found.values())
+    return {name: found.get(name, 0.0) for name in (*(n for n, _ in PARTS), "total of the parts")}
+
+
+def budget_lines(
+    title: str, budget: dict[str, float], statements: dict[str, float] | None = None
+) -> list[str]:
+    """The budget of :func:`budget_per_journal` as lines (parts that cost nothing left out),
+    with each part's database statements per journal when given."""
+    statements = statements or {}
+    lines = [f"CPU budget per journal, {title} (ms; database statements):"]
     for name, what in PARTS:
         value = budget.get(name, 0.0)
-        if value >= 0.005:
-            lines.append(f"  {value:6.2f} ms  {name:<38} {what}")
+        if value >= 0.005 or statements.get(name, 0.0) >= 0.005:
+            lines.append(f"  {value:6.2f} ms {_count(statements, name)}  {name:<38} {what}")
     total, process = budget.get("total of the parts", 0.0), budget.get("process CPU", 0.0)
     lines.append(
-        f"  {total:6.2f} ms  {'total of the parts':<38} (the process's CPU: {process:.2f} ms; "
+        f"  {total:6.2f} ms {_count(statements, 'total of the parts')}  "
+        f"{'total of the parts':<38} (the process's CPU: {process:.2f} ms; "
         "the difference is threads that ended in the window)"
     )
     return lines
+
+
+def _count(statements: dict[str, float], name: str) -> str:
+    return f"{statements[name]:5.1f}" if name in statements else " " * 5
 
 
 def _median(values: Sequence[float]) -> float:

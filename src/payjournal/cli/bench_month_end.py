@@ -205,6 +205,9 @@ def _one_run(
             cpu_affinity=frozenset({(os.cpu_count() or 1) - 1} if pin and not workers else ()),
         )
         start_django(settings, migrate=True)
+        from payjournal import cpu_budget
+
+        cpu_budget.count_statements()  # before any thread connects: counted from the window on
         # One INFO line per Visma call would bury the figures; warnings and errors still show.
         logging.getLogger("payjournal.visma").setLevel(logging.WARNING)
         from payjournal import wiring
@@ -396,7 +399,11 @@ def _report(
     from payjournal.benchmarks import month_end as bench
     from payjournal.benchmarks.month_end_books import check_books
     from payjournal.benchmarks.month_end_corrections import Moment, arrivals
-    from payjournal.benchmarks.month_end_runs import budget_lines, budget_per_journal
+    from payjournal.benchmarks.month_end_runs import (
+        budget_lines,
+        budget_per_journal,
+        statements_per_journal,
+    )
     from payjournal.domain.submission import SubmissionState
     from payjournal.sending.models import Submission
 
@@ -422,9 +429,11 @@ def _report(
     )
     bound = max(vouchers, 1) / per_minute * 60
     budget = budget_per_journal(window.budget, vouchers)
-    worker_budget = (
-        budget_per_journal(window.worker_budget, vouchers) if window.worker_budget else None
-    )
+    statements = statements_per_journal(window.budget, vouchers)
+    worker_budget = worker_statements = None
+    if window.worker_budget:
+        worker_budget = budget_per_journal(window.worker_budget, vouchers)
+        worker_statements = statements_per_journal(window.worker_budget, vouchers)
     sending_cpu = worker_cpu if workers else window.cpu
     # The CPU per journal in units of the machine's speed (comparable between machines).
     loops = sending_cpu / max(vouchers, 1) * 1000 / window.machine.reference_ms
@@ -487,9 +496,17 @@ def _report(
             else ""
         )
     )
-    typer.echo("\n".join(budget_lines("this process" + ("" if workers else " (embedded)"), budget)))
-    if worker_budget is not None:
-        typer.echo("\n".join(budget_lines(f"the {workers} workers together", worker_budget)))
+    typer.echo(
+        "\n".join(
+            budget_lines("this process" + ("" if workers else " (embedded)"), budget, statements)
+        )
+    )
+    if worker_budget is not None and worker_statements is not None:
+        typer.echo(
+            "\n".join(
+                budget_lines(f"the {workers} workers together", worker_budget, worker_statements)
+            )
+        )
     figures: dict[str, Any] = {
         "decide + enqueue (s)": window.decided,
         "wall time (s)": window.wall,
@@ -510,9 +527,11 @@ def _report(
         "load average after (1 min)": window.machine.load_after[0],
         "other processes (cores)": window.machine.others_cores,
         "budget, this process (ms per journal)": budget,
+        "database statements per journal, this process": statements,
     }
-    if worker_budget is not None:
+    if worker_budget is not None and worker_statements is not None:
         figures["budget, workers together (ms per journal)"] = worker_budget
+        figures["database statements per journal, workers together"] = worker_statements
     return figures
 
 
