@@ -18,6 +18,7 @@ from payjournal import catalog, wiring
 from payjournal.domain.submission import Event, SubmissionState
 from payjournal.emulator import Emulator, FaultPlan
 from payjournal.emulator.model import Voucher
+from payjournal.integrations import watch
 from payjournal.jobs import Enqueue, JobStatus
 from payjournal.notifications.wanted import forget_wanted
 from payjournal.payroll.journals import journal_total
@@ -118,6 +119,41 @@ def test_a_send_writes_each_state_change_in_two_statements(books: Books, visma: 
     leg.refresh_from_db()
     assert_sent_once(visma, leg)
     assert events(leg) == ["claimed", "posted"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_accounts_answer_is_stored_in_the_sent_transaction(
+    books: Books, visma: Emulator
+) -> None:
+    """The account's last successful call is written with the leg's sent, in one transaction,
+    not in one of its own after the POST (a month-end pays that a thousand times)."""
+    first, second = books.runs(books.bakkerij)[:2]
+    send(first)  # the pre-flight's reads are in the day's cache: the POST is the one call
+    leg = request_send(second)
+    watch.forget_answers()  # the account's answer is due again
+    written: list[tuple[str, bool]] = []
+
+    def record(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        written.append((sql, database.in_atomic_block))
+        return execute(sql, params, many, context)
+
+    with database.execute_wrapper(record):
+        process_submission(leg.pk, policy=FAST, sleep=no_sleep)
+    answers = [i for i, (sql, _) in enumerate(written) if ANSWER_STORED.match(sql)]
+    assert len(answers) == 1, written
+    sent = max(i for i, (sql, _) in enumerate(written) if sql.startswith(SENT_STATE_WRITTEN))
+    # Inside a transaction, the sent's, after its compare-and-set: not one of its own.
+    assert written[answers[0]][1] and sent < answers[0], written
+    leg.refresh_from_db()
+    assert_sent_once(visma, leg)
+    account = leg.company.visma_account
+    assert account is not None
+    account.refresh_from_db()
+    assert account.last_call_ok_at is not None
+
+
+SENT_STATE_WRITTEN = 'UPDATE "sending_submission"'
+ANSWER_STORED = re.compile(r'UPDATE "integrations_vismaaccount" SET "last_call_ok_at"')
 
 
 def test_commit_then_drop_is_reconciled_not_posted_twice(books: Books, visma: Emulator) -> None:

@@ -9,6 +9,9 @@ never shows "Authorized" while Visma refuses. An answered call is stored as the 
 successful call (at most once a minute per account and process: a month-end send makes
 thousands). The first refusal's code is kept; a later one does not overwrite it.
 
+A send stores its answer with the leg's *sent* (:func:`answers_held`): one write transaction
+per journal instead of two.
+
 A refused grant is dead: payjournal does not send its refresh token again. The module and
 company refusals are not: the grant may work again once fixed in Visma, so the pre-flight and
 the daily check still ask Visma, and an answer puts the account back to *authorized* — and,
@@ -21,7 +24,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+from django.db import transaction
 from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
@@ -34,7 +40,9 @@ __all__ = [
     "RECOVERABLE_CODES",
     "REFUSAL_CODES",
     "AccountWatch",
+    "HeldAnswers",
     "announce_authorized",
+    "answers_held",
     "authorized",
     "forget_answers",
     "mark_refused",
@@ -62,6 +70,7 @@ log = logging.getLogger("payjournal.integrations")
 
 _lock = threading.Lock()
 _written: dict[int, float] = {}  # account id → time.monotonic() of the last stored answer
+_held = threading.local()  # .answers: the HeldAnswers of this thread's answers_held block
 
 
 def mark_refused(account_id: int, code: str) -> bool:
@@ -96,15 +105,76 @@ def note_answered(account_id: int) -> None:
         if last is not None and now - last < ANSWER_WRITE_EVERY_S:
             return
         _written[account_id] = now
-    lifted = Q(status=AccountStatus.AUTHORIZATION_NEEDED, refusal_code__in=RECOVERABLE_CODES)
-    at = timezone.now()
-    rows = VismaAccount.objects.filter(pk=account_id)
-    if rows.exclude(lifted).update(last_call_ok_at=at):  # the usual case: one statement
+    held: HeldAnswers | None = getattr(_held, "answers", None)
+    if held is not None:
+        held.accounts.add(account_id)
         return
-    if rows.filter(lifted).update(
-        last_call_ok_at=at, status=AccountStatus.AUTHORIZED, refusal_code=""
+    if not _store_answer(account_id):
+        _lift_refusal(account_id)
+
+
+#: A recoverable refusal, which an answer ends.
+_LIFTED = Q(status=AccountStatus.AUTHORIZATION_NEEDED, refusal_code__in=RECOVERABLE_CODES)
+
+
+def _store_answer(account_id: int) -> bool:
+    """The usual case, one statement: the answer's time stored; ``False`` when the account is
+    in a recoverable refusal (or gone)."""
+    rows = VismaAccount.objects.filter(pk=account_id).exclude(_LIFTED)
+    return bool(rows.update(last_call_ok_at=timezone.now()))
+
+
+def _lift_refusal(account_id: int) -> None:
+    """The answer ends a recoverable refusal: authorized again, and announced."""
+    rows = VismaAccount.objects.filter(pk=account_id)
+    if rows.filter(_LIFTED).update(
+        last_call_ok_at=timezone.now(), status=AccountStatus.AUTHORIZED, refusal_code=""
     ):
         announce_authorized(rows.get())
+
+
+class HeldAnswers:
+    """The answers noted in an :func:`answers_held` block, not yet stored."""
+
+    def __init__(self) -> None:
+        self.accounts: set[int] = set()
+
+    def store(self) -> None:
+        """Store the held answers in the transaction under way; once it commits, they are no
+        longer held. An answer that ends a refusal stays held: the block's end stores it (the
+        announcement starts work of its own, never inside another's transaction)."""
+        stored = {account_id for account_id in self.accounts if _store_answer(account_id)}
+        if stored:
+            transaction.on_commit(lambda: self.accounts.difference_update(stored))
+
+    def store_rest(self) -> None:
+        """Store what is still held, each in its own statement (the block's end)."""
+        while self.accounts:
+            account_id = self.accounts.pop()
+            if not _store_answer(account_id):
+                _lift_refusal(account_id)
+
+
+@contextmanager
+def answers_held() -> Iterator[HeldAnswers]:
+    """Inside, this thread's answered calls are held instead of written: the caller stores them
+    with :meth:`HeldAnswers.store` inside the write transaction it makes next (a send: with the
+    leg's *sent*), and the block's end stores whatever is still held (a refused send, a
+    rolled-back transaction). A failure to store them then is logged, never raised over the
+    block's own outcome."""
+    outer: HeldAnswers | None = getattr(_held, "answers", None)
+    held = _held.answers = HeldAnswers()
+    try:
+        yield held
+    finally:
+        _held.answers = outer
+        try:
+            held.store_rest()
+        except Exception:
+            log.exception(
+                "answered calls not stored",
+                extra={"event": "watch.answers_not_stored", "accounts": sorted(held.accounts)},
+            )
 
 
 def announce_authorized(account: VismaAccount) -> None:

@@ -38,6 +38,7 @@ from django.utils import timezone
 
 from payjournal import cpu_budget
 from payjournal.domain.submission import Event, SubmissionState
+from payjournal.integrations import watch
 from payjournal.preflight import Checklist, DailyCache
 from payjournal.preflight.books import CachedBooks
 from payjournal.preflight.service import checklist_with, default_client, target_of_journal
@@ -270,30 +271,37 @@ def _post(
         return _retry_later(submission, exc, policy, sleep)
     except VismaError as exc:
         return transition(submission, Event.REFUSED, error_code=exc.code, message=_message(exc))
-    try:
-        with cpu_budget.part("send: HTTP (POST /v2/vouchers)"):
-            posted = visma.create_voucher(voucher)
-    except OutcomeUnknownError as exc:
-        return transition(
-            submission,
-            Event.AMBIGUOUS_FAILURE,
-            error_code=exc.code,
-            message=_message(exc),
-            needs_reconcile=True,
-            attempts_count=submission.attempts_count + 1,
-        )
-    except RETRYABLE as exc:
-        return _retry_later(submission, exc, policy, sleep)
-    except VismaError as exc:
-        # Visma refused what the pre-flight passed: the day's cached reads are out of date.
-        cache.invalidate(company.visma_company_id)
-        if submission.move_past_lock and exc.code == PERIOD_LOCKED:
-            # The lock date moved since the cached read: the next attempt dates the leg anew.
+    # The answered call is stored with the leg's sent: one write transaction, not two.
+    with watch.answers_held() as answers:
+        try:
+            with cpu_budget.part("send: HTTP (POST /v2/vouchers)"):
+                posted = visma.create_voucher(voucher)
+        except OutcomeUnknownError as exc:
+            return transition(
+                submission,
+                Event.AMBIGUOUS_FAILURE,
+                error_code=exc.code,
+                message=_message(exc),
+                needs_reconcile=True,
+                attempts_count=submission.attempts_count + 1,
+            )
+        except RETRYABLE as exc:
             return _retry_later(submission, exc, policy, sleep)
-        return transition(submission, Event.REFUSED, error_code=exc.code, message=_message(exc))
-    return _mark_sent(
-        submission, Event.POSTED, str(posted.id), posted.number_and_number_series, now()
-    )
+        except VismaError as exc:
+            # Visma refused what the pre-flight passed: the day's cached reads are out of date.
+            cache.invalidate(company.visma_company_id)
+            if submission.move_past_lock and exc.code == PERIOD_LOCKED:
+                # The lock date moved since the cached read: the next attempt dates it anew.
+                return _retry_later(submission, exc, policy, sleep)
+            return transition(submission, Event.REFUSED, error_code=exc.code, message=_message(exc))
+        return _mark_sent(
+            submission,
+            Event.POSTED,
+            str(posted.id),
+            posted.number_and_number_series,
+            now(),
+            also=answers.store,
+        )
 
 
 def _voucher_date(submission: Submission, books: CachedBooks) -> date:
@@ -372,10 +380,17 @@ def _reconcile(
 
 
 def _mark_sent(
-    submission: Submission, event: Event, voucher_id: str, number: str | None, sent_at: datetime
+    submission: Submission,
+    event: Event,
+    voucher_id: str,
+    number: str | None,
+    sent_at: datetime,
+    *,
+    also: Callable[[], None] | None = None,
 ) -> Submission:
     """``sent``, and in the same transaction the run id's next leg (a rebooking after a
-    reversal, a version that arrived meanwhile) under the run id's booking lock."""
+    reversal, a version that arrived meanwhile) under the run id's booking lock, and ``also``
+    (the answered call stored)."""
     try:
         with cpu_budget.part("send: sent, and the next leg"), transaction.atomic():
             locked = booking.locked_booking(submission.company, submission.run_key)
@@ -388,6 +403,8 @@ def _mark_sent(
                 needs_reconcile=False,
             )
             booking.after_sent(submission, locked)
+            if also is not None:
+                also()
             return submission
     except IntegrityError:
         # Another submission of this journal version is already sent: the constraint held.
