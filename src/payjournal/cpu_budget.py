@@ -51,6 +51,7 @@ class _State:
     totals: dict[str, float] = {}  # noqa: RUF012  # part → CPU seconds, every thread
     counts: dict[str, int] = {}  # noqa: RUF012
     statements: dict[str, int] = {}  # noqa: RUF012  # part (or thread role) → statements
+    counting_statements = False  # count_statements has installed its hooks
 
 
 _local = threading.local()
@@ -114,9 +115,9 @@ def count_statements() -> None:
     from django.db import connections
     from django.db.backends.signals import connection_created
 
-    if getattr(count_statements, "installed", False):
+    if _State.counting_statements:
         return
-    count_statements.installed = True  # type: ignore[attr-defined]
+    _State.counting_statements = True
     connection_created.connect(_wrap_connection, weak=False)
     if settings.configured:  # the connections this thread already opened
         for connection in connections.all(initialized_only=True):

@@ -109,8 +109,7 @@ def note_answered(account_id: int) -> None:
     if held is not None:
         held.accounts.add(account_id)
         return
-    if not _store_answer(account_id):
-        _lift_refusal(account_id)
+    _store_or_lift(account_id)
 
 
 #: A recoverable refusal, which an answer ends.
@@ -122,6 +121,12 @@ def _store_answer(account_id: int) -> bool:
     in a recoverable refusal (or gone)."""
     rows = VismaAccount.objects.filter(pk=account_id).exclude(_LIFTED)
     return bool(rows.update(last_call_ok_at=timezone.now()))
+
+
+def _store_or_lift(account_id: int) -> None:
+    """Store the answer; an account in a recoverable refusal is authorized again instead."""
+    if not _store_answer(account_id):
+        _lift_refusal(account_id)
 
 
 def _lift_refusal(account_id: int) -> None:
@@ -150,9 +155,7 @@ class HeldAnswers:
     def store_rest(self) -> None:
         """Store what is still held, each in its own statement (the block's end)."""
         while self.accounts:
-            account_id = self.accounts.pop()
-            if not _store_answer(account_id):
-                _lift_refusal(account_id)
+            _store_or_lift(self.accounts.pop())
 
 
 @contextmanager
