@@ -1,6 +1,6 @@
 """Invariant 4 under a real race: two OS processes, each with Django and a Visma client for
-the same account, call the API back to back for 10 s against the emulator on loopback, whose
-access tokens live 3 s (a refresh round every 2 s: about five). Refresh tokens rotate and are
+the same account, call the API back to back for 5 s against the emulator on loopback, whose
+access tokens live 2 s (a refresh round every second: about five). Refresh tokens rotate and are
 single use (a reuse revokes the grant), so every refresh both processes want at the same
 moment must happen once, through the account's lease row. Runs on SQLite and, through
 ``test_postgres.py``, on PostgreSQL."""
@@ -36,15 +36,15 @@ from tests.waiting import PATIENCE_S, start_together
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
-TOKEN_LIFETIME_S = 3
-CALLING_S = 10.0
+TOKEN_LIFETIME_S = 2
+CALLING_S = 5.0
 #: Refresh when less than 1 s is left: both processes reach that point within milliseconds.
 MARGIN_S = 1.0
 
 
 @pytest.fixture
 def short_lived_tokens() -> Iterator[tuple[str, Emulator]]:
-    """The emulator on loopback: 3-second access tokens, no throttle (not the subject)."""
+    """The emulator on loopback: 2-second access tokens, no throttle (not the subject)."""
     config = EmulatorConfig(
         access_token_lifetime_s=TOKEN_LIFETIME_S,
         rate_limit_per_minute=10_000_000,
