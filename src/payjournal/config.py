@@ -56,9 +56,10 @@ class Settings(BaseSettings):
     visma_force_select_company: bool = False  # prompt=login + forceselectcompany (sandbox)
     visma_per_minute: int = 540  # our ceiling per endpoint, under Visma's 600 requests/min
     worker_concurrency: int = 8  # send workflows in flight per executor process
-    # Cores an executing process (serve, worker, demo) keeps its threads on: `1`, `0,2-3`;
-    # empty: wherever the OS runs them (payjournal/site/affinity.py, docs/deploy.md).
-    cpu_affinity: Annotated[frozenset[int], NoDecode] = frozenset()
+    # Where an executing process (serve, demo, worker) runs its threads: `auto`, one core at
+    # a time, moved when another program crowds it (a worker: as `all`); `all`, wherever the
+    # OS runs them; or the cores, `1`, `0,2-3` (payjournal/site/affinity.py, docs/deploy.md).
+    cpu_affinity: Annotated[frozenset[int] | Literal["auto", "all"], NoDecode] = "auto"
     db_conn_max_age: int = 60  # SQLite: seconds a thread keeps its connection (0: per request)
     db_pool_size: int = 16  # PostgreSQL: connections each process keeps at most (a pool)
     # Mail (password reset). No SMTP host and no mail directory: password reset by e-mail is
@@ -101,11 +102,13 @@ class Settings(BaseSettings):
 
     @field_validator("cpu_affinity", mode="before")
     @classmethod
-    def _cores(cls, value: Any) -> frozenset[int]:
-        """``1`` or ``0,2-3`` → the cores; anything else is refused with the part that is
-        not a core or a range of cores."""
+    def _cores(cls, value: Any) -> frozenset[int] | str:
+        """``auto`` (or nothing) and ``all`` stay words; ``1`` or ``0,2-3`` → the cores;
+        anything else is refused with the part that is not a core or a range of cores."""
         if not isinstance(value, str):
-            return frozenset(value)
+            return value if value in ("auto", "all") else frozenset(value)
+        if value.strip().lower() in ("", "auto", "all"):
+            return value.strip().lower() or "auto"
         cores: set[int] = set()
         for part in (piece.strip() for piece in value.split(",")):
             if not part:
@@ -113,7 +116,9 @@ class Settings(BaseSettings):
             first, dash, last = part.partition("-")
             last = last if dash else first
             if not (first.isdigit() and last.isdigit()) or int(last) < int(first):
-                raise ValueError(f"{part!r} is not a core number or a range of cores (0-3)")
+                raise ValueError(
+                    f"{part!r} is not a core number or a range of cores (0-3); or say auto or all"
+                )
             cores.update(range(int(first), int(last) + 1))
         return frozenset(cores)
 

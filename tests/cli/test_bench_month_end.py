@@ -57,6 +57,25 @@ def test_busy_keeps_the_cores_busy_while_the_block_runs_and_stops_after() -> Non
         assert not Path(f"/proc/{pid}").exists() or _state(pid) == "Z"
 
 
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores")
+def test_a_busy_process_may_run_on_any_core_though_the_benchmark_holds_one() -> None:
+    """A child inherits its parent's cores: a spinner started by a sending process held on one
+    core would crowd exactly that core, not a core the OS picks, as another program would."""
+    cores = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(cores)})
+    try:
+        with Busy(1) as pids:
+            assert os.sched_getaffinity(pids[0]) == cores
+    finally:
+        os.sched_setaffinity(0, cores)
+
+
+def test_cores_names_a_known_choice() -> None:
+    result = CliRunner().invoke(app, ["bench", "month-end", "--cores", "some"])
+    assert result.exit_code == 2
+    assert "--cores is one of auto, all, pin" in result.output
+
+
 def _cpu_ticks(pid: int) -> int:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return int(fields[11]) + int(fields[12])
@@ -220,6 +239,7 @@ def test_several_runs_each_in_its_own_process_then_the_summary() -> None:
     assert "=== run 1 of 2" in output and "=== run 2 of 2" in output
     assert "summary of 2 runs   min / median / max" in output
     assert "busy cores            1" in output
+    assert "cores                 one core at a time, watched (auto)" in output
     assert "CPU budget per journal, this process (embedded) (ms; database statements):" in output
     assert "load average          before" in output
     assert "machine speed         reference loop" in output

@@ -26,6 +26,7 @@ import httpx2
 
 from payjournal import cpu_budget
 from payjournal.emulator.loopback import free_port, wait_until_up
+from payjournal.site.affinity import CoreSetting
 
 DEMO_USER = "anna@bakkerij.example"
 SOURCE_COMPANY = "nl-bakkerij"
@@ -297,31 +298,62 @@ def budget_prefix(data_dir: Path) -> Path:
 
 
 def worker_core(number: int) -> int:
-    """The core worker ``number`` keeps its threads on with ``--pin``."""
+    """The core worker ``number`` keeps its threads on with ``--cores pin``."""
     return number % (os.cpu_count() or 1)
 
 
-def cores_line(workers: int, settings: Any, pin: bool) -> str:
-    """Where the sending process(es) run, for the report."""
-    if not pin:
-        return "wherever the OS runs them (--pin keeps each sending process on a core)"
+def embedded_cores(cores: str) -> CoreSetting:
+    """``PAYJOURNAL_CPU_AFFINITY`` for the benchmark's own process when it sends: ``pin`` the
+    last core; ``all`` as it is; else ``auto``."""
+    if cores == "pin":
+        return frozenset({(os.cpu_count() or 1) - 1})
+    return "all" if cores == "all" else "auto"
+
+
+def cores_line(workers: int, cores: str, log_dir: Path) -> str:
+    """Where the sending process(es) ran, for the report: with ``auto``, how often the core
+    watch moved them (this process's watch; the workers' from their logs)."""
+    if cores == "all":
+        return "wherever the OS runs them (--cores all)"
+    if cores == "pin":
+        if workers:
+            return ", ".join(f"worker {n} on core {worker_core(n)}" for n in range(workers))
+        return f"this process on core {(os.cpu_count() or 1) - 1} (--cores pin)"
     if workers:
-        return ", ".join(f"worker {n} on core {worker_core(n)}" for n in range(workers))
-    return f"this process on core {','.join(map(str, sorted(settings.cpu_affinity)))}"
+        done = []
+        for n in range(workers):
+            moves = [
+                line.split(MOVED, 1)[1].split()[0]
+                for line in (log_dir / f"worker-{n}.log").read_text(errors="replace").splitlines()
+                if MOVED in line
+            ]
+            done.append(f"worker {n} {len(moves)} moves, now on {moves[-1] if moves else 'all'}")
+        return f"one core at a time each, watched (auto): {'; '.join(done)}"
+    from payjournal.cli import sending
+
+    watch = sending.current_core_watch()
+    if watch is None:
+        return "one core at a time, watched (auto): no watch on this machine"
+    where = ",".join(map(str, sorted(watch.placement.cores)))
+    return f"one core at a time, watched (auto): {watch.moves} moves, now on {where}"
+
+
+#: What a core watch logs when it moves the threads (``payjournal.site.affinity``).
+MOVED = "threads moved to cores"
 
 
 @contextmanager
 def worker_processes(
-    count: int, settings: Any, log_dir: Path, *, pin: bool = False
+    count: int, settings: Any, log_dir: Path, *, cores: str = "auto"
 ) -> Iterator[list[int]]:
     """``count`` ``payjournal worker`` processes, started and ready (their banner printed);
-    with ``pin`` worker N keeps its threads on core N (:func:`worker_core`)."""
+    each with ``PAYJOURNAL_CPU_AFFINITY`` as ``cores`` says (``pin``: worker N on core N,
+    :func:`worker_core`)."""
     children = []
     try:
         for number in range(count):
             env = worker_environment(settings)
-            if pin:
-                env["PAYJOURNAL_CPU_AFFINITY"] = str(worker_core(number))
+            env["PAYJOURNAL_CPU_AFFINITY"] = str(worker_core(number)) if cores == "pin" else cores
             out = (log_dir / f"worker-{number}.log").open("wb")
             command = [sys.executable, "-m", "payjournal", "worker", "--executor-id"]
             children.append(

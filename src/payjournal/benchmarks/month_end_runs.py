@@ -14,6 +14,7 @@ kept busy on purpose, the CPU budget per journal, and min / median / max over se
 
 from __future__ import annotations
 
+import contextlib
 import os
 import statistics
 import subprocess
@@ -44,11 +45,16 @@ SPIN = "while True:\n    pass\n"
 
 @contextmanager
 def Busy(cores: int) -> Iterator[list[int]]:  # noqa: N802  # a context manager named as a thing
-    """``cores`` processes spinning for as long as the block runs; yields their pids."""
+    """``cores`` processes spinning for as long as the block runs; yields their pids.
+
+    Each may run on any core, like another program: a child inherits its parent's cores, and
+    the benchmark's process may be holding its threads on one (``PAYJOURNAL_CPU_AFFINITY``)."""
     children = [
         subprocess.Popen([sys.executable, "-c", SPIN])  # noqa: S603
         for _ in range(max(0, cores))
     ]
+    for child in children:
+        _any_core(child.pid)
     try:
         yield [child.pid for child in children]
     finally:
@@ -56,6 +62,13 @@ def Busy(cores: int) -> Iterator[list[int]]:  # noqa: N802  # a context manager 
             child.kill()
         for child in children:
             child.wait(timeout=10)
+
+
+def _any_core(pid: int) -> None:
+    """Let process ``pid`` run on every core of the machine (where affinity exists)."""
+    if hasattr(os, "sched_setaffinity"):
+        with contextlib.suppress(OSError):  # a core this container may not use
+            os.sched_setaffinity(pid, range(os.cpu_count() or 1))
 
 
 def _ticks_by_process() -> dict[int, tuple[str, int]]:

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 
 #: ``--correction-mode`` → the company setting.
 MODES = {"reverse-and-rebook": "reverse_and_rebook", "difference": "difference"}
+CORE_CHOICES = ("auto", "all", "pin")
 
 
 def month_end(
@@ -77,11 +78,11 @@ def month_end(
     busy: int = typer.Option(
         0, help="Cores kept busy by separate processes during the window (a shared machine)."
     ),
-    pin: bool = typer.Option(
-        False,
-        "--pin/--no-pin",
-        help="Keep each sending process's threads on a core of its own (PAYJOURNAL_CPU_AFFINITY):"
-        " embedded, this process on the last core; worker N on core N.",
+    cores: str = typer.Option(
+        "auto",
+        help="Where the sending processes run their threads (PAYJOURNAL_CPU_AFFINITY): auto, the"
+        " default, one core at a time, moved when another program crowds it; all, wherever the"
+        " OS runs them; pin, embedded this process on the last core, worker N on core N.",
     ),
     figures_to: str = typer.Option(
         "", hidden=True, help="One run, in this process: write its figures here as JSON."
@@ -92,6 +93,8 @@ def month_end(
         raise typer.BadParameter("--runs is at least 1")
     if busy < 0:
         raise typer.BadParameter("--busy is a number of cores, 0 or more")
+    if cores not in CORE_CHOICES:
+        raise typer.BadParameter(f"--cores is one of {', '.join(CORE_CHOICES)}")
     if runs > 1 and not figures_to:
         options = {
             "--companies": companies,
@@ -103,8 +106,9 @@ def month_end(
             "--corrections": corrections,
             "--correction-mode": correction_mode,
             "--busy": busy,
+            "--cores": cores,
         }
-        flags = ([] if daily_checks else ["--no-daily-checks"]) + (["--pin"] if pin else [])
+        flags = [] if daily_checks else ["--no-daily-checks"]
         _repeat(runs, [*(f"{k}={v}" for k, v in options.items()), *flags])
         return
     _one_run(
@@ -118,7 +122,7 @@ def month_end(
         corrections,
         correction_mode,
         busy,
-        pin,
+        cores,
         figures_to,
     )
 
@@ -160,7 +164,7 @@ def _one_run(
     corrections: float,
     correction_mode: str,
     busy: int,
-    pin: bool,
+    cores: str,
     figures_to: str,
 ) -> None:
     from pydantic import SecretStr
@@ -202,7 +206,7 @@ def _one_run(
             visma_per_minute=per_minute,
             worker_concurrency=concurrency,
             # The emulator, started above, keeps the cores the OS gives it.
-            cpu_affinity=frozenset({(os.cpu_count() or 1) - 1} if pin and not workers else ()),
+            cpu_affinity=bench.embedded_cores(cores),
         )
         start_django(settings, migrate=True)
         from payjournal import cpu_budget
@@ -234,10 +238,9 @@ def _one_run(
         worker_pids: list[int] = []
         if workers:
             worker_pids = stack.enter_context(
-                bench.worker_processes(workers, settings, workdir, pin=pin)
+                bench.worker_processes(workers, settings, workdir, cores=cores)
             )
         start_jobs(execute=not workers, executor_id=None if workers else "bench")
-        typer.echo(f"cores                 {bench.cores_line(workers, settings, pin)}")
         stack.callback(stop_jobs)
         mark = emulator.request_count()
         if daily_checks:
@@ -256,6 +259,7 @@ def _one_run(
         emulator.set_latency(latency_ms)
         with month_end_runs.Busy(busy) as busy_pids:
             window = _window(emulator, runs, corrector, worker_pids, emulator_child.pid, busy_pids)
+        typer.echo(f"cores                 {bench.cores_line(workers, cores, workdir)}")
         figures = _report(
             emulator, runs, corrector, window, workers, per_minute, latency_ms, workdir, busy
         )

@@ -30,23 +30,32 @@ from payjournal.site.bootstrap import start_django
 if TYPE_CHECKING:
     from payjournal.payroll.models import PayrollCompany
     from payjournal.sending.models import Submission
+    from payjournal.site.affinity import CoreWatch
 
 console = Console()
 
+#: The executing process's core watch (``PAYJOURNAL_CPU_AFFINITY=auto``), between
+#: :func:`start_jobs` and :func:`stop_jobs`.
+_core_watch: CoreWatch | None = None
 
-def start_jobs(*, execute: bool = True, executor_id: str | None = None) -> str:
-    """Launch DBOS in this process (Django must be set up); returns the system database URL."""
+
+def start_jobs(
+    *, execute: bool = True, executor_id: str | None = None, worker: bool = False
+) -> str:
+    """Launch DBOS in this process (Django must be set up); returns the system database URL.
+    ``worker``: a ``payjournal worker`` process, one of several beside PostgreSQL."""
     from django.conf import settings
 
     from payjournal.config import get_settings
     from payjournal.jobs.dbos import system_database_url
     from payjournal.sending import workflows
     from payjournal.sending.services import sweep
-    from payjournal.site.affinity import keep_threads_on
+    from payjournal.site.affinity import hold_threads
 
+    global _core_watch
     config = get_settings()
-    if execute:  # before DBOS starts its threads: they inherit this one's cores
-        keep_threads_on(config.cpu_affinity)
+    if execute and _core_watch is None:  # before DBOS starts its threads: they inherit the cores
+        _core_watch = hold_threads(config.cpu_affinity, worker=worker)
     url = system_database_url(
         config.data_dir, config.database(), os.environ.get("PAYJOURNAL_DBOS_URL")
     )
@@ -62,11 +71,21 @@ def start_jobs(*, execute: bool = True, executor_id: str | None = None) -> str:
     return url
 
 
+def current_core_watch() -> CoreWatch | None:
+    """The core watch :func:`start_jobs` started, while it runs (the month-end benchmark
+    reports its moves)."""
+    return _core_watch
+
+
 def stop_jobs() -> None:
     """Shut the executor of :func:`start_jobs` down."""
     from payjournal.sending import workflows
 
+    global _core_watch
     workflows.stop()
+    if _core_watch is not None:
+        _core_watch.stop()
+        _core_watch = None
 
 
 def _redacted(url: str) -> str:
@@ -84,7 +103,7 @@ def worker(
     """Execute send workflows (scaled mode: PostgreSQL for the app and DBOS)."""
     private_umask()  # like serve: whatever this process writes is its owner's alone
     start_django(migrate=True)
-    url = start_jobs(execute=True, executor_id=executor_id)
+    url = start_jobs(execute=True, executor_id=executor_id, worker=True)
     cpu_budget.install_from_environment()  # the month-end benchmark's workers only
     console.print(f"payjournal worker {executor_id}: DBOS at {_redacted(url)}  (Ctrl-C stops)")
     print_mail_status()
