@@ -170,7 +170,8 @@ class CoreWatch:
         self._stop.set()
         if self._thread.is_alive() and self._thread is not threading.current_thread():
             self._thread.join(timeout=10)
-        _move_threads(self.allowed)
+        with contextlib.suppress(OSError):  # the cores were taken from the process meanwhile
+            _move_threads(self.allowed)
 
     def _run(self) -> None:
         try:
@@ -187,8 +188,9 @@ class CoreWatch:
                 )
                 stat, cpu, at = now_stat, now_cpu, now
                 self._apply(next_placement(self.placement, sample), sample)
-        except OSError as error:  # /proc unreadable: leave every core to the OS
-            _move_threads(self.allowed)
+        except OSError as error:  # /proc unreadable, a core taken away: leave it to the OS
+            with contextlib.suppress(OSError):
+                _move_threads(self.allowed)
             log.warning(
                 "cores no longer watched (%s): threads spread over every core",
                 type(error).__name__,
