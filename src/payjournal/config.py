@@ -106,7 +106,7 @@ class Settings(BaseSettings):
         """``auto`` (or nothing) and ``all`` stay words; ``1`` or ``0,2-3`` → the cores;
         anything else is refused with the part that is not a core or a range of cores."""
         if not isinstance(value, str):
-            return value if value in ("auto", "all") else frozenset(value)
+            return frozenset(value)
         if value.strip().lower() in ("", "auto", "all"):
             return value.strip().lower() or "auto"
         cores: set[int] = set()

@@ -306,29 +306,24 @@ def embedded_cores(cores: str) -> CoreSetting:
     """``PAYJOURNAL_CPU_AFFINITY`` for the benchmark's own process when it sends: ``pin`` the
     last core; ``all`` as it is; else ``auto``."""
     if cores == "pin":
-        return frozenset({(os.cpu_count() or 1) - 1})
+        return frozenset({_last_core()})
     return "all" if cores == "all" else "auto"
 
 
-def cores_line(workers: int, cores: str, log_dir: Path) -> str:
-    """Where the sending process(es) ran, for the report: with ``auto``, how often the core
-    watch moved them (this process's watch; the workers' from their logs)."""
-    if cores == "all":
-        return "wherever the OS runs them (--cores all)"
+def _last_core() -> int:
+    """The core ``--cores pin`` holds the embedded benchmark's process on."""
+    return (os.cpu_count() or 1) - 1
+
+
+def cores_line(workers: int, cores: str) -> str:
+    """Where the sending process(es) ran, for the report: with ``auto`` embedded, how often the
+    core watch moved this process (a worker under ``auto`` leaves its threads to the OS)."""
     if cores == "pin":
         if workers:
             return ", ".join(f"worker {n} on core {worker_core(n)}" for n in range(workers))
-        return f"this process on core {(os.cpu_count() or 1) - 1} (--cores pin)"
-    if workers:
-        done = []
-        for n in range(workers):
-            moves = [
-                line.split(MOVED, 1)[1].split()[0]
-                for line in (log_dir / f"worker-{n}.log").read_text(errors="replace").splitlines()
-                if MOVED in line
-            ]
-            done.append(f"worker {n} {len(moves)} moves, now on {moves[-1] if moves else 'all'}")
-        return f"one core at a time each, watched (auto): {'; '.join(done)}"
+        return f"this process on core {_last_core()} (--cores pin)"
+    if cores == "all" or workers:
+        return f"wherever the OS runs them (--cores {cores})"
     from payjournal.cli import sending
 
     watch = sending.current_core_watch()
@@ -336,10 +331,6 @@ def cores_line(workers: int, cores: str, log_dir: Path) -> str:
         return "one core at a time, watched (auto): no watch on this machine"
     where = ",".join(map(str, sorted(watch.placement.cores)))
     return f"one core at a time, watched (auto): {watch.moves} moves, now on {where}"
-
-
-#: What a core watch logs when it moves the threads (``payjournal.site.affinity``).
-MOVED = "threads moved to cores"
 
 
 @contextmanager

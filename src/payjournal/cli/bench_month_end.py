@@ -259,7 +259,7 @@ def _one_run(
         emulator.set_latency(latency_ms)
         with month_end_runs.Busy(busy) as busy_pids:
             window = _window(emulator, runs, corrector, worker_pids, emulator_child.pid, busy_pids)
-        typer.echo(f"cores                 {bench.cores_line(workers, cores, workdir)}")
+        typer.echo(f"cores                 {bench.cores_line(workers, cores)}")
         figures = _report(
             emulator, runs, corrector, window, workers, per_minute, latency_ms, workdir, busy
         )
