@@ -120,7 +120,7 @@ class Batch:
 
     def __init__(self, system_db_url: str, workflow_name: str) -> None:
         if system_db_url.startswith("sqlite:"):
-            self.engine = sqlite_engine(system_db_url)
+            self.engine = sqlite_engine(system_db_url, connections=1)
         else:
             url = sa.engine.make_url(system_db_url).set(drivername="postgresql+psycopg")
             self.engine = sa.create_engine(url, pool_size=1, max_overflow=0, pool_pre_ping=True)
@@ -189,19 +189,27 @@ def system_database_url(data_dir: Path, app_database_url: str, override: str | N
     return f"sqlite:///{data_dir / 'dbos.sqlite'}"
 
 
-def sqlite_engine(url: str) -> sa.Engine:
+def sqlite_engine(url: str, *, connections: int = SYSTEM_DB_POOL_SIZE) -> sa.Engine:
     """The embedded system database as DBOS sets it up (IMMEDIATE transactions, a long busy
     timeout, foreign keys), plus write-ahead logging and ``synchronous=NORMAL`` like the app's
     SQLite: readers no longer block the writers, and a commit does not wait for an fsync; and
     the writers of this process take turns (:mod:`payjournal.sqlite_writers`). The file is
-    created 0600 (it holds the send workflows' inputs and outputs)."""
+    created 0600 (it holds the send workflows' inputs and outputs).
+
+    The pool keeps ``connections`` open (one per thread that may hold one at once: each send
+    workflow writes its outcome on one), and up to :data:`SYSTEM_DB_POOL_SIZE` more for a
+    moment. SQLAlchemy's default for a file keeps 5 and closes the rest when they come back,
+    so at month-end most workflows opened and configured a connection of their own: about
+    0.25 ms of CPU each (``tests/jobs/test_dbos_connections.py``)."""
     database = sa.engine.make_url(url).database
     connect_args: dict[str, Any] = {}
     if database and database != ":memory:" and not database.startswith("file:"):
         private_sqlite(Path(database))  # 0600 before SQLite creates it (and its -wal, -shm)
         # The writers of this process take turns instead of sleeping in SQLite's busy handler.
         connect_args["factory"] = connection_class(database, BUSY_TIMEOUT_S)
-    engine = sa.create_engine(url, connect_args=connect_args)
+    engine = sa.create_engine(
+        url, connect_args=connect_args, pool_size=connections, max_overflow=SYSTEM_DB_POOL_SIZE
+    )
 
     @sa.event.listens_for(engine, "connect")
     def configure(dbapi_conn: Any, _record: Any) -> None:
@@ -237,7 +245,9 @@ def start(
         "notification_listener_polling_interval_sec": NOTIFICATION_POLL_S,
     }
     if system_db_url.startswith("sqlite:"):
-        config["system_database_engine"] = sqlite_engine(system_db_url)
+        config["system_database_engine"] = sqlite_engine(
+            system_db_url, connections=worker_concurrency + SYSTEM_DB_POOL_SIZE
+        )
     if executor_id:
         config["executor_id"] = executor_id
     DBOS(config=config)

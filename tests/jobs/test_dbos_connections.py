@@ -1,0 +1,63 @@
+"""The embedded system database keeps a connection for each of DBOS's threads: a month-end's
+workflows open none of their own (:func:`payjournal.jobs.dbos.sqlite_engine`).
+
+SQLAlchemy's default pool for a SQLite file keeps 5 connections and closes what it opened
+beyond them when they come back; with 32 workflow threads writing their outcomes, DBOS opened
+(and configured) a connection for most workflows: about 0.25 ms of CPU each at month-end.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from dbos import DBOS
+
+from payjournal.jobs import dbos
+from tests.waiting import wait_until
+
+CONCURRENCY = 16
+JOBS = 6 * CONCURRENCY
+_finished: list[str] = []
+_lock = threading.Lock()
+
+
+@DBOS.workflow(name="tests.jobs.hold_a_moment")
+def hold_a_moment(job: str) -> str:
+    """A send's shape without its work: the wait for Visma's answer."""
+    time.sleep(0.02)
+    with _lock:
+        _finished.append(job)
+    return job
+
+
+def test_the_workflows_of_a_month_end_open_no_connection_of_their_own(tmp_path: Path) -> None:
+    opened: list[Any] = []
+
+    def count(connection: Any, _record: Any) -> None:
+        if isinstance(connection, sqlite3.Connection):
+            opened.append(connection)
+
+    _finished.clear()
+    sa.event.listen(sa.pool.Pool, "connect", count)
+    backend = dbos.start(
+        f"sqlite:///{tmp_path / 'dbos.sqlite'}",
+        send_workflow=hold_a_moment,
+        send_workflow_name="tests.jobs.hold_a_moment",
+        executor_id="test-connections",
+        worker_concurrency=CONCURRENCY,
+    )
+    try:
+        dbos.wait_until_listening()
+        backend.enqueue_many([(f"job-{n}", f"job-{n}", f"account-{n}") for n in range(JOBS)])
+        wait_until(lambda: len(_finished) == JOBS, "every workflow to end")
+    finally:
+        dbos.stop()
+        sa.event.remove(sa.pool.Pool, "connect", count)
+    # One per thread that may hold one at once, opened once: DBOS's own threads and the
+    # enqueuer's, and one per workflow thread.
+    assert len(opened) <= CONCURRENCY + 2 * dbos.SYSTEM_DB_POOL_SIZE + 1, len(opened)
