@@ -20,13 +20,14 @@ The clients are thin and are never closed; :meth:`Wiring.close` closes the share
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 import httpx2
 from django.conf import settings
 from django.db import connection
 
+from payjournal.integrations.models import VismaAccount
 from payjournal.integrations.tokenstore import DatabaseTokenStore
 from payjournal.integrations.watch import AccountWatch
 from payjournal.jobs import JobBackend
@@ -54,8 +55,12 @@ __all__ = [
     "install_from_settings",
 ]
 
-#: The token store of a Visma account, by the account's id.
-TokenStoreFactory = Callable[[int], TokenStore]
+
+class TokenStoreFactory(Protocol):
+    """The token store of a Visma account, by the account's id (and its row, when the caller
+    has just read it: :class:`~payjournal.integrations.tokenstore.DatabaseTokenStore`)."""
+
+    def __call__(self, account_id: int, *, row: VismaAccount | None = None) -> TokenStore: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,12 +183,13 @@ class Wiring:
     #: ``None`` while no executor runs in this process: enqueueing is then a no-op.
     jobs: JobBackend | None = None
 
-    def client(self, account_id: int) -> VismaClient:
+    def client(self, account_id: int, *, row: VismaAccount | None = None) -> VismaClient:
         """A client for the account's stored tokens on the shared parts (thin; not closed),
         watched: its answers and refusals are stored on the account (:mod:`~payjournal.
-        integrations.watch`)."""
+        integrations.watch`). ``row``: the account as the caller has just read it (its tokens
+        serve the first call)."""
         return VismaClient(
-            self.token_store(account_id),
+            self.token_store(account_id, row=row),
             self.shared.oauth(),
             rate_limiter=self.shared.limiter(),
             http=self.shared.http(),

@@ -121,6 +121,21 @@ def test_a_send_writes_each_state_change_in_two_statements(books: Books, visma: 
     assert events(leg) == ["claimed", "posted"]
 
 
+def test_a_send_reads_the_accounts_tokens_with_its_leg(books: Books, visma: Emulator) -> None:
+    """The tokens for the POST are the ones read with the leg's row: no statement of their own
+    (a month-end pays one per journal)."""
+    first, second = books.runs(books.bakkerij)[:2]
+    send(first)  # the pre-flight's reads are in the day's cache: the POST is the one call
+    leg = request_send(second)
+    with CaptureQueriesContext(database) as sending:
+        process_submission(leg.pk, policy=FAST, sleep=no_sleep)
+    reads = [q["sql"] for q in sending if "token_ciphertext" in q["sql"]]
+    assert len(reads) == 1, reads
+    assert reads[0].startswith('SELECT "sending_submission"'), reads
+    leg.refresh_from_db()
+    assert_sent_once(visma, leg)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_accounts_answer_is_stored_in_the_sent_transaction(
     books: Books, visma: Emulator

@@ -39,17 +39,31 @@ _TOKENS = CompiledGet(lambda: VismaAccount.objects.only("token_ciphertext", "tok
 
 
 class DatabaseTokenStore:
-    """Tokens of one :class:`VismaAccount`, encrypted in its row."""
+    """Tokens of one :class:`VismaAccount`, encrypted in its row.
 
-    def __init__(self, account_id: int, *, wait_s: float = 35.0) -> None:
+    ``row``, when given, is the account's row as the caller has just read it (a send reads it
+    with its leg): the first :meth:`load` decrypts its tokens instead of reading the row again,
+    one statement less per send. Every later load, and every load of a refresh, reads the row.
+    A token that changed in between is no risk: an expiring one is refreshed through the
+    store, which reads the row first, and a refused one (401) is refreshed the same way.
+    """
+
+    def __init__(
+        self, account_id: int, *, wait_s: float = 35.0, row: VismaAccount | None = None
+    ) -> None:
         self.account_id = account_id
         self.wait_s = wait_s
-
-    def _row(self) -> VismaAccount:
-        return _TOKENS.get(self.account_id)
+        self._just_read = row
 
     def load(self) -> TokenSet | None:
-        row = self._row()
+        row, self._just_read = self._just_read, None
+        return self._tokens_of(row if row is not None else _TOKENS.get(self.account_id))
+
+    def _stored(self) -> TokenSet | None:
+        """The tokens as stored now (a refresh never trusts the row read before)."""
+        return self._tokens_of(_TOKENS.get(self.account_id))
+
+    def _tokens_of(self, row: VismaAccount) -> TokenSet | None:
         if row.token_ciphertext is None:
             return None
         return decrypt_tokens(self.account_id, row.token_ciphertext)
@@ -70,7 +84,7 @@ class DatabaseTokenStore:
         if lost.exists():  # Visma refused the refresh token before: don't send it again
             raise InvalidGrantError("Visma refused this account's refresh token; authorize again.")
         while True:
-            current = self.load()
+            current = self._stored()
             if current is None:
                 raise AuthorizationRequiredError("no tokens stored; authorize the account first")
             if current.access_token != stale.access_token:
@@ -89,7 +103,7 @@ class DatabaseTokenStore:
     def _refresh_holding_lease(self, refresh: RefreshFn, stale: TokenSet, owner: str) -> TokenSet:
         mine = VismaAccount.objects.filter(pk=self.account_id, refresh_lease_owner=owner)
         try:
-            current = self.load()
+            current = self._stored()
             if current is None or current.access_token != stale.access_token:
                 mine.update(refresh_lease_until=None, refresh_lease_owner="")
                 if current is None:

@@ -44,8 +44,9 @@ ClientFactory = Callable[[VismaAccount], VismaClient]
 
 
 def default_client(account: VismaAccount) -> VismaClient:
-    """The account's Visma client on the process's wiring (the usual ``ClientFactory``)."""
-    return wiring.current().client(account.pk)
+    """The account's Visma client on the process's wiring (the usual ``ClientFactory``);
+    ``account`` is its row as just read, whose tokens serve the client's first call."""
+    return wiring.current().client(account.pk, row=account)
 
 
 def connection_problem(company: PayrollCompany) -> str:
