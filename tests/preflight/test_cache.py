@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
+from uuid import UUID
 
 from django.core.cache.backends.locmem import LocMemCache
 
 from payjournal.preflight import DailyCache
+from payjournal.preflight.books import CachedBooks
 from payjournal.preflight.cache import MEMO_MAX_ENTRIES
+from payjournal.visma import Account, CompanySettings, CostCenter, FiscalYear
+from tests.preflight.fakes import FY_2026, FakeBooks, account
 
 
 class Today:
@@ -107,3 +112,62 @@ def test_a_prefetch_brings_todays_reads_into_the_memo_in_one_read() -> None:
     assert CountingCache.reads == 1  # the memo has them: no read at all
     today.day += timedelta(days=1)
     assert reader.get_or_load("A", "fiscalyears", lambda: "tomorrow's") == "tomorrow's"
+
+
+class Visma:
+    """The reads :class:`CachedBooks` asks of a Visma company (FakeBooks' books), counted."""
+
+    def __init__(self) -> None:
+        self.books = FakeBooks(charts={FY_2026.id: {"1930": account("1930")}})
+
+    def get_company_settings(self) -> CompanySettings:
+        return self.books.company_settings()
+
+    def list_fiscal_years(self) -> tuple[FiscalYear, ...]:
+        return self.books.fiscal_years()
+
+    def list_accounts(self, fiscal_year_id: UUID) -> Iterable[Account]:
+        return self.books.accounts(fiscal_year_id).values()
+
+    def list_cost_centers(self) -> tuple[CostCenter, ...]:
+        return self.books.cost_centers()
+
+    def create_fiscal_year(self, start_date: date, end_date: date) -> FiscalYear:
+        return self.books.create_fiscal_year(start_date, end_date)
+
+
+def read_all(books: CachedBooks) -> None:
+    """What a send's pre-flight reads: the day's reads and the chart of the journal's year."""
+    books.company_settings()
+    (year,) = books.fiscal_years()
+    assert "1930" in books.accounts(year.id)
+    books.cost_centers()
+
+
+def test_a_sends_preflight_reads_the_shared_cache_once_chart_included() -> None:
+    """Another process's pre-flight of a company whose books were read today: one read of the
+    shared cache brings the chart too, though its key names a fiscal year not yet known."""
+    today = Today()
+    shared = CountingCache("preflight-chart", {})
+    visma = Visma()
+    read_all(CachedBooks(visma, "A", DailyCache(shared, today)))  # the day's first reads
+    DailyCache.forget_memo()  # another process
+    CountingCache.reads = 0
+    books = CachedBooks(visma, "A", DailyCache(shared, today))
+    books.prefetch()
+    read_all(books)
+    assert CountingCache.reads == 1
+    assert sum(visma.books.reads.values()) == 4  # Visma was asked once for each, that day
+
+
+def test_a_failed_check_drops_the_chart_read_last_too() -> None:
+    today = Today()
+    shared = CountingCache("preflight-chart-dropped", {})
+    visma = Visma()
+    read_all(CachedBooks(visma, "A", DailyCache(shared, today)))
+    CachedBooks(visma, "A", DailyCache(shared, today)).forget()
+    DailyCache.forget_memo()
+    books = CachedBooks(visma, "A", DailyCache(shared, today))
+    books.prefetch()
+    read_all(books)
+    assert visma.books.reads["accounts"] == 2  # read again from Visma, not from the last chart

@@ -238,7 +238,11 @@ def test_a_failure_on_cached_reads_is_confirmed_on_fresh_ones(
     chart = cache.get_or_load(key, f"accounts:{year.id}", dict)
     stale = dict(chart, **{"4000": dataclasses.replace(chart["4000"], is_active=False)})
     DailyCache.forget_memo()
+    # Both keys the chart is kept under: its year's, and the one a prefetch brings it by.
     caches["default"].set(f"payjournal:preflight:{key}:accounts:{year.id}", (date.today(), stale))
+    caches["default"].set(
+        f"payjournal:preflight:{key}:accounts:last", (date.today(), (year.id, stale))
+    )
     accounts = "GET /v2/accounts/{fiscalyearId}"
     before = requests_to(control, accounts)
 

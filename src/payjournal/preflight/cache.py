@@ -70,37 +70,60 @@ class DailyCache:
             value: T = stored[1]
         else:
             value = load()
-            self._backend.set(key, (day, value), _TIMEOUT_S)
-            names = set(self._backend.get(self._index_key(company)) or ())
-            names.add(name)
-            self._backend.set(self._index_key(company), names, _TIMEOUT_S)
-        with self._memo_lock:
-            self._memo[memo_key] = (time.monotonic(), day, value)
-            self._memo.move_to_end(memo_key)
-            while len(self._memo) > MEMO_MAX_ENTRIES:
-                self._memo.popitem(last=False)
+            self._store(company, name, day, value)
+        self._remember(key, day, value)
         return value
 
-    def prefetch(self, company: str, names: Iterable[str]) -> None:
+    def put(self, company: str, name: str, value: Any) -> None:
+        """Store ``value`` as read today (a second key for a value read under another)."""
+        day = self._today()
+        self._store(company, name, day, value)
+        self._remember(self._key(company, name), day, value)
+
+    def remember(self, company: str, name: str, value: Any) -> None:
+        """Keep ``value``, read today, in this process's memo only (it is stored already)."""
+        self._remember(self._key(company, name), self._today(), value)
+
+    def prefetch(self, company: str, names: Iterable[str]) -> dict[str, Any]:
         """Bring what was read today of ``names`` into this process's memo in one read of the
-        shared cache (those the memo lacks): a send's checks then read the memo."""
+        shared cache (those the memo lacks): a send's checks then read the memo. Returns what
+        of ``names`` was read today, by name."""
         day = self._today()
         now = time.monotonic()
         backend = id(self._backend)
+        keys = {self._key(company, name): name for name in names}
+        known: dict[str, Any] = {}
         with self._memo_lock:
-            wanted = [
-                key
-                for key in (self._key(company, name) for name in names)
-                if not _fresh(self._memo.get((backend, key)), day, now)
-            ]
+            for key, name in keys.items():
+                memo = self._memo.get((backend, key))
+                if memo is not None and _fresh(memo, day, now):
+                    known[name] = memo[2]
+        wanted = [key for key, name in keys.items() if name not in known]
         if not wanted:
-            return
+            return known
         found = self._backend.get_many(wanted)
         with self._memo_lock:
             for key, stored in found.items():
                 if stored is not None and stored[0] == day:
+                    known[keys[key]] = stored[1]
                     self._memo[(backend, key)] = (now, day, stored[1])
                     self._memo.move_to_end((backend, key))
+            while len(self._memo) > MEMO_MAX_ENTRIES:
+                self._memo.popitem(last=False)
+        return known
+
+    def _store(self, company: str, name: str, day: date, value: Any) -> None:
+        """Into the shared cache, its name in the company's index (:meth:`invalidate`)."""
+        self._backend.set(self._key(company, name), (day, value), _TIMEOUT_S)
+        names = set(self._backend.get(self._index_key(company)) or ())
+        names.add(name)
+        self._backend.set(self._index_key(company), names, _TIMEOUT_S)
+
+    def _remember(self, key: str, day: date, value: Any) -> None:
+        memo_key = (id(self._backend), key)
+        with self._memo_lock:
+            self._memo[memo_key] = (time.monotonic(), day, value)
+            self._memo.move_to_end(memo_key)
             while len(self._memo) > MEMO_MAX_ENTRIES:
                 self._memo.popitem(last=False)
 
