@@ -248,3 +248,19 @@ def test_several_runs_each_in_its_own_process_then_the_summary() -> None:
     assert "ratio to the bound" in summary and "duplicates" in summary
     assert "CPU per journal, sending process(es) (reference loops)" in summary
     assert "machine speed: reference loop (ms)" in summary
+
+
+def test_chart_size_gives_every_visma_company_a_chart_of_a_real_companys_size() -> None:
+    result = CliRunner().invoke(
+        app, ["bench", "month-end", "--companies", "2", "--runs", "2", "--chart-size", "60"]
+    )  # two runs: each in a process of its own, as a test may not open the app's database
+    assert result.exit_code == 0, result.output
+    assert "2 companies, sqlite, embedded (one process); charts of 60 accounts" in result.output
+    assert "needs action          0" in result.output
+    assert "books net             2 / 2 run ids to their latest version" in result.output
+
+
+def test_chart_size_is_a_number_of_accounts_the_emulator_takes() -> None:
+    result = CliRunner().invoke(app, ["bench", "month-end", "--runs", "1", "--chart-size", "-1"])
+    assert result.exit_code == 2
+    assert "--chart-size is a number of accounts from 0 to 5000, not -1" in result.output

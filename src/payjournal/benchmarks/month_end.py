@@ -14,7 +14,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -116,6 +116,28 @@ class Emulator:
         answer.raise_for_status()
         return list(answer.json())
 
+    def grow_chart(self, company_key: str, seeded: Collection[int], size: int) -> int:
+        """Add filler accounts to every fiscal year's chart of ``company_key``, seeded with
+        the account numbers ``seeded``, until it has ``size`` (one in ten inactive, every other
+        one open for cost centers, as in a real chart); returns how many were added."""
+        free = (number for number in range(1000, 10_000) if number not in seeded)
+        filler = [
+            {
+                "number": number,
+                "name": f"Konto {number}",
+                "is_active": index % 10 != 9,
+                "cost_center_allowed": index % 2 == 0,
+            }
+            for index, number in zip(range(size - len(seeded)), free, strict=False)
+        ]
+        if not filler:
+            return 0
+        added = self.http.post(
+            f"/_emulator/companies/{company_key}/accounts", json={"accounts": filler}
+        )
+        added.raise_for_status()
+        return int(added.json()["added"])
+
     def mint(self, company_key: str) -> dict[str, Any]:
         answer = self.http.post(
             "/_emulator/tokens", json={"email": DEMO_USER, "company": company_key, "scopes": SCOPES}
@@ -201,11 +223,14 @@ def run_template() -> dict[str, Any]:
     return dict(json.loads((samples_dir() / SOURCE_COMPANY / RUN_FILE).read_text()))
 
 
-def setup_tenants(emulator: Emulator, companies: int) -> list[Any]:
+def setup_tenants(emulator: Emulator, companies: int, chart_size: int = 0) -> list[Any]:
     """A master and ``companies`` payroll companies on the Bakkerij scheme, each mapped to its
-    own Visma company with its own authorization, each with one imported run."""
+    own Visma company with its own authorization, each with one imported run. With
+    ``chart_size``, each Visma company's chart has that many accounts (the seed's 18 and
+    filler), like a real company's."""
     from django.db import transaction
 
+    from payjournal.emulator.charts import DUTCH_CHART
     from payjournal.payroll.samples import samples_dir
     from payjournal.tenancy.models import Master
 
@@ -214,6 +239,7 @@ def setup_tenants(emulator: Emulator, companies: int) -> list[Any]:
     scheme = next(folder.glob("scheme.*"))
     template = run_template()
     runs: list[Any] = []
+    emulator.grow_chart(SOURCE_COMPANY, {account.number for account in DUTCH_CHART}, chart_size)
     copies = emulator.copy_companies(companies)
     # A transaction per hundred companies: on PostgreSQL a commit waits for its WAL flush.
     for start in range(0, len(copies), SETUP_CHUNK):

@@ -53,6 +53,9 @@ if TYPE_CHECKING:
 #: ``--correction-mode`` → the company setting.
 MODES = {"reverse-and-rebook": "reverse_and_rebook", "difference": "difference"}
 CORE_CHOICES = ("auto", "all", "pin")
+#: The largest ``--chart-size`` (the emulator adds at most 5,000 accounts at once; a full
+#: Swedish BAS chart has about 1,300).
+MAX_CHART_SIZE = 5_000
 
 
 def month_end(
@@ -62,6 +65,11 @@ def month_end(
     workers: int = typer.Option(0, help="0: send in this process; N: N worker processes."),
     database: str = typer.Option("sqlite", help="sqlite or postgres (127.0.0.1:5432)."),
     concurrency: int = typer.Option(32, help="Send workflows in flight per executor process."),
+    chart_size: int = typer.Option(
+        0,
+        help="Accounts in each Visma company's chart, filler added to the seed's 18 (a real"
+        " company's has hundreds); 0: the seed's.",
+    ),
     daily_checks: bool = typer.Option(
         True, help="Run the daily checks before the window (the 03:00 schedule)."
     ),
@@ -103,6 +111,7 @@ def month_end(
             "--workers": workers,
             "--database": database,
             "--concurrency": concurrency,
+            "--chart-size": chart_size,
             "--corrections": corrections,
             "--correction-mode": correction_mode,
             "--busy": busy,
@@ -118,6 +127,7 @@ def month_end(
         workers,
         database,
         concurrency,
+        chart_size,
         daily_checks,
         corrections,
         correction_mode,
@@ -160,6 +170,7 @@ def _one_run(
     workers: int,
     database: str,
     concurrency: int,
+    chart_size: int,
     daily_checks: bool,
     corrections: float,
     correction_mode: str,
@@ -179,6 +190,10 @@ def _one_run(
     if not 0.0 <= corrections <= 1.0:
         raise typer.BadParameter(
             f"--corrections is a share of the runs from 0 to 1 (0.1 = 10 %), not {corrections}"
+        )
+    if not 0 <= chart_size <= MAX_CHART_SIZE:
+        raise typer.BadParameter(
+            f"--chart-size is a number of accounts from 0 to {MAX_CHART_SIZE}, not {chart_size}"
         )
     if correction_mode not in MODES:
         raise typer.BadParameter(
@@ -230,9 +245,10 @@ def _one_run(
         typer.echo(
             f"{companies} companies, {database}, {mode}"
             + (f"; {corrections:.0%} corrected, booked as {booked_as}" if corrections else "")
+            + (f"; charts of {chart_size} accounts" if chart_size else "")
             + "; setting up …"
         )
-        runs = bench.setup_tenants(emulator, companies)
+        runs = bench.setup_tenants(emulator, companies, chart_size)
         bench.send_automatically(runs, MODES[correction_mode])
         corrector = Corrector(runs, corrections, bench.run_template())
         worker_pids: list[int] = []

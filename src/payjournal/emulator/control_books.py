@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from typing import Any
 from uuid import UUID
 
@@ -12,7 +13,7 @@ from starlette.routing import Route
 from payjournal.emulator.api_setup import add_fiscal_year
 from payjournal.emulator.control import ControlError, body_of, company_of, control_route
 from payjournal.emulator.control_views import company_summary
-from payjournal.emulator.model import FiscalYear
+from payjournal.emulator.model import Account, FiscalYear
 from payjournal.emulator.resources import account as account_shape
 from payjournal.emulator.runtime import Emulator
 from payjournal.emulator.seed import stable_id
@@ -91,6 +92,54 @@ async def edit_account(request: Request, emu: Emulator) -> Any:
     return changed
 
 
+#: Accounts one request may add (a large real chart has about 1,300: the full Swedish BAS).
+MAX_NEW_ACCOUNTS = 5_000
+_NEW_ACCOUNT_FLAGS = {*_ACCOUNT_FLAGS}
+
+
+async def add_accounts(request: Request, emu: Emulator) -> Any:
+    """``{"accounts": [{"number": 5010, "name": "Lokalhyra", "is_active": true, …}]}``: new
+    accounts in the chart of every fiscal year (the flags of :func:`edit_account`, default
+    active and nothing allowed); a load test's chart of a real company's size. A number the
+    chart has, or one listed twice, refuses the whole request: nothing is added."""
+    company, data = company_of(request, emu), await body_of(request)
+    rows = data.get("accounts")
+    if not isinstance(rows, list) or not 0 < len(rows) <= MAX_NEW_ACCOUNTS:
+        raise ControlError(400, f"accounts must be a list of 1 to {MAX_NEW_ACCOUNTS} accounts")
+    new = [_new_account(index, row) for index, row in enumerate(rows)]
+    numbers = [account.number for account in new]
+    if len(set(numbers)) != len(numbers):
+        raise ControlError(400, "accounts lists a number more than once")
+    for fy in company.fiscal_years.values():
+        taken = sorted(set(numbers) & fy.accounts.keys())
+        if taken:
+            raise ControlError(409, f"the chart already has account {taken[0]}")
+    now = emu.now()
+    for fy in company.fiscal_years.values():
+        for account in new:
+            fy.accounts[account.number] = dataclasses.replace(account, modified_utc=now)
+    return {"added": len(new), "fiscal_years": len(company.fiscal_years)}
+
+
+def _new_account(index: int, row: Any) -> Account:
+    where = f"accounts[{index}]"
+    if not isinstance(row, dict):
+        raise ControlError(400, f"{where} must be an object")
+    number, name = row.get("number"), row.get("name")
+    if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+        raise ControlError(400, f"{where}.number must be a positive integer")
+    if not isinstance(name, str) or not name.strip():
+        raise ControlError(400, f"{where}.name must be a non-empty text")
+    unknown = sorted(set(row) - {"number", "name", *_NEW_ACCOUNT_FLAGS})
+    if unknown:
+        raise ControlError(400, f"{where} has unknown field {unknown[0]}")
+    flags = {flag: row[flag] for flag in _NEW_ACCOUNT_FLAGS if flag in row}
+    wrong = sorted(flag for flag, value in flags.items() if not isinstance(value, bool))
+    if wrong:
+        raise ControlError(400, f"{where}.{wrong[0]} must be true or false")
+    return Account(number, name.strip(), **flags)
+
+
 MAX_COPIES = 10_000
 
 
@@ -133,5 +182,6 @@ ROUTES: list[Route] = [
         "/_emulator/companies/{company}/fiscalyears/{fiscal_year}", "DELETE", remove_year
     ),
     control_route("/_emulator/companies/{company}/fiscalyears/{fiscal_year}", "PUT", lock_year),
+    control_route("/_emulator/companies/{company}/accounts", "POST", add_accounts),
     control_route("/_emulator/companies/{company}/accounts/{number:int}", "PUT", edit_account),
 ]
