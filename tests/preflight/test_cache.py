@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, timedelta
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from django.core.cache.backends.locmem import LocMemCache
 
@@ -171,3 +173,27 @@ def test_a_failed_check_drops_the_chart_read_last_too() -> None:
     books.prefetch()
     read_all(books)
     assert visma.books.reads["accounts"] == 2  # read again from Visma, not from the last chart
+
+
+def test_the_chart_is_stored_as_plain_values_and_read_back_as_accounts() -> None:
+    """A real chart has hundreds of accounts, and a send's pre-flight unpickles it: stored as
+    frozen dataclasses with UUIDs that cost about a millisecond per journal at 400 accounts."""
+    today = Today()
+    shared = LocMemCache("preflight-stored-chart", {})
+    visma = Visma()
+    vat = uuid4()
+    visma.books.charts[FY_2026.id] = {
+        "1930": account("1930"),
+        "4000": replace(account("4000", is_active=False), vat_code_id=vat),
+        "7010": account("7010", is_blocked_for_manual_booking=True, is_project_allowed=True),
+    }
+    read_all(CachedBooks(visma, "A", DailyCache(shared, today)))
+    stored = shared.get(f"payjournal:preflight:A:accounts:{FY_2026.id}")
+    assert stored is not None
+    pickled = pickle.dumps(stored[1])
+    assert b"payjournal.visma" not in pickled and b"uuid" not in pickled  # no object per account
+
+    chart = pickle.loads(pickled)
+    assert dict(chart) == visma.books.charts[FY_2026.id]
+    assert chart["4000"].vat_code_id == vat and "4000" in chart and "9999" not in chart
+    assert chart.get("9999") is None and len(chart) == 3
