@@ -240,6 +240,7 @@ def test_several_runs_each_in_its_own_process_then_the_summary() -> None:
     assert "summary of 2 runs   min / median / max" in output
     assert "busy cores            1" in output
     assert "cores                 one core at a time, watched (auto)" in output
+    assert "2 companies, sqlite, embedded (one process); charts of 400 accounts" in output
     assert "CPU budget per journal, this process (embedded) (ms; database statements):" in output
     assert "load average          before" in output
     assert "machine speed         reference loop" in output
