@@ -57,8 +57,9 @@ class StoredChart(Mapping[str, Account]):
 
     The chart is what a send's pre-flight unpickles from the shared cache, and a real one has
     hundreds of accounts: as a dict of frozen dataclasses with UUIDs, 400 accounts took about
-    1.2 ms to unpickle on this kind of machine; as tuples of text and flags 0.08 ms. A check
-    looks up only the accounts its journal books on.
+    1.2 ms to unpickle on this kind of machine; as tuples of text and flags, each id's text
+    stored once, 0.1 ms (12 KB instead of 28). A check looks up only the accounts its journal
+    books on.
     """
 
     __slots__ = ("_rows",)
@@ -68,16 +69,21 @@ class StoredChart(Mapping[str, Account]):
 
     @classmethod
     def of(cls, accounts: Iterable[Account]) -> StoredChart:
+        ids: dict[UUID, str] = {}  # one text per id: pickled once, the rows refer to it
+
+        def text(value: UUID) -> str:
+            return ids.setdefault(value, str(value))
+
         return cls(
             {
                 a.number: (
                     a.name,
-                    str(a.fiscal_year_id),
+                    text(a.fiscal_year_id),
                     a.is_active,
                     a.is_project_allowed,
                     a.is_cost_center_allowed,
                     a.is_blocked_for_manual_booking,
-                    None if a.vat_code_id is None else str(a.vat_code_id),
+                    None if a.vat_code_id is None else text(a.vat_code_id),
                 )
                 for a in accounts
             }
