@@ -72,7 +72,9 @@ class StoredChart(Mapping[str, Account]):
         ids: dict[UUID, str] = {}  # one text per id: pickled once, the rows refer to it
 
         def text(value: UUID) -> str:
-            return ids.setdefault(value, str(value))
+            if value not in ids:
+                ids[value] = str(value)
+            return ids[value]
 
         return cls(
             {

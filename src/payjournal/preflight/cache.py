@@ -101,15 +101,10 @@ class DailyCache:
         wanted = [key for key, name in keys.items() if name not in known]
         if not wanted:
             return known
-        found = self._backend.get_many(wanted)
-        with self._memo_lock:
-            for key, stored in found.items():
-                if stored is not None and stored[0] == day:
-                    known[keys[key]] = stored[1]
-                    self._memo[(backend, key)] = (now, day, stored[1])
-                    self._memo.move_to_end((backend, key))
-            while len(self._memo) > MEMO_MAX_ENTRIES:
-                self._memo.popitem(last=False)
+        for key, stored in self._backend.get_many(wanted).items():
+            if stored is not None and stored[0] == day:
+                known[keys[key]] = stored[1]
+                self._remember(key, day, stored[1])
         return known
 
     def _store(self, company: str, name: str, day: date, value: Any) -> None:
