@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from uuid import UUID, uuid4
 
+from payjournal.preflight.cost_centers import CostCenterItems
 from payjournal.visma import (
     Account,
     CompanySettings,
@@ -67,9 +68,9 @@ class FakeBooks:
         self.reads["accounts"] += 1
         return self.charts.get(fiscal_year_id, {})
 
-    def cost_centers(self) -> tuple[CostCenter, ...]:
+    def cost_center_items(self) -> CostCenterItems:
         self.reads["costcenters"] += 1
-        return self.centers
+        return CostCenterItems(self.centers)
 
     def create_fiscal_year(self, start_date: date, end_date: date) -> FiscalYear:
         year = FiscalYear(uuid4(), start_date, end_date)

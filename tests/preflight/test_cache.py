@@ -13,8 +13,9 @@ from django.core.cache.backends.locmem import LocMemCache
 from payjournal.preflight import DailyCache
 from payjournal.preflight.books import CachedBooks
 from payjournal.preflight.cache import MEMO_MAX_ENTRIES
+from payjournal.preflight.cost_centers import CostCenterItems
 from payjournal.visma import Account, CompanySettings, CostCenter, FiscalYear
-from tests.preflight.fakes import FY_2026, FakeBooks, account
+from tests.preflight.fakes import FY_2026, FakeBooks, account, cost_centers
 
 
 class Today:
@@ -132,7 +133,8 @@ class Visma:
         return self.books.accounts(fiscal_year_id).values()
 
     def list_cost_centers(self) -> tuple[CostCenter, ...]:
-        return self.books.cost_centers()
+        self.books.reads["costcenters"] += 1
+        return self.books.centers
 
     def create_fiscal_year(self, start_date: date, end_date: date) -> FiscalYear:
         return self.books.create_fiscal_year(start_date, end_date)
@@ -143,7 +145,7 @@ def read_all(books: CachedBooks) -> None:
     books.company_settings()
     (year,) = books.fiscal_years()
     assert "1930" in books.accounts(year.id)
-    books.cost_centers()
+    books.cost_center_items()
 
 
 def test_a_sends_preflight_reads_the_shared_cache_once_chart_included() -> None:
@@ -197,3 +199,24 @@ def test_the_chart_is_stored_as_plain_values_and_read_back_as_accounts() -> None
     assert dict(chart) == visma.books.charts[FY_2026.id]
     assert chart["4000"].vat_code_id == vat and "4000" in chart and "9999" not in chart
     assert chart.get("9999") is None and len(chart) == 3
+
+
+def test_the_cost_centers_are_stored_as_the_index_of_their_items_in_plain_values() -> None:
+    """What both the check and the voucher need of the cost centers is the index of their
+    items by name; kept as the cost centers, each send unpickled a dataclass and a UUID per
+    item (a company with dozens of items paid as the chart did) and built the index twice."""
+    today = Today()
+    shared = LocMemCache("preflight-stored-centers", {})
+    visma = Visma()
+    visma.books.centers = cost_centers("Sales", "Support", "Old", inactive=("Old",))
+    read_all(CachedBooks(visma, "A", DailyCache(shared, today)))
+    stored = shared.get("payjournal:preflight:A:costcenteritems")
+    assert stored is not None
+    pickled = pickle.dumps(stored[1])
+    assert b"payjournal.visma" not in pickled and b"uuid" not in pickled  # no object per item
+
+    items = pickle.loads(pickled)
+    assert items == CostCenterItems(visma.books.centers)
+    sales = next(i for c in visma.books.centers for i in c.items if i.name == "Sales")
+    assert items.find("SALES") == (1, sales.id)
+    assert items.find("Old") is None and items.find("Elsewhere") is None

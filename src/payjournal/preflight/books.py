@@ -8,6 +8,7 @@ from typing import Protocol, TypeVar
 from uuid import UUID
 
 from payjournal.preflight.cache import DailyCache
+from payjournal.preflight.cost_centers import CostCenterItems
 from payjournal.visma import Account, CompanySettings, CostCenter, FiscalYear
 
 __all__ = ["Books", "BooksClient", "CachedBooks", "StoredChart"]
@@ -39,7 +40,7 @@ class Books(Protocol):
 
     def accounts(self, fiscal_year_id: UUID) -> Mapping[str, Account]: ...
 
-    def cost_centers(self) -> tuple[CostCenter, ...]: ...
+    def cost_center_items(self) -> CostCenterItems: ...
 
     def create_fiscal_year(self, start_date: date, end_date: date) -> FiscalYear: ...
 
@@ -121,7 +122,7 @@ class StoredChart(Mapping[str, Account]):
 
 
 #: What a send's pre-flight reads whatever its journal: prefetched together.
-_DAY_READS = ("companysettings", "fiscalyears", "costcenters")
+_DAY_READS = ("companysettings", "fiscalyears", "costcenteritems")
 #: The chart of accounts read last, with its fiscal year: ``(fiscal year id, chart)``. Its own
 #: key depends on the fiscal year, which the first read brings; this one does not.
 _LAST_CHART = "accounts:last"
@@ -186,8 +187,12 @@ class CachedBooks:
             self._cache.put(self._company, _LAST_CHART, (fiscal_year_id, chart))
         return chart
 
-    def cost_centers(self) -> tuple[CostCenter, ...]:
-        return self._read("costcenters", lambda: tuple(self._client.list_cost_centers()))
+    def cost_center_items(self) -> CostCenterItems:
+        """The company's cost center items by the names a dimension may use, kept as that
+        index (:mod:`payjournal.preflight.cost_centers`) rather than as the cost centers."""
+        return self._read(
+            "costcenteritems", lambda: CostCenterItems(self._client.list_cost_centers())
+        )
 
     def create_fiscal_year(self, start_date: date, end_date: date) -> FiscalYear:
         """``POST /v2/fiscalyears``; the cached reads are dropped so the next check sees it."""

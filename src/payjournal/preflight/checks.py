@@ -15,7 +15,6 @@ from payjournal.preflight.cost_centers import CostCenterItems
 from payjournal.visma import (
     Account,
     CompanySettings,
-    CostCenter,
     FiscalYear,
     PermissionDeniedError,
     VismaError,
@@ -160,7 +159,7 @@ def _check_books(target: Target, books: Books, settings: CompanySettings) -> lis
     chart = books.accounts(year.id)
     items.extend(_check_accounts(target.rows, chart))
     if any(row.dimension for row in target.rows):
-        items.extend(_check_cost_centers(target.rows, chart, books.cost_centers()))
+        items.extend(_check_cost_centers(target.rows, chart, books.cost_center_items()))
     else:
         items.append(_passed(CheckKey.COST_CENTERS))
     return items
@@ -182,9 +181,8 @@ def _check_accounts(rows: tuple[JournalRow, ...], chart: Mapping[str, Account]) 
 def _check_cost_centers(
     rows: tuple[JournalRow, ...],
     chart: Mapping[str, Account],
-    centers: tuple[CostCenter, ...],
+    items: CostCenterItems,
 ) -> list[CheckItem]:
-    items = CostCenterItems(centers)
     failed: list[CheckItem] = []
     pairs = sorted({(row.dimension, row.account) for row in rows if row.dimension})
     for dimension, number in pairs:

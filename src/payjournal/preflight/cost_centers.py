@@ -4,6 +4,11 @@ a send (:mod:`payjournal.preflight.checks`) and for the voucher it posts
 
 A dimension names an active item of an active cost center by the item's short name or its name,
 in any case; where two share a name, the lowest-numbered center's (then the first item's) wins.
+
+The day's cache keeps this index, not the cost centers it was made of
+(:class:`~payjournal.preflight.books.CachedBooks`): it is what both the check and the voucher
+need, and in plain values (a name, a number, an id as text) it unpickles without making an
+object per item, which a send's pre-flight would pay for every journal.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ class CostCenterItems:
     __slots__ = ("_by_name",)
 
     def __init__(self, centers: Iterable[CostCenter]) -> None:
-        by_name: dict[str, tuple[int, UUID]] = {}
+        by_name: dict[str, tuple[int, str]] = {}  # casefolded name → (center, item id as text)
         for center in sorted(centers, key=lambda c: c.number):
             if not center.is_active:
                 continue
@@ -31,9 +36,16 @@ class CostCenterItems:
                     continue
                 for name in (item.short_name, item.name):
                     if name:
-                        by_name.setdefault(name.casefold(), (center.number, item.id))
+                        by_name.setdefault(name.casefold(), (center.number, str(item.id)))
         self._by_name = by_name
 
     def find(self, dimension: str) -> tuple[int, UUID] | None:
         """The cost center's number (1–3) and the item's id that ``dimension`` names, if any."""
-        return self._by_name.get(dimension.casefold())
+        found = self._by_name.get(dimension.casefold())
+        return None if found is None else (found[0], UUID(found[1]))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CostCenterItems) and self._by_name == other._by_name
+
+    def __repr__(self) -> str:
+        return f"CostCenterItems({len(self._by_name)} names)"

@@ -262,7 +262,9 @@ def _post(
     books = CachedBooks(visma, company.visma_company_id, cache)
     try:
         with cpu_budget.part("send: the leg's journal and voucher"):
-            centers = books.cost_centers() if any(row.dimension for row in journal.rows) else ()
+            centers = (
+                books.cost_center_items() if any(row.dimension for row in journal.rows) else ()
+            )
             voucher = build_voucher(journal, submission.marker, centers)
     except CostCenterNotFoundError as exc:
         books.forget()

@@ -31,12 +31,15 @@ def _resolve(dimension: str, items: CostCenterItems) -> tuple[int, UUID]:
 
 
 def build_voucher(
-    journal: Journal, marker: str, cost_centers: Iterable[CostCenter] = ()
+    journal: Journal, marker: str, cost_centers: CostCenterItems | Iterable[CostCenter] = ()
 ) -> NewVoucher:
     """The voucher of ``journal`` (a run's, or a booking leg's: see
     :func:`payjournal.sending.legs.leg_journal`): its date, its text plus ``marker``, one
-    voucher row per row, each dimension resolved to an item of ``cost_centers``."""
-    centers = CostCenterItems(cost_centers)
+    voucher row per row, each dimension resolved to an item of ``cost_centers`` (the
+    company's cost centers, or the index of their items the day's cache keeps)."""
+    centers = (
+        cost_centers if isinstance(cost_centers, CostCenterItems) else CostCenterItems(cost_centers)
+    )
     voucher_rows = []
     for row in journal.rows:
         amount: Decimal = row.amount.amount
