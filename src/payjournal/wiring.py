@@ -43,6 +43,7 @@ from payjournal.visma import (
     VismaOAuth,
     http_client,
 )
+from payjournal.visma.http_transport import StdlibTransport
 
 __all__ = [
     "SharedParts",
@@ -126,7 +127,7 @@ class SharedParts:
             if self._http is None:
                 transport = self._injected
                 if transport is None:
-                    self._transport = httpx2.HTTPTransport(limits=httpx2.Limits(max_connections=64))
+                    self._transport = StdlibTransport(max_idle=64)
                     transport = self._transport
                 self._http = http_client(transport, self._visma.timeout_s)
             return self._http

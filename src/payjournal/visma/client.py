@@ -18,6 +18,7 @@ import httpx2
 
 from payjournal.visma import wire
 from payjournal.visma.clock import Clock, SystemClock
+from payjournal.visma.http_transport import StdlibTransport
 from payjournal.visma.models import (
     Account,
     Attachment,
@@ -83,9 +84,10 @@ def http_client(
     timeout: httpx2.Timeout | float = DEFAULT_TIMEOUT,
 ) -> httpx2.Client:
     """The HTTP client a :class:`VismaClient` talks through; build one to share it between
-    clients (``VismaClient(..., http=shared)``), which saves building one per client."""
+    clients (``VismaClient(..., http=shared)``), which saves building one per client. Its
+    transport is :class:`~payjournal.visma.http_transport.StdlibTransport` unless given."""
     return httpx2.Client(
-        transport=transport,
+        transport=transport if transport is not None else StdlibTransport(),
         timeout=timeout,
         headers={"Accept": "application/json", "User-Agent": "payjournal-visma"},
     )
