@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import socket
+import struct
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -170,6 +171,22 @@ def test_a_refused_connection_was_never_sent() -> None:
     with http_client() as client, pytest.raises(httpx2.ConnectError) as raised:
         client.post(url, content=b"{}")
     assert outcome(raised.value) is NetworkError
+
+
+def test_a_request_the_server_refused_to_take_in_was_never_sent(
+    serve: Callable[[Handler], Server],
+) -> None:
+    """The server resets the connection without reading: a body larger than the socket
+    buffers cannot have left whole, so the failure is a write's, and Visma never saw it."""
+
+    def reset(conn: socket.socket, server: Server) -> None:
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+    server = serve(reset)
+    with http_client() as client, pytest.raises(httpx2.WriteError) as raised:
+        client.post(server.url, content=b"x" * (32 * 1024 * 1024))
+    assert outcome(raised.value) is NetworkError
+    assert server.requests == 0
 
 
 @pytest.mark.parametrize(

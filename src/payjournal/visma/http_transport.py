@@ -57,16 +57,9 @@ class StdlibTransport(httpx2.BaseTransport):
             connection.sock.settimeout(timeouts.get("read"))
             answer = connection.getresponse()
             content = answer.read()
-        except TimeoutError as exc:
+        except (OSError, http.client.HTTPException) as exc:
             connection.close()
-            raise httpx2.ReadTimeout(f"no answer in time: {exc}", request=request) from exc
-        except http.client.HTTPException as exc:  # a closed or garbled answer
-            connection.close()
-            kind = type(exc).__name__
-            raise httpx2.RemoteProtocolError(f"{kind}: {exc}", request=request) from exc
-        except OSError as exc:
-            connection.close()
-            raise httpx2.ReadError(f"{type(exc).__name__}: {exc}", request=request) from exc
+            raise _read_failure(exc, request) from exc
         if answer.will_close:
             connection.close()
         else:
@@ -153,12 +146,20 @@ class StdlibTransport(httpx2.BaseTransport):
             for name, value in request.headers.raw:
                 connection.putheader(name.decode("latin-1"), value.decode("latin-1"))
             connection.endheaders(body or None)
-        except TimeoutError as exc:
-            connection.close()
-            raise httpx2.WriteTimeout(f"write: {exc}", request=request) from exc
         except (OSError, http.client.HTTPException) as exc:
             connection.close()
-            raise httpx2.WriteError(f"{type(exc).__name__}: {exc}", request=request) from exc
+            kind = httpx2.WriteTimeout if isinstance(exc, TimeoutError) else httpx2.WriteError
+            raise kind(f"{type(exc).__name__}: {exc}", request=request) from exc
+
+
+def _read_failure(exc: Exception, request: httpx2.Request) -> httpx2.TransportError:
+    """What a failure after the request left is in httpx2's terms (all "sent, no answer")."""
+    message = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, TimeoutError):
+        return httpx2.ReadTimeout(message, request=request)
+    if isinstance(exc, http.client.HTTPException):  # a closed, garbled or cut-short answer
+        return httpx2.RemoteProtocolError(message, request=request)
+    return httpx2.ReadError(message, request=request)
 
 
 def _still_open(connection: http.client.HTTPConnection) -> bool:
