@@ -176,10 +176,13 @@ def test_a_refused_connection_was_never_sent() -> None:
 def test_a_request_the_server_refused_to_take_in_was_never_sent(
     serve: Callable[[Handler], Server],
 ) -> None:
-    """The server resets the connection without reading: a body larger than the socket
-    buffers cannot have left whole, so the failure is a write's, and Visma never saw it."""
+    """The server resets the connection once the request starts to arrive, without reading it:
+    a body larger than the socket buffers cannot have left whole, so the failure is a write's,
+    and Visma never saw it. (Reset at once, before the client writes, it could surface in the
+    client's connect, as a ``ConnectError``: never sent as well, but not the write path.)"""
 
     def reset(conn: socket.socket, server: Server) -> None:
+        conn.recv(1)  # the request has begun to leave
         conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 
     server = serve(reset)
