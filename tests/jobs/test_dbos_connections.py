@@ -26,13 +26,23 @@ _finished: list[str] = []
 _lock = threading.Lock()
 
 
-@DBOS.workflow(name="tests.jobs.hold_a_moment")
-def hold_a_moment(job: str) -> str:
-    """A send's shape without its work: the wait for Visma's answer."""
+def _hold(job: str) -> str:
     time.sleep(0.02)
     with _lock:
         _finished.append(job)
     return job
+
+
+@DBOS.workflow(name="tests.jobs.hold_a_moment")
+def hold_a_moment(job: str) -> str:
+    """A send's shape without its work: the wait for Visma's answer."""
+    return _hold(job)
+
+
+@DBOS.workflow(name="tests.jobs.hold_a_moment_each")
+def hold_a_moment_each(jobs: list[str]) -> list[str]:
+    """A bulk send's batch without its work."""
+    return [_hold(job) for job in jobs]
 
 
 def test_the_workflows_of_a_month_end_open_no_connection_of_their_own(tmp_path: Path) -> None:
@@ -48,6 +58,8 @@ def test_the_workflows_of_a_month_end_open_no_connection_of_their_own(tmp_path: 
         f"sqlite:///{tmp_path / 'dbos.sqlite'}",
         send_workflow=hold_a_moment,
         send_workflow_name="tests.jobs.hold_a_moment",
+        send_batch_workflow=hold_a_moment_each,
+        send_batch_workflow_name="tests.jobs.hold_a_moment_each",
         executor_id="test-connections",
         worker_concurrency=CONCURRENCY,
     )

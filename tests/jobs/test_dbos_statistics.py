@@ -1,5 +1,5 @@
 """A month-end's enqueue renews the planner's statistics of DBOS's workflow table on PostgreSQL
-(:class:`payjournal.jobs.dbos.Batch`): with the statistics of a table where nothing was queued,
+(:class:`payjournal.jobs.dbos.BulkEnqueue`): with the statistics of a table where nothing was queued,
 each poll of each worker rescanned every queued row once per partition (18.7 s a poll at 7,700
 partitions)."""
 

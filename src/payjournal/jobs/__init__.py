@@ -1,7 +1,8 @@
 """The durable-jobs port: enqueue a send, ask how jobs stand, defer enqueues, name a schedule.
 
 Nothing here knows the apps: a job is a workflow id, the submission id its workflow takes and a
-partition key. The backend that runs them (DBOS, :mod:`payjournal.jobs.dbos`) is part of the
+partition key; jobs that share a workflow id are one workflow, which takes their submissions in
+order (a bulk send's batch). The backend that runs them (DBOS, :mod:`payjournal.jobs.dbos`) is part of the
 process's wiring (:attr:`payjournal.wiring.Wiring.jobs`), which the executor's start installs;
 the workflows themselves live with the code they run (:mod:`payjournal.sending.workflows`,
 :mod:`payjournal.preflight.workflows`). Without a backend in this process enqueueing is a
@@ -19,6 +20,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 #: (workflow id, submission id, partition) of an enqueue: what :func:`deferred_enqueues` collects.
+#: Jobs with one workflow id (in one :func:`enqueue_many`) are one workflow sending them in turn.
 Enqueue = tuple[str, str, str]
 
 __all__ = [
@@ -56,7 +58,8 @@ class JobBackend(Protocol):
         """Start the send workflow of a submission (idempotent for one ``workflow_id``)."""
 
     def enqueue_many(self, jobs: Sequence[Enqueue]) -> None:
-        """Start the send workflows of many submissions at once (as :meth:`enqueue` each)."""
+        """Start the send workflows of many submissions at once: one per workflow id, which
+        sends the submissions of its jobs in their order (one each: as :meth:`enqueue`)."""
 
     def statuses(self, workflow_ids: Sequence[str]) -> Mapping[str, JobStatus]:
         """The status of each of ``workflow_ids`` the backend knows; unknown ids are left out."""

@@ -13,7 +13,8 @@ which register them with DBOS when imported) and returns the backend the wiring 
   so a send that reads back or retries is counted right. A DBOS limiter on top would also
   switch DBOS from its batched dequeue of single-concurrency partitions to polling each
   partition in turn: about 10 ms of CPU per send at month-end.
-* Workflow id = the submission id (``-r<n>`` for later rounds): enqueueing twice is a no-op.
+* Workflow id = the submission id (``-r<n>`` for later rounds), or a bulk send's batch's
+  (``batch-<first submission id>``, partitioned by itself): enqueueing twice is a no-op.
 
 System database: ``sqlite:///<data_dir>/dbos.sqlite`` embedded, the app's PostgreSQL database
 (schema ``dbos``) when the app runs on PostgreSQL, or ``PAYJOURNAL_DBOS_URL``.
@@ -61,51 +62,86 @@ BUSY_TIMEOUT_S = 30.0
 
 @dataclass(frozen=True, slots=True)
 class DbosBackend:
-    """Enqueue the send workflow onto the ``visma-send`` queue with the workflow id and
-    partition key; many at once in one transaction of the system database (a month-end's
-    decision: one commit instead of one per journal)."""
+    """Enqueue the send workflows onto the ``visma-send`` queue with their workflow ids and
+    partition keys: a submission's own (:attr:`send_workflow`), or one for the jobs that share
+    a workflow id (:attr:`send_batch_workflow`, the submissions in the jobs' order); many at
+    once in one transaction of the system database (a month-end's decision: one commit instead
+    of one per workflow)."""
 
     queue: Queue
-    send_workflow: Callable[[str], str]
-    batch: Batch | None = None
+    send_workflow: Callable[[str], Any]
+    send_batch_workflow: Callable[[list[str]], Any]
+    bulk: BulkEnqueue | None = None
 
     def enqueue_many(self, jobs: Sequence[jobs.Enqueue]) -> None:
-        if self.batch is None or len(jobs) < 2:
-            for job in jobs:
-                self.enqueue(*job)
+        workflows = grouped(jobs)
+        if self.bulk is None or len(workflows) < 2:
+            for workflow in workflows:
+                self._enqueue(workflow)
             return
         try:
             with cpu_budget.part("enqueue"):
-                self.batch.enqueue(jobs)
-        except Exception:  # e.g. an id DBOS already holds: its insert aborts the batch
+                self.bulk.enqueue(workflows)
+        except Exception:  # e.g. an id DBOS already holds: its insert aborts the transaction
             log.warning(
                 "batched enqueue failed; enqueueing one by one",
-                extra={"event": "jobs.batch_enqueue_failed", "count": len(jobs)},
+                extra={"event": "jobs.batch_enqueue_failed", "count": len(workflows)},
                 exc_info=True,
             )
-            for job in jobs:
-                self.enqueue(*job)
+            for workflow in workflows:
+                self._enqueue(workflow)
 
     def enqueue(self, workflow_id: str, submission_id: str, partition: str) -> None:
+        self._enqueue(Workflow(workflow_id, (submission_id,), partition))
+
+    def _enqueue(self, workflow: Workflow) -> None:
         with (
             cpu_budget.part("enqueue"),
-            SetWorkflowID(workflow_id),
-            SetEnqueueOptions(queue_partition_key=partition),
+            SetWorkflowID(workflow.workflow_id),
+            SetEnqueueOptions(queue_partition_key=workflow.partition),
         ):
-            self.queue.enqueue(self.send_workflow, submission_id)
-        if self.batch is not None:
-            self.batch.enqueued(1)
+            if workflow.is_batch:
+                self.queue.enqueue(self.send_batch_workflow, list(workflow.submission_ids))
+            else:
+                self.queue.enqueue(self.send_workflow, workflow.submission_ids[0])
+        if self.bulk is not None:
+            self.bulk.enqueued(1)
 
     def statuses(self, workflow_ids: Sequence[str]) -> Mapping[str, jobs.JobStatus]:
         return workflow_statuses(workflow_ids)
 
 
+@dataclass(frozen=True, slots=True)
+class Workflow:
+    """One send workflow to enqueue: its id, the submissions it sends, its partition key."""
+
+    workflow_id: str
+    submission_ids: tuple[str, ...]
+    partition: str
+
+    @property
+    def is_batch(self) -> bool:
+        return len(self.submission_ids) > 1
+
+
+def grouped(jobs: Sequence[jobs.Enqueue]) -> list[Workflow]:
+    """The workflows of ``jobs``: those that share a workflow id are one, which sends their
+    submissions in the jobs' order (partitioned as the first of them)."""
+    found: dict[str, tuple[list[str], str]] = {}
+    for workflow_id, submission_id, partition in jobs:
+        found.setdefault(workflow_id, ([], partition))[0].append(submission_id)
+    return [
+        Workflow(workflow_id, tuple(ids), partition)
+        for workflow_id, (ids, partition) in found.items()
+    ]
+
+
 #: Jobs enqueued by one process after which, on PostgreSQL, the system database's statistics of
-#: its workflow table are renewed (see :meth:`Batch.enqueue`).
+#: its workflow table are renewed (see :meth:`BulkEnqueue.enqueue`).
 ANALYZE_AFTER = 500
 
 
-class Batch:
+class BulkEnqueue:
     """Enqueues in one transaction of the system database, through DBOS's client (its
     ``enqueue_in_transaction``) on an engine of its own.
 
@@ -118,7 +154,7 @@ class Batch:
     would renew them too, but only on its own schedule, a minute or more into the month-end.
     """
 
-    def __init__(self, system_db_url: str, workflow_name: str) -> None:
+    def __init__(self, system_db_url: str, workflow_name: str, batch_workflow_name: str) -> None:
         if system_db_url.startswith("sqlite:"):
             self.engine = sqlite_engine(system_db_url, connections=1)
         else:
@@ -128,25 +164,27 @@ class Batch:
             system_database_engine=self.engine, application_name=APPLICATION, lazy=True
         )
         self.workflow_name = workflow_name
+        self.batch_workflow_name = batch_workflow_name
         self._since_analyze = 0
         self._lock = threading.Lock()
 
-    def enqueue(self, jobs: Sequence[jobs.Enqueue]) -> None:
+    def enqueue(self, workflows: Sequence[Workflow]) -> None:
         version = DBOS.application_version
         with self.engine.begin() as connection:
-            for workflow_id, submission_id, partition in jobs:
+            for workflow in workflows:
+                batch = workflow.is_batch
                 self.client.enqueue_in_transaction(
                     connection,
                     {
                         "queue_name": QUEUE,
-                        "workflow_name": self.workflow_name,
-                        "workflow_id": workflow_id,
-                        "queue_partition_key": partition,
+                        "workflow_name": self.batch_workflow_name if batch else self.workflow_name,
+                        "workflow_id": workflow.workflow_id,
+                        "queue_partition_key": workflow.partition,
                         "app_version": version,
                     },
-                    submission_id,
+                    list(workflow.submission_ids) if batch else workflow.submission_ids[0],
                 )
-        self.enqueued(len(jobs))
+        self.enqueued(len(workflows))
 
     def enqueued(self, count: int) -> None:
         """``count`` more jobs are in DBOS's workflow table (by this batch or one by one)."""
@@ -225,14 +263,17 @@ def sqlite_engine(url: str, *, connections: int = SYSTEM_DB_POOL_SIZE) -> sa.Eng
 def start(
     system_db_url: str,
     *,
-    send_workflow: Callable[[str], str],
+    send_workflow: Callable[[str], Any],
     send_workflow_name: str,
+    send_batch_workflow: Callable[[list[str]], Any],
+    send_batch_workflow_name: str,
     schedules: Sequence[jobs.Schedule] = (),
     executor_id: str | None = None,
     execute: bool = True,
     worker_concurrency: int = 8,
 ) -> DbosBackend:
-    """Launch DBOS in this process; returns the backend that enqueues ``send_workflow``.
+    """Launch DBOS in this process; returns the backend that enqueues ``send_workflow`` (one
+    submission) and ``send_batch_workflow`` (several).
 
     The workflows must be registered (their modules imported) before: DBOS recovers this
     executor's unfinished ones at launch. ``execute=False`` (``payjournal web``) enqueues only:
@@ -270,9 +311,9 @@ def start(
                     schedule=schedule.cron,
                     cron_timezone=settings.TIME_ZONE,
                 )
-    global _batch
-    _batch = Batch(system_db_url, send_workflow_name)
-    return DbosBackend(queue, send_workflow, _batch)
+    global _bulk
+    _bulk = BulkEnqueue(system_db_url, send_workflow_name, send_batch_workflow_name)
+    return DbosBackend(queue, send_workflow, send_batch_workflow, _bulk)
 
 
 def wait_until_listening(timeout_s: float = 10.0) -> None:
@@ -287,11 +328,11 @@ def wait_until_listening(timeout_s: float = 10.0) -> None:
 
 def stop() -> None:
     """Shut DBOS down in this process (tests, Ctrl-C); its registered workflows stay."""
-    global _batch
-    if _batch is not None:
-        _batch.close()
-        _batch = None
+    global _bulk
+    if _bulk is not None:
+        _bulk.close()
+        _bulk = None
     DBOS.destroy(destroy_registry=False)
 
 
-_batch: Batch | None = None
+_bulk: BulkEnqueue | None = None

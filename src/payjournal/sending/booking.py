@@ -43,7 +43,11 @@ from payjournal.sending.models import (
     SendingSettings,
     Submission,
 )
-from payjournal.sending.outbox import enqueue_after_commit, enqueue_many_after_commit
+from payjournal.sending.outbox import (
+    assign_batches,
+    enqueue_after_commit,
+    enqueue_many_after_commit,
+)
 from payjournal.sending.states import StaleSubmissionError, transition
 from payjournal.site.compiled import CompiledGet
 
@@ -406,6 +410,7 @@ def advance_many(run_ids: Sequence[RunId], want: str) -> dict[tuple[int, str], S
             state = replace(state, wanted_version=wanted)
             found[(company.pk, key)] = _advance(company, state, written)
         RunBooking.objects.bulk_update(changed, ["wanted_version"], batch_size=CHUNK)
+        assign_batches(written)
         Submission.objects.bulk_create(written, batch_size=CHUNK)
         enqueue_many_after_commit(written)
     return found

@@ -86,8 +86,9 @@ class RunBooking(models.Model):
 
 
 class Submission(models.Model):
-    """One leg of a run id's booking — one voucher — and where it stands. Its id is the
-    workflow id.
+    """One leg of a run id's booking — one voucher — and where it stands. Its id is its own
+    workflow's id (:attr:`workflow_id`); a bulk send's legs are sent in batches, several to one
+    workflow (:attr:`batch`, :attr:`job_id`).
 
     ``journal`` is the version the leg is of: the one posted in full, the one reversed, or the
     new one of a difference (whose ``base`` is the booked version it is netted against).
@@ -122,6 +123,14 @@ class Submission(models.Model):
     attempts_count = models.PositiveIntegerField(default=0)
     round = models.PositiveIntegerField(
         default=1, help_text="Bumped when the work starts over (user retry, sweep)."
+    )
+    batch = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text=(
+            "The workflow that sends this round together with other legs of a bulk send; "
+            "empty when the leg's own workflow sends it."
+        ),
     )
     needs_reconcile = models.BooleanField(
         default=False, help_text="A POST's outcome is unknown: read vouchers back before posting."
@@ -175,6 +184,12 @@ class Submission(models.Model):
         so a new round of work (a retry after "needs action") needs a new id.
         """
         return str(self.id) if self.round == 1 else f"{self.id}-r{self.round}"
+
+    @property
+    def job_id(self) -> str:
+        """The workflow that sends the current round: its batch's, else its own
+        (:attr:`workflow_id`). A new round (a retry, a restart) clears the batch."""
+        return self.batch or self.workflow_id
 
 
 class Attempt(models.Model):

@@ -8,7 +8,8 @@ move it: enqueueing the same workflow id again returns the ended job and runs no
 
 :func:`recover_stranded` looks at every open submission untouched for a while and:
 
-* job unknown to the backend → enqueue the current round again (the same id is free);
+* job unknown to the backend → enqueue the current round again (the same id is free); a leg of
+  a bulk send's batch whose batch never reached the backend is enqueued as its own workflow;
 * job ended with ``ERROR``, ``MAX_RECOVERY_ATTEMPTS_EXCEEDED`` or ``SUCCESS`` (finished yet the
   submission is open) → ``restarted``: a new round with a new workflow id, the submission in
   the state it stands — the send step reconciles a ``sending`` or ``reconciling`` one by its
@@ -96,6 +97,7 @@ def _restart(submission: Submission, job: JobStatus) -> Submission:
             message=f"the send job ended unfinished: {why}; starting round {submission.round + 1}",
             round=submission.round + 1,
             enqueued_at=timezone.now(),
+            batch="",
         )
         enqueue_after_commit(submission)
     return submission
@@ -121,6 +123,10 @@ def _stop(submission: Submission, job: JobStatus, restarts: int) -> Submission:
 
 def _recover_one(submission: Submission, job: JobStatus | None) -> str | None:
     if job is None:
+        if submission.batch:
+            # Its batch never reached the backend: the leg's own workflow sends it.
+            Submission.objects.filter(pk=submission.pk).update(batch="")
+            submission.batch = ""
         enqueue_submission(submission)
         return "enqueued"
     if not job.has_ended:
@@ -148,13 +154,13 @@ def recover_stranded(
     if not candidates:
         return Recovery()
     if statuses is None:
-        statuses = job_statuses(wiring.current().jobs, [s.workflow_id for s in candidates])
+        statuses = job_statuses(wiring.current().jobs, [s.job_id for s in candidates])
         if statuses is None:
             return Recovery()
     counts = {"enqueued": 0, "restarted": 0, "stopped": 0}
     for submission in candidates:
         try:
-            outcome = _recover_one(submission, statuses.get(submission.workflow_id))
+            outcome = _recover_one(submission, statuses.get(submission.job_id))
         except StaleSubmissionError:
             continue  # a worker or a user moved it meanwhile: nothing is stranded
         if outcome is not None:

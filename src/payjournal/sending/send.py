@@ -25,10 +25,11 @@ state machine and its faults run against a fake in milliseconds
 
 from __future__ import annotations
 
+import heapq
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from uuid import UUID
@@ -136,6 +137,75 @@ def process_submission(
         return _refuse(submission, exc).state_enum
     # Not closed: the default client's transport is the process's shared pool.
     return _work(submission, visma, cache or DailyCache(), policy, sleep, now)
+
+
+class _Deferred(Exception):  # noqa: N818 - not an error: a leg's pause, taken by its batch
+    """Raised by the sleep a batch gives each leg (:func:`process_in_turn`): the leg is queued
+    again (its failed attempt stored) and waits ``seconds`` while the batch sends the others."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(seconds)
+        self.seconds = seconds
+
+
+def _defer(seconds: float) -> None:
+    raise _Deferred(seconds)
+
+
+def process_in_turn(
+    submission_ids: Sequence[UUID | str],
+    *,
+    client_factory: GatewayFactory = default_client,
+    cache: DailyCache | None = None,
+    policy: SendPolicy | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    now: Callable[[], datetime] = timezone.now,
+) -> dict[str, SubmissionState]:
+    """Send a bulk send's batch: each leg as :func:`process_submission` does, one after another;
+    returns where each stands (``sent`` or ``needs_action``), keyed by submission id.
+
+    * A leg that must wait before its next attempt (a rate limit, a server error, Visma
+      unreachable) does not hold up the others: it stays ``queued``, with its failed attempt
+      stored, and is taken up again once its pause is over and the legs due before it are done.
+    * A leg whose send raises (a bug, a database that went away) is logged and the others are
+      sent; then the first such error is raised, so the workflow ends in ``ERROR`` and the sweep
+      starts a round of that leg's own (:mod:`payjournal.sending.recovery`).
+
+    Run again after a crash, it resumes every leg where its row stands, as a single send does.
+    """
+    due = [(0.0, order, str(submission_id)) for order, submission_id in enumerate(submission_ids)]
+    states: dict[str, SubmissionState] = {}
+    failed: Exception | None = None
+    while due:
+        at, order, submission_id = heapq.heappop(due)
+        pause = at - clock()
+        if pause > 0:
+            sleep(pause)
+        try:
+            states[submission_id] = process_submission(
+                submission_id,
+                client_factory=client_factory,
+                cache=cache,
+                policy=policy,
+                sleep=_defer,
+                now=now,
+            )
+        except _Deferred as deferred:
+            heapq.heappush(due, (clock() + deferred.seconds, order, submission_id))
+        except Exception as exc:
+            log.error(
+                "a leg of a batch failed; the batch goes on",
+                extra={
+                    "event": "send.batch_leg_failed",
+                    "submission": submission_id,
+                    "error": type(exc).__name__,
+                },
+            )
+            failed = failed or exc
+    if failed is not None:
+        raise failed
+    return states
 
 
 def _work(

@@ -220,6 +220,7 @@ def retry(submission: Submission, message: str = "retried by a user") -> Submiss
             enqueued_at=timezone.now(),
             error_code="",
             error_message="",
+            batch="",
         )
         enqueue_after_commit(submission)
     return submission

@@ -4,6 +4,9 @@
   enqueued on the ``visma-send`` queue (:mod:`payjournal.jobs.dbos`). The send runs in the
   workflow body; if the process dies inside it, DBOS recovers the workflow and runs it again,
   which finds the submission ``sending`` and reconciles before anything else.
+* ``payjournal.send_batch`` (:func:`send_batch_workflow`): a bulk send's batch, up to eight
+  legs in one workflow (:mod:`payjournal.sending.outbox`), sent in turn
+  (:func:`~payjournal.sending.send.process_in_turn`); recovered the same way.
 * ``payjournal.sweep`` (:func:`sweep_workflow`), every minute: queued submissions untouched for
   two minutes are enqueued again (a no-op for those DBOS already holds), stranded ones
   recovered (:mod:`payjournal.sending.recovery`).
@@ -28,16 +31,25 @@ from payjournal import cpu_budget, jobs, wiring
 from payjournal.jobs import dbos
 from payjournal.notifications import workflows as notifications
 from payjournal.preflight.workflows import DAILY_CHECKS
-from payjournal.sending.send import process_submission
+from payjournal.sending.send import process_in_turn, process_submission
 from payjournal.sending.services import sweep
 
-__all__ = ["SCHEDULES", "SWEEP", "send_workflow", "start", "stop", "sweep_workflow"]
+__all__ = [
+    "SCHEDULES",
+    "SWEEP",
+    "send_batch_workflow",
+    "send_workflow",
+    "start",
+    "stop",
+    "sweep_workflow",
+]
 
 log = logging.getLogger("payjournal.jobs")
 
 
-#: The send workflow's name in DBOS (a batched enqueue names it).
+#: The send workflows' names in DBOS (an enqueue in one transaction names them).
 SEND_WORKFLOW = "payjournal.send_submission"
+SEND_BATCH_WORKFLOW = "payjournal.send_batch"
 
 
 @DBOS.workflow(name=SEND_WORKFLOW)
@@ -52,6 +64,20 @@ def send_workflow(submission_id: str) -> str:
         close_old_connections()
         try:
             return process_submission(submission_id).value
+        finally:
+            close_old_connections()
+
+
+@DBOS.workflow(name=SEND_BATCH_WORKFLOW)
+def send_batch_workflow(submission_ids: list[str]) -> list[str]:
+    """The durable send of a bulk send's batch, leg by leg: each leg's final state, in order.
+    Like :func:`send_workflow`, it runs the send in the body: a recovered batch resumes each
+    leg where its row stands."""
+    with cpu_budget.part("send: the rest"):
+        close_old_connections()
+        try:
+            states = process_in_turn(submission_ids)
+            return [states[submission_id].value for submission_id in submission_ids]
         finally:
             close_old_connections()
 
@@ -98,6 +124,8 @@ def start(
         system_db_url,
         send_workflow=send_workflow,
         send_workflow_name=SEND_WORKFLOW,
+        send_batch_workflow=send_batch_workflow,
+        send_batch_workflow_name=SEND_BATCH_WORKFLOW,
         schedules=SCHEDULES,
         executor_id=executor_id,
         execute=execute,
