@@ -65,11 +65,20 @@ def test_the_workflows_of_a_month_end_open_no_connection_of_their_own(tmp_path: 
     )
     try:
         dbos.wait_until_listening()
-        backend.enqueue_many([(f"job-{n}", f"job-{n}", f"account-{n}") for n in range(JOBS)])
+        # Half as workflows of their own, half in batches of four (jobs sharing a workflow id).
+        half = JOBS // 2
+        singles = [(f"job-{n}", f"job-{n}", f"account-{n}") for n in range(half)]
+        batched = [(f"batch-{n // 4}", f"job-{n}", f"batch-{n // 4}") for n in range(half, JOBS)]
+        backend.enqueue_many(singles + batched)
         wait_until(lambda: len(_finished) == JOBS, "every workflow to end")
+        batches = DBOS.list_workflows(name="tests.jobs.hold_a_moment_each")
+        assert sorted(w.input["args"][0] for w in batches if w.input) == [
+            [f"job-{n}" for n in range(first, first + 4)] for first in range(half, JOBS, 4)
+        ]
     finally:
         dbos.stop()
         sa.event.remove(sa.pool.Pool, "connect", count)
+    assert sorted(_finished) == sorted(f"job-{n}" for n in range(JOBS))  # each once
     # One per thread that may hold one at once, opened once: DBOS's own threads and the
     # enqueuer's, and one per workflow thread.
     assert len(opened) <= CONCURRENCY + 2 * dbos.SYSTEM_DB_POOL_SIZE + 1, len(opened)

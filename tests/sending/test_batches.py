@@ -13,18 +13,20 @@ import pytest
 from dbos import DBOS
 
 from payjournal import wiring
-from payjournal.domain.submission import SubmissionState
+from payjournal.domain.submission import Event, SubmissionState
 from payjournal.emulator import Emulator, FaultPlan
 from payjournal.integrations.models import VismaAccount
 from payjournal.jobs import Enqueue, JobStatus
 from payjournal.payroll.models import PayrollCompany, PayrollRun
 from payjournal.sending.models import Submission
 from payjournal.sending.outbox import BATCH_SIZE, assign_batches
-from payjournal.sending.recovery import recover_stranded
+from payjournal.sending.recovery import Recovery, recover_stranded
 from payjournal.sending.send import SendPolicy, process_in_turn
 from payjournal.sending.services import request_send_many
+from payjournal.sending.states import StaleSubmissionError, transition
 from payjournal.sending.workflows import SEND_BATCH_WORKFLOW, SEND_WORKFLOW
-from tests.fixtures.books import Books, wait_until_done
+from tests.fixtures.books import Books
+from tests.waiting import wait_until
 
 VOUCHERS = ["POST /v2/vouchers"]
 NOW = {"queued_for": timedelta(0), "in_flight_for": timedelta(0)}
@@ -62,6 +64,11 @@ def _names(legs: Sequence[Submission]) -> list[str]:
     return list(dict.fromkeys(leg.batch for leg in legs))
 
 
+def _legs(runs: Sequence[PayrollRun]) -> list[Submission]:
+    """The legs a bulk send of ``runs`` queued, each once (two versions of a run id share one)."""
+    return list({leg.pk: leg for leg in request_send_many(runs).queued}.values())
+
+
 def _vouchers(visma: Emulator, leg: Submission) -> int:
     company = visma.state.company(leg.company.key)
     assert company is not None
@@ -72,26 +79,32 @@ def _vouchers(visma: Emulator, leg: Submission) -> int:
 def test_a_bulk_send_is_one_workflow_per_batch_and_each_leg_is_sent_once(
     books: Books, visma: Emulator, executor: None
 ) -> None:
-    runs = list(PayrollRun.objects.all())
-    queued = request_send_many(runs).queued
+    queued = _legs(list(PayrollRun.objects.all()))
     assert len(queued) > 2
-    done = wait_until_done(len(queued))
-    (batch,) = {leg.batch for leg in done}
-    assert batch == f"batch-{queued[0].pk}"
-    batches = DBOS.list_workflows(name=SEND_BATCH_WORKFLOW, load_input=False)
-    assert [(w.workflow_id, str(w.status)) for w in batches] == [(batch, "SUCCESS")]
+    batch = f"batch-{queued[0].pk}"
+    ended = wait_until(
+        lambda: [w for w in DBOS.list_workflows(workflow_ids=[batch]) if w.status == "SUCCESS"],
+        f"workflow {batch} to end",
+    )
+    assert ended[0].name == SEND_BATCH_WORKFLOW
+    assert ended[0].input is not None
+    assert ended[0].input["args"] == ([str(leg.pk) for leg in queued],)
     assert DBOS.list_workflows(name=SEND_WORKFLOW, load_input=False) == []
+    done = list(Submission.objects.all())
+    assert {leg.batch for leg in done} == {batch}
     for leg in done:
+        # the Swedish company's sample periods are locked at Visma: stopped before any POST
+        expected = SubmissionState.SENT if leg.company == books.bakkerij else leg.state
+        assert leg.state == expected
+        assert leg.state in {SubmissionState.SENT, SubmissionState.NEEDS_ACTION}
         assert _vouchers(visma, leg) == (1 if leg.state == SubmissionState.SENT else 0)
 
 
 def test_a_leg_that_must_wait_does_not_hold_up_the_rest_of_its_batch(
     books: Books, visma: Emulator
 ) -> None:
-    queued = request_send_many(books.runs(books.bakkerij)).queued
-    queued += request_send_many(
-        [run for run in books.runs(books.nordisk) if run.run_id.startswith("2026-09")]
-    ).queued
+    queued = _legs(books.runs(books.bakkerij))
+    queued += _legs([run for run in books.runs(books.nordisk) if run.run_id.startswith("2026-09")])
     ids = [leg.pk for leg in queued]
     visma.faults.set(FaultPlan(burst_429_next=1, burst_retry_after_s=30, endpoints=VOUCHERS))
     clock = [1000.0]
@@ -125,7 +138,7 @@ def test_a_leg_that_must_wait_does_not_hold_up_the_rest_of_its_batch(
 def test_a_leg_that_fails_does_not_stop_its_batch_and_the_failure_is_raised_after(
     books: Books, visma: Emulator
 ) -> None:
-    queued = request_send_many(books.runs(books.bakkerij)).queued
+    queued = _legs(books.runs(books.bakkerij))
     missing = uuid4()  # a leg whose row is gone: its send raises
     ids = [missing, *(leg.pk for leg in queued)]
     with pytest.raises(Submission.DoesNotExist):
@@ -164,13 +177,15 @@ def backend() -> Iterator[_Enqueued]:
 def test_the_legs_of_a_batch_are_handed_over_as_one_workflow_and_swept_by_it(
     books: Books, visma: Emulator, backend: _Enqueued
 ) -> None:
-    queued = request_send_many(books.runs(books.bakkerij)).queued
+    queued = _legs(books.runs(books.bakkerij))
     batch = f"batch-{queued[0].pk}"
     assert backend.jobs == [(batch, str(leg.pk), batch) for leg in queued]
 
     # The batch is queued at DBOS: the sweep leaves its legs alone however long they wait.
     backend.known[batch] = JobStatus("ENQUEUED")
-    assert recover_stranded(**NOW).enqueued == 0
+    backend.jobs.clear()
+    assert recover_stranded(**NOW) == Recovery()
+    assert backend.jobs == []
 
     # It ended with its legs still queued: each starts a round of its own.
     backend.known[batch] = JobStatus("SUCCESS")
@@ -185,9 +200,68 @@ def test_the_legs_of_a_batch_are_handed_over_as_one_workflow_and_swept_by_it(
 def test_a_leg_whose_batch_never_reached_the_backend_is_enqueued_as_its_own_workflow(
     books: Books, visma: Emulator, backend: _Enqueued
 ) -> None:
-    queued = request_send_many(books.runs(books.bakkerij)).queued
+    queued = _legs(books.runs(books.bakkerij))
     backend.jobs.clear()  # the batch's enqueue was lost
     assert recover_stranded(**NOW).enqueued == len(queued)
     account = str(books.bakkerij.visma_account_id)
     assert sorted(backend.jobs) == sorted((str(leg.pk), str(leg.pk), account) for leg in queued)
     assert set(Submission.objects.values_list("batch", flat=True)) == {""}
+
+
+def test_a_batch_run_again_resumes_its_legs_and_leaves_alone_one_that_left_it(
+    books: Books, visma: Emulator
+) -> None:
+    """DBOS runs a batch again after a crash: the leg that was in flight is read back before
+    anything is posted, and a leg that a user retried meanwhile (its own round now) is not
+    touched by the batch."""
+    queued = _legs(books.runs(books.bakkerij))
+    in_flight, retried, *_ = queued
+    batch = in_flight.batch
+    assert batch and retried.batch == batch
+    transition(in_flight, Event.CLAIMED)  # the crash came during its POST (which never left)
+    Submission.objects.filter(pk=retried.pk).update(round=2, batch="")  # a new round of its own
+
+    states = process_in_turn([in_flight.pk, retried.pk], job_id=batch, sleep=lambda _s: None)
+
+    assert states == {
+        str(in_flight.pk): SubmissionState.SENT,
+        str(retried.pk): SubmissionState.QUEUED,
+    }
+    in_flight.refresh_from_db()
+    assert list(in_flight.attempts.values_list("event", flat=True))[-4:] == [
+        "claimed",  # resumed while sending: read back first
+        "not_found_by_marker",
+        "claimed",
+        "posted",
+    ]
+    assert _vouchers(visma, in_flight) == 1
+    assert _vouchers(visma, retried) == 0
+    assert Submission.objects.get(pk=retried.pk).attempts.count() == 0
+
+
+def test_a_workflow_holding_a_leg_that_left_its_batch_cannot_move_it(
+    books: Books, visma: Emulator
+) -> None:
+    """The compare-and-set guards the round and the batch as well as the state."""
+    leg = _legs(books.runs(books.bakkerij))[0]
+    Submission.objects.filter(pk=leg.pk).update(batch="")  # its own workflow has it now
+    with pytest.raises(StaleSubmissionError):
+        transition(leg, Event.CLAIMED)
+    assert Submission.objects.get(pk=leg.pk).state == SubmissionState.QUEUED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_that_ended_in_error_restarts_only_its_unfinished_legs(
+    books: Books, visma: Emulator, backend: _Enqueued
+) -> None:
+    queued = _legs(books.runs(books.bakkerij))
+    sent, *stranded = queued
+    process_in_turn([sent.pk], sleep=lambda _s: None)
+    backend.known[sent.batch] = JobStatus("ERROR", "OperationalError")
+    backend.jobs.clear()
+    assert recover_stranded(**NOW) == Recovery(restarted=len(stranded))
+    account = str(books.bakkerij.visma_account_id)
+    assert sorted(backend.jobs) == sorted(
+        (f"{leg.pk}-r2", str(leg.pk), account) for leg in stranded
+    )
+    assert Submission.objects.get(pk=sent.pk).state == SubmissionState.SENT

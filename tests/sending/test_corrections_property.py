@@ -413,7 +413,7 @@ class Bookkeeping:
         if how == "resumed":
             self.work(stranded[pick % len(stranded)])
             return
-        statuses = {leg.workflow_id: JobStatus(how) for leg in stranded}
+        statuses = {leg.job_id: JobStatus(how) for leg in stranded}
         recover_stranded(queued_for=timedelta(0), in_flight_for=timedelta(0), statuses=statuses)
 
     def settle(self) -> None:

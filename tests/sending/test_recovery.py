@@ -51,7 +51,7 @@ def wrong_keys(settings: Any) -> Iterator[WrongTokenKeys]:
 
 
 def wait_for_job_to_end(submission: Submission) -> jobs.JobStatus:
-    workflow_id = Submission.objects.get(pk=submission.pk).workflow_id
+    workflow_id = Submission.objects.get(pk=submission.pk).job_id
 
     def ended() -> jobs.JobStatus | None:
         status = (jobs.job_statuses(wiring.current().jobs, [workflow_id]) or {}).get(workflow_id)

@@ -328,7 +328,7 @@ def test_a_bulk_send_hands_each_batch_to_the_executor_at_its_commit(
     handovers = _HandOvers()
     previous = wiring.install(wiring.current().with_jobs(handovers))
     try:
-        result = request_send_many(runs, batch=1)
+        result = request_send_many(runs, per_transaction=1)
     finally:
         wiring.install(previous)
     assert len(result.queued) == 2

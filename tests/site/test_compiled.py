@@ -158,7 +158,10 @@ def test_a_compare_and_set_on_a_moved_row_writes_nothing(books: Books, visma: Em
     before = fields(Submission.objects.get(pk=leg.pk))
     assert update_where(Submission, leg.pk, ("state", "sending"), state="sent") == 0
     assert update_where(Submission, uuid.uuid4(), ("state", "queued"), state="sent") == 0
+    # every guard must hold: the state does, the round does not
+    assert update_where(Submission, leg.pk, ("state", "queued"), ("round", 2), state="sent") == 0
     assert fields(Submission.objects.get(pk=leg.pk)) == before
+    assert update_where(Submission, leg.pk, ("state", "queued"), ("round", 1), state="sent") == 1
 
 
 def test_an_inserted_row_is_what_create_stores(books: Books, visma: Emulator) -> None:

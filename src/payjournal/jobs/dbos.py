@@ -4,9 +4,10 @@ It knows no app: :func:`start` is given the send workflow and the schedules (def
 code they run, in :mod:`payjournal.sending.workflows` and :mod:`payjournal.preflight.workflows`,
 which register them with DBOS when imported) and returns the backend the wiring holds.
 
-* Queue ``visma-send``: ``partition_concurrency=1`` with the Visma account as the partition
-  key, so at most one submission per Visma company is in flight anywhere, and
-  ``worker_concurrency`` sends per executor process.
+* Queue ``visma-send``: ``partition_concurrency=1`` with the partition key the job names
+  (the app's: a leg's own workflow by its Visma account, so at most one of them per Visma
+  company is in flight anywhere; a bulk send's batch by itself), and ``worker_concurrency``
+  workflows per executor process.
 * The rate limit is not the queue's: every Visma call of every process goes through the OAuth
   client's shared limiter (:attr:`payjournal.wiring.SharedParts.limiter`: per endpoint, under
   Visma's 600/min, kept in PostgreSQL in scaled mode). It counts calls, not workflow starts,
@@ -69,8 +70,8 @@ class DbosBackend:
     of one per workflow)."""
 
     queue: Queue
-    send_workflow: Callable[[str], Any]
-    send_batch_workflow: Callable[[list[str]], Any]
+    send_workflow: Callable[[str], str]
+    send_batch_workflow: Callable[[list[str]], list[str]]
     bulk: BulkEnqueue | None = None
 
     def enqueue_many(self, jobs: Sequence[jobs.Enqueue]) -> None:
@@ -126,10 +127,15 @@ class Workflow:
 
 def grouped(jobs: Sequence[jobs.Enqueue]) -> list[Workflow]:
     """The workflows of ``jobs``: those that share a workflow id are one, which sends their
-    submissions in the jobs' order (partitioned as the first of them)."""
+    submissions in the jobs' order (``ValueError`` if they name two partitions)."""
     found: dict[str, tuple[list[str], str]] = {}
     for workflow_id, submission_id, partition in jobs:
-        found.setdefault(workflow_id, ([], partition))[0].append(submission_id)
+        ids, first = found.setdefault(workflow_id, ([], partition))
+        if partition != first:
+            raise ValueError(
+                f"workflow {workflow_id} named with partitions {first} and {partition}"
+            )
+        ids.append(submission_id)
     return [
         Workflow(workflow_id, tuple(ids), partition)
         for workflow_id, (ids, partition) in found.items()
@@ -147,7 +153,7 @@ class BulkEnqueue:
 
     On PostgreSQL, every :data:`ANALYZE_AFTER` jobs it renews the statistics of DBOS's workflow
     table (``ANALYZE dbos.workflow_status``). A month-end enqueues thousands of jobs, one
-    partition (Visma account) each, into a table whose statistics say almost nothing is queued;
+    partition (a Visma account, a batch) each, into a table whose statistics say almost nothing is queued;
     the planner then walks DBOS's partitions through the wrong index, and each poll of each
     worker rescans every queued row once per partition: 18.7 s per poll at 7,700 partitions
     (``payjournal bench month-end --companies 10000``), 55 ms after an ``ANALYZE``. Autovacuum
@@ -263,9 +269,9 @@ def sqlite_engine(url: str, *, connections: int = SYSTEM_DB_POOL_SIZE) -> sa.Eng
 def start(
     system_db_url: str,
     *,
-    send_workflow: Callable[[str], Any],
+    send_workflow: Callable[[str], str],
     send_workflow_name: str,
-    send_batch_workflow: Callable[[list[str]], Any],
+    send_batch_workflow: Callable[[list[str]], list[str]],
     send_batch_workflow_name: str,
     schedules: Sequence[jobs.Schedule] = (),
     executor_id: str | None = None,

@@ -4,13 +4,18 @@ A submission is written in the transaction that decides to send it; its job is s
 the commit. Without a backend in this process (no executor started) nothing is enqueued: the
 row is the durable record, and the sweep of the next running executor enqueues it.
 
-A bulk decision's legs are sent in batches (:func:`assign_batches`): up to :data:`BATCH_SIZE`
-legs to one workflow, which sends them in turn (:func:`payjournal.sending.send.process_in_turn`).
-A workflow's own cost in DBOS (its enqueue, dequeue, start and outcome: about 1.5–2.5 ms of CPU
-at month-end, whatever it sends) is then paid once per batch instead of once per leg. The legs
-of one Visma company go to one batch, so a bulk send still has one leg of a company in flight
-at a time. A leg's later rounds (a retry, a restart by the sweep) and a run id's next leg are
-sent by the leg's own workflow.
+A bulk decision's legs are sent in batches (:func:`assign_batches`): eight legs to one workflow,
+which sends them in turn (:func:`payjournal.sending.send.process_in_turn`); a Visma company's
+legs of one decision go to one batch (which may then hold more). A workflow's own cost in DBOS
+(its enqueue, dequeue, start and outcome: about 1.5–2.5 ms of CPU at month-end, whatever it
+sends) is then paid once per batch instead of once per leg. A leg's later rounds (a retry, a
+restart by the sweep) and a run id's next leg are sent by the leg's own workflow, partitioned
+by its Visma account.
+
+The queue no longer keeps every company to one leg in flight: two batches of one company
+(decisions in two transactions, two bulk sends at once), or a batch and a leg's own workflow,
+can send together. That is harmless: a run id has one open leg, the token's refresh is
+single-flight, the rate limit is shared, and Visma takes a company's vouchers in any order.
 """
 
 from __future__ import annotations
@@ -31,9 +36,9 @@ __all__ = [
 ]
 
 #: Legs per batch of a bulk send. Eight cut DBOS's share of a month-end journal by about
-#: seven eighths; the batches in flight keep the rate limit busy (each waits for its legs'
-#: rate-limit slots in turn: at the bound, a batch of 8 takes about 8 × the slot spacing ×
-#: the batches in flight).
+#: seven eighths, and the batches in flight still keep the rate limit busy: each waits for its
+#: legs' rate-limit slots in turn, so at the bound a batch of eight takes about eight times the
+#: slot spacing times the batches in flight.
 BATCH_SIZE = 8
 
 
@@ -51,23 +56,24 @@ def _job(submission: Submission) -> jobs.Enqueue:
 
 
 def assign_batches(legs: Sequence[Submission], size: int = BATCH_SIZE) -> None:
-    """Put new ``legs`` (not yet saved) into batches of up to ``size``, each Visma account's
-    legs in one batch (a batch may then hold more); a batch of one leg is its own workflow.
-    A batch is named after its first leg (``batch-<id>``): unique, and known before commit."""
+    """Put new ``legs`` (not yet saved) into batches of ``size``, each Visma account's legs in
+    one batch (which may then hold more); a batch of one leg is the leg's own workflow. A batch
+    is named after its first leg (``batch-<id>``): unique, and known before the commit."""
     by_account: dict[str, list[Submission]] = {}
     for leg in legs:
         by_account.setdefault(_account(leg), []).append(leg)
     batch: list[Submission] = []
     for group in by_account.values():
         if batch and len(batch) + len(group) > size:
-            _name(batch)
+            _label_batch(batch)
             batch = []
         batch.extend(group)
     if batch:
-        _name(batch)
+        _label_batch(batch)
 
 
-def _name(batch: list[Submission]) -> None:
+def _label_batch(batch: list[Submission]) -> None:
+    """Set ``batch``'s name on each of its legs (none for a batch of one)."""
     name = f"batch-{batch[0].pk}" if len(batch) > 1 else ""
     for leg in batch:
         leg.batch = name

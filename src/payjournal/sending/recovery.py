@@ -124,8 +124,13 @@ def _stop(submission: Submission, job: JobStatus, restarts: int) -> Submission:
 def _recover_one(submission: Submission, job: JobStatus | None) -> str | None:
     if job is None:
         if submission.batch:
-            # Its batch never reached the backend: the leg's own workflow sends it.
-            Submission.objects.filter(pk=submission.pk).update(batch="")
+            # Its batch never reached the backend: the leg's own workflow sends it (unless it
+            # moved meanwhile: then the batch did reach it, or a user acted).
+            left = Submission.objects.filter(
+                pk=submission.pk, state=submission.state, batch=submission.batch
+            ).update(batch="")
+            if left != 1:
+                raise StaleSubmissionError(f"{submission} moved while its batch was looked for")
             submission.batch = ""
         enqueue_submission(submission)
         return "enqueued"
@@ -154,7 +159,9 @@ def recover_stranded(
     if not candidates:
         return Recovery()
     if statuses is None:
-        statuses = job_statuses(wiring.current().jobs, [s.job_id for s in candidates])
+        # A batch's legs share its workflow: each id asked once.
+        ids = list(dict.fromkeys(s.job_id for s in candidates))
+        statuses = job_statuses(wiring.current().jobs, ids)
         if statuses is None:
             return Recovery()
     counts = {"enqueued": 0, "restarted": 0, "stopped": 0}

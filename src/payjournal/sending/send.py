@@ -113,6 +113,7 @@ def _message(error: Exception) -> str:
 def process_submission(
     submission_id: UUID | str,
     *,
+    job_id: str | None = None,
     client_factory: GatewayFactory = default_client,
     cache: DailyCache | None = None,
     policy: SendPolicy | None = None,
@@ -121,15 +122,24 @@ def process_submission(
 ) -> SubmissionState:
     """Work on the submission until it is ``sent`` or ``needs_action``; returns that state.
 
-    ``client_factory`` gives the gateway of the company's authorized Visma account, ``cache``
-    keeps the pre-flight's reads of it (default: the app database's, shared by every process),
-    ``sleep`` waits between attempts, ``now`` dates the voucher's ``sent_at``.
+    ``job_id`` is the workflow running it: a leg that another workflow sends now (a new round
+    after a retry or a restart, its own workflow after its batch was lost) is left alone, so
+    a workflow run again by DBOS never takes a leg in flight for another one. ``client_factory``
+    gives the gateway of the company's authorized Visma account, ``cache`` keeps the
+    pre-flight's reads of it (default: the app database's, shared by every process), ``sleep``
+    waits between attempts, ``now`` dates the voucher's ``sent_at``.
     """
     policy = policy or SendPolicy()
     with cpu_budget.part("send: load the leg"):
         submission = _load(submission_id)
     state = submission.state_enum
     if state.is_final or state is SubmissionState.NEEDS_ACTION:
+        return state
+    if job_id is not None and submission.job_id != job_id:
+        log.info(
+            "leg sent by another workflow",
+            extra={"event": "send.not_this_job", "submission": str(submission.pk)},
+        )
         return state
     try:
         visma = connection.client_for(submission.company, client_factory)
@@ -155,6 +165,8 @@ def _defer(seconds: float) -> None:
 def process_in_turn(
     submission_ids: Sequence[UUID | str],
     *,
+    job_id: str | None = None,
+    before_each: Callable[[], None] = lambda: None,
     client_factory: GatewayFactory = default_client,
     cache: DailyCache | None = None,
     policy: SendPolicy | None = None,
@@ -172,7 +184,10 @@ def process_in_turn(
       sent; then the first such error is raised, so the workflow ends in ``ERROR`` and the sweep
       starts a round of that leg's own (:mod:`payjournal.sending.recovery`).
 
-    Run again after a crash, it resumes every leg where its row stands, as a single send does.
+    Run again after a crash, it resumes every leg where its row stands, as a single send does;
+    ``job_id``, the batch's workflow, leaves alone a leg that has left the batch
+    (:func:`process_submission`). ``before_each`` runs before each leg (the workflow's: close
+    a database connection that broke, so one leg's failure is not the next one's).
     """
     due = [(0.0, order, str(submission_id)) for order, submission_id in enumerate(submission_ids)]
     states: dict[str, SubmissionState] = {}
@@ -182,9 +197,11 @@ def process_in_turn(
         pause = at - clock()
         if pause > 0:
             sleep(pause)
+        before_each()
         try:
             states[submission_id] = process_submission(
                 submission_id,
+                job_id=job_id,
                 client_factory=client_factory,
                 cache=cache,
                 policy=policy,
@@ -194,7 +211,7 @@ def process_in_turn(
         except _Deferred as deferred:
             heapq.heappush(due, (clock() + deferred.seconds, order, submission_id))
         except Exception as exc:
-            log.error(
+            log.exception(
                 "a leg of a batch failed; the batch goes on",
                 extra={
                     "event": "send.batch_leg_failed",

@@ -59,19 +59,22 @@ def request_send(run: PayrollRun) -> Submission:
 
 
 #: Run ids decided per transaction by :func:`request_send_many`.
-SEND_BATCH = 100
+DECIDED_PER_TRANSACTION = 100
 
 
-def request_send_many(runs: Iterable[PayrollRun], *, batch: int = SEND_BATCH) -> BulkResult:
+def request_send_many(
+    runs: Iterable[PayrollRun], *, per_transaction: int = DECIDED_PER_TRANSACTION
+) -> BulkResult:
     """Book each run's run id as the payroll has it now (its latest version, or nothing when
     withdrawn); the ones with nothing to book say why.
 
-    One transaction per ``batch`` run ids, in a few queries however many runs it has;
+    One transaction per ``per_transaction`` run ids, in a few queries however many runs it has;
     each run id's decision locks its booking row (:func:`payjournal.sending.booking.advance_many`)
-    and each batch's legs are enqueued at its commit, so a month-end's first vouchers leave while
-    the later batches are still decided. A run id whose next leg is already on its way gets that
-    leg back; one whose books already hold its latest version is skipped. A failure stops at its
-    batch: the batches before it are queued (the sweep enqueues any that a crash kept from DBOS).
+    and each transaction's legs are enqueued at its commit, in batches of eight to a workflow
+    (:mod:`payjournal.sending.outbox`), so a month-end's first vouchers leave while the later run
+    ids are still decided. A run id whose next leg is already on its way gets that leg back; one
+    whose books already hold its latest version is skipped. A failure stops at its transaction:
+    the ones before it are queued (the sweep enqueues any legs that a crash kept from DBOS).
     """
     queued: dict[int, Submission] = {}
     skipped: dict[int, str] = {}
@@ -82,8 +85,8 @@ def request_send_many(runs: Iterable[PayrollRun], *, batch: int = SEND_BATCH) ->
             skipped[run.pk] = not_mapped(run.company)
         else:
             mapped.append(run)
-    for start in range(0, len(mapped), batch):
-        decided = mapped[start : start + batch]
+    for start in range(0, len(mapped), per_transaction):
+        decided = mapped[start : start + per_transaction]
         with transaction.atomic():
             legs = booking.advance_many(
                 [(run.company, run.run_id) for run in decided], booking.WANT_TARGET

@@ -3,8 +3,9 @@ and, into *needs action* or *sent*, the notification (:func:`payjournal.notifica
 The cockpit's summary is not written here: it follows the company's change stamp when read
 (:mod:`payjournal.sending.summary`).
 
-Every transition is an UPDATE conditioned on the state the caller saw, so two workers can never
-both move one submission; the loser gets :class:`StaleSubmissionError`.
+Every transition is an UPDATE conditioned on the state, round and batch the caller saw, so two
+workers can never both move one submission, nor can a workflow move it once another round (or its
+own workflow, out of a batch) has it; the loser gets :class:`StaleSubmissionError`.
 """
 
 from __future__ import annotations
@@ -55,7 +56,16 @@ def transition(
     # No savepoint of its own: nothing is written when the compare-and-set fails (the caller's
     # transaction goes on), and a failed write fails the caller's transaction as it should.
     with transaction.atomic(savepoint=False):
-        updated = update_where(Submission, submission.pk, ("state", seen.value), **changes)
+        # The round and the batch guard too: a workflow holding the leg of an earlier round (or
+        # of a batch it left) moves nothing once a new round or its own workflow has it.
+        updated = update_where(
+            Submission,
+            submission.pk,
+            ("state", seen.value),
+            ("round", submission.round),
+            ("batch", submission.batch),
+            **changes,
+        )
         if updated == 1:
             insert_row(
                 Attempt,

@@ -63,20 +63,22 @@ def send_workflow(submission_id: str) -> str:
     with cpu_budget.part("send: the rest"):
         close_old_connections()
         try:
-            return process_submission(submission_id).value
+            return process_submission(submission_id, job_id=DBOS.workflow_id).value
         finally:
             close_old_connections()
 
 
 @DBOS.workflow(name=SEND_BATCH_WORKFLOW)
 def send_batch_workflow(submission_ids: list[str]) -> list[str]:
-    """The durable send of a bulk send's batch, leg by leg: each leg's final state, in order.
+    """The durable send of a bulk send's batch, leg by leg: where each leg stands, in order.
     Like :func:`send_workflow`, it runs the send in the body: a recovered batch resumes each
-    leg where its row stands."""
+    leg where its row stands, and leaves alone a leg that has left it."""
     with cpu_budget.part("send: the rest"):
         close_old_connections()
         try:
-            states = process_in_turn(submission_ids)
+            states = process_in_turn(
+                submission_ids, job_id=DBOS.workflow_id, before_each=close_old_connections
+            )
             return [states[submission_id].value for submission_id in submission_ids]
         finally:
             close_old_connections()
@@ -100,6 +102,8 @@ def sweep_workflow(scheduled_at: datetime, context: Any) -> None:
     swept, pending = sweep_step()
     backend = wiring.current().jobs
     assert backend is not None, "the sweep runs in an executor: its backend is wired"
+    # Each a leg's own workflow (the sweep clears a batch before it enqueues a leg), enqueued
+    # from the workflow so DBOS checkpoints it.
     for workflow_id, submission_id, partition in pending:
         backend.enqueue(workflow_id, submission_id, partition)
     if swept:

@@ -238,31 +238,36 @@ def _statement(
     return found
 
 
-def update_where(model: type[Model], pk: Any, guard: tuple[str, Any], **changes: Any) -> int:
-    """``UPDATE`` the row ``pk`` of ``model`` with ``changes`` where its column ``guard[0]``
+def update_where(model: type[Model], pk: Any, *guards: tuple[str, Any], **changes: Any) -> int:
+    """``UPDATE`` the row ``pk`` of ``model`` with ``changes`` where each column ``guard[0]``
     still holds ``guard[1]`` (a compare-and-set); returns the rows written, 0 or 1."""
     alias = router.db_for_write(model)
     connection = connections[alias]
     quote = connection.ops.quote_name
     meta = model._meta
-    names = (*changes, guard[0])
+    guarded = tuple(name for name, _value in guards)
+    names = (*changes, *guarded)
 
     def build() -> str:
         fields = _plain_fields(model, names)
-        settings = ", ".join(f"{quote(_column(field))} = %s" for field in fields[:-1])
+        settings = ", ".join(f"{quote(_column(field))} = %s" for field in fields[: len(changes)])
+        where = "".join(f" AND {quote(_column(field))} = %s" for field in fields[len(changes) :])
         # Names from the model's own metadata, quoted; every value is a parameter.
         return (
             f"UPDATE {quote(meta.db_table)} SET {settings} "  # noqa: S608
-            f"WHERE {quote(_column(meta.pk))} = %s AND {quote(_column(fields[-1]))} = %s"
+            f"WHERE {quote(_column(meta.pk))} = %s{where}"
         )
 
-    sql, fields = _statement("update", model, alias, names, build)
+    sql, fields = _statement(f"update/{len(guards)}", model, alias, names, build)
     params = [
         field.get_db_prep_save(value, connection)
-        for field, value in zip(fields[:-1], changes.values(), strict=True)
+        for field, value in zip(fields[: len(changes)], changes.values(), strict=True)
     ]
     params.append(meta.pk.get_db_prep_value(pk, connection))
-    params.append(fields[-1].get_db_prep_save(guard[1], connection))
+    params.extend(
+        field.get_db_prep_save(value, connection)
+        for field, (_name, value) in zip(fields[len(changes) :], guards, strict=True)
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return int(cursor.rowcount)
