@@ -4,9 +4,9 @@
   enqueued on the ``visma-send`` queue (:mod:`payjournal.jobs.dbos`). The send runs in the
   workflow body; if the process dies inside it, DBOS recovers the workflow and runs it again,
   which finds the submission ``sending`` and reconciles before anything else.
-* ``payjournal.send_batch`` (:func:`send_batch_workflow`): a bulk send's batch, up to eight
-  legs in one workflow (:mod:`payjournal.sending.outbox`), sent in turn
-  (:func:`~payjournal.sending.send.process_in_turn`); recovered the same way.
+* ``payjournal.send_batch`` (:func:`send_batch_workflow`): a bulk send's batch, eight legs to
+  a workflow with a Visma company's legs together (:mod:`payjournal.sending.outbox`), sent in
+  turn (:func:`~payjournal.sending.send.process_in_turn`); recovered the same way.
 * ``payjournal.sweep`` (:func:`sweep_workflow`), every minute: queued submissions untouched for
   two minutes are enqueued again (a no-op for those DBOS already holds), stranded ones
   recovered (:mod:`payjournal.sending.recovery`).
