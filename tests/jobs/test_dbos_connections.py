@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from dbos import DBOS
 
@@ -82,3 +83,38 @@ def test_the_workflows_of_a_month_end_open_no_connection_of_their_own(tmp_path: 
     # One per thread that may hold one at once, opened once: DBOS's own threads and the
     # enqueuer's, and one per workflow thread.
     assert len(opened) <= CONCURRENCY + 2 * dbos.SYSTEM_DB_POOL_SIZE + 1, len(opened)
+
+
+def test_a_batch_enqueued_again_runs_once_and_its_neighbours_still_run(tmp_path: Path) -> None:
+    """A batch enqueued again in one transaction with new workflows (a sweep's or a user's
+    second hand-over): the known batch does not run again, the new ones run."""
+    _finished.clear()
+    backend = dbos.start(
+        f"sqlite:///{tmp_path / 'dbos.sqlite'}",
+        send_workflow=hold_a_moment,
+        send_workflow_name="tests.jobs.hold_a_moment",
+        send_batch_workflow=hold_a_moment_each,
+        send_batch_workflow_name="tests.jobs.hold_a_moment_each",
+        executor_id="test-again",
+        worker_concurrency=4,
+    )
+    try:
+        dbos.wait_until_listening()
+        first = [("batch-a", "a-1", "batch-a"), ("batch-a", "a-2", "batch-a")]
+        backend.enqueue_many(first)
+        wait_until(lambda: len(_finished) == 2, "the first batch to end")
+        again = [*first, ("batch-b", "b-1", "batch-b"), ("batch-b", "b-2", "batch-b")]
+        backend.enqueue_many([*again, ("single-c", "c-1", "account-c")])
+        wait_until(lambda: len(_finished) == 5, "the new workflows to end")
+    finally:
+        dbos.stop()
+    assert sorted(_finished) == ["a-1", "a-2", "b-1", "b-2", "c-1"]
+
+
+def test_one_workflow_id_with_two_partitions_is_refused() -> None:
+    with pytest.raises(ValueError, match="batch-a named with partitions batch-a and other"):
+        dbos.grouped([("batch-a", "a-1", "batch-a"), ("batch-a", "a-2", "other")])
+    assert dbos.grouped([("w", "1", "p"), ("v", "2", "q"), ("w", "3", "p")]) == [
+        dbos.Workflow("w", ("1", "3"), "p"),
+        dbos.Workflow("v", ("2",), "q"),
+    ]

@@ -153,8 +153,8 @@ class BulkEnqueue:
 
     On PostgreSQL, every :data:`ANALYZE_AFTER` jobs it renews the statistics of DBOS's workflow
     table (``ANALYZE dbos.workflow_status``). A month-end enqueues thousands of jobs, one
-    partition (a Visma account, a batch) each, into a table whose statistics say almost nothing is queued;
-    the planner then walks DBOS's partitions through the wrong index, and each poll of each
+    partition (a Visma account, a batch) each, into a table whose statistics say almost nothing
+    is queued; the planner then walks DBOS's partitions through the wrong index, and each poll of each
     worker rescans every queued row once per partition: 18.7 s per poll at 7,700 partitions
     (``payjournal bench month-end --companies 10000``), 55 ms after an ``ANALYZE``. Autovacuum
     would renew them too, but only on its own schedule, a minute or more into the month-end.

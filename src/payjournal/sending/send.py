@@ -175,7 +175,8 @@ def process_in_turn(
     now: Callable[[], datetime] = timezone.now,
 ) -> dict[str, SubmissionState]:
     """Send a bulk send's batch: each leg as :func:`process_submission` does, one after another;
-    returns where each stands (``sent`` or ``needs_action``), keyed by submission id.
+    returns where each stands, keyed by submission id (``sent`` or ``needs_action``; a leg that
+    has left the batch, as it stood).
 
     * A leg that must wait before its next attempt (a rate limit, a server error, Visma
       unreachable) does not hold up the others: it stays ``queued``, with its failed attempt
