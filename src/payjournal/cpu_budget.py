@@ -8,6 +8,10 @@ of every thread of the process by the role its name gives it (the DBOS queue thr
 workflow threads …), so what no part names — DBOS's own bookkeeping — is measured too, as the
 rest of its threads' time.
 
+While on, it also counts the garbage collector's runs and the CPU time they take
+(``gc.callbacks``): a collection runs inside whatever part allocated last, so its time is
+already in the parts; the count says how much of them it is.
+
 It counts the database statements of each part too (:func:`count_statements`: the app's
 through Django, DBOS's through SQLAlchemy): unlike milliseconds, a count does not depend on
 the machine, so a change to the send path shows in it however noisy the machine.
@@ -19,6 +23,7 @@ are written to ``<prefix>.<pid>.json``.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -52,6 +57,8 @@ class _State:
     counts: dict[str, int] = {}  # noqa: RUF012
     statements: dict[str, int] = {}  # noqa: RUF012  # part (or thread role) → statements
     counting_statements = False  # count_statements has installed its hooks
+    collections = 0  # the garbage collector's runs while on, every generation
+    collecting_s = 0.0  # … and their CPU time
 
 
 _local = threading.local()
@@ -63,7 +70,26 @@ def enabled() -> bool:
 
 def switch_on() -> None:
     """Count from now on (the totals so far are kept)."""
+    if _collector not in gc.callbacks:
+        gc.callbacks.append(_collector)
     _State.on = True
+
+
+def _collector(phase: str, _info: dict[str, Any]) -> None:
+    """``gc.callbacks``: a collection starts or stops in this thread (which holds the GIL)."""
+    if not _State.on:
+        return
+    if phase == "start":
+        _local.collecting_since = time.thread_time()
+        return
+    since: float | None = getattr(_local, "collecting_since", None)
+    if since is None:  # switched on during a collection
+        return
+    _local.collecting_since = None
+    spent = time.thread_time() - since
+    with _State.lock:
+        _State.collections += 1
+        _State.collecting_s += spent
 
 
 @contextmanager
@@ -179,6 +205,8 @@ class Figures:
     threads: dict[str, float] = field(default_factory=dict)
     process: float = 0.0
     statements: dict[str, int] = field(default_factory=dict)
+    #: the garbage collector's runs and their CPU seconds (``collections``, ``seconds``)
+    collector: dict[str, float] = field(default_factory=dict)
 
     def since(self, earlier: Figures) -> Figures:
         """What was spent between ``earlier`` and this one."""
@@ -188,6 +216,7 @@ class Figures:
             _minus(self.threads, earlier.threads),
             self.process - earlier.process,
             {k: v - earlier.statements.get(k, 0) for k, v in self.statements.items()},
+            _minus(self.collector, earlier.collector),
         )
 
     def plus(self, other: Figures) -> Figures:
@@ -204,6 +233,7 @@ class Figures:
                 k: self.statements.get(k, 0) + other.statements.get(k, 0)
                 for k in {*self.statements, *other.statements}
             },
+            _plus(self.collector, other.collector),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -213,6 +243,7 @@ class Figures:
             "threads": self.threads,
             "process": self.process,
             "statements": self.statements,
+            "collector": self.collector,
         }
 
     @classmethod
@@ -223,6 +254,7 @@ class Figures:
             dict(data["threads"]),
             data["process"],
             dict(data.get("statements", {})),
+            dict(data.get("collector", {})),
         )
 
 
@@ -239,7 +271,8 @@ def snapshot() -> Figures:
     with _State.lock:
         parts, counts = dict(_State.totals), dict(_State.counts)
         statements = dict(_State.statements)
-    return Figures(parts, counts, threads(), time.process_time(), statements)
+        collector = {"collections": float(_State.collections), "seconds": _State.collecting_s}
+    return Figures(parts, counts, threads(), time.process_time(), statements, collector)
 
 
 def install_from_environment() -> None:

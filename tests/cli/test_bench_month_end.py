@@ -3,6 +3,7 @@ cores kept busy, the CPU budget per journal, and the workers' budgets (never tim
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -181,6 +182,26 @@ def test_nested_parts_are_counted_once() -> None:
     assert outer > 0 and inner > 0
     assert outer + inner <= spent.threads["main thread"] + 1e-3
     cpu_budget._State.on = was
+
+
+def test_the_garbage_collectors_runs_are_counted_and_shown_under_the_parts() -> None:
+    was = cpu_budget.enabled()
+    cpu_budget.switch_on()
+    try:
+        before = cpu_budget.snapshot()
+        with cpu_budget.part("test: collecting"):
+            gc.collect()
+            gc.collect(0)
+        spent = cpu_budget.snapshot().since(before)
+    finally:
+        cpu_budget._State.on = was
+    assert spent.collector["collections"] == 2
+    assert 0 < spent.collector["seconds"] <= spent.parts["test: collecting"] + 1e-3
+    budget = budget_per_journal(spent, journals=2)
+    assert budget["garbage collections in the window"] == 2
+    assert budget["of which the garbage collector"] == spent.collector["seconds"] * 500
+    line = budget_lines("this process", budget)[-1]
+    assert "of which the garbage collector" in line and "2 collections in the window" in line
 
 
 def _spin() -> None:

@@ -239,7 +239,14 @@ def budget_per_journal(window: Figures, journals: int) -> dict[str, float]:
     found["the benchmark's own"] = max(0.0, threads.get("main thread", 0.0) - main_parts) * per
     found["total of the parts"] = sum(found.values())
     found["process CPU"] = window.process * per
+    found[COLLECTOR] = window.collector.get("seconds", 0.0) * per
+    found[COLLECTIONS] = window.collector.get("collections", 0.0)
     return found
+
+
+#: The garbage collector's CPU per journal (inside the parts) and its runs in the window.
+COLLECTOR = "of which the garbage collector"
+COLLECTIONS = "garbage collections in the window"
 
 
 #: Where the statements a thread ran outside every part go in the budget (by its role).
@@ -280,6 +287,10 @@ def budget_lines(
         f"  {total:6.2f} ms {_count(statements, 'total of the parts')}  "
         f"{'total of the parts':<38} (the process's CPU: {process:.2f} ms; "
         "the difference is threads that ended in the window)"
+    )
+    lines.append(
+        f"  {budget.get(COLLECTOR, 0.0):6.2f} ms {'':5}  {COLLECTOR:<38} inside the parts above: "
+        f"{budget.get(COLLECTIONS, 0.0):.0f} collections in the window"
     )
     return lines
 

@@ -42,7 +42,8 @@ _core_watch: CoreWatch | None = None
 def start_jobs(
     *, execute: bool = True, executor_id: str | None = None, worker: bool = False
 ) -> str:
-    """Launch DBOS in this process (Django must be set up); returns the system database URL.
+    """Launch DBOS in this process (Django must be set up) and tune its garbage collector for
+    a long run (:mod:`payjournal.site.collector`); returns the system database URL.
     ``worker``: a ``payjournal worker`` process, one of several beside PostgreSQL."""
     from django.conf import settings
 
@@ -51,6 +52,7 @@ def start_jobs(
     from payjournal.sending import workflows
     from payjournal.sending.services import sweep
     from payjournal.site.affinity import hold_threads
+    from payjournal.site.collector import tune_for_serving
 
     global _core_watch
     config = get_settings()
@@ -68,6 +70,7 @@ def start_jobs(
     if execute:
         # Whatever was queued while no executor ran (idempotent: one workflow id per round).
         sweep(older_than=timedelta(0))
+    tune_for_serving()  # what start-up made lives as long as the process
     return url
 
 
