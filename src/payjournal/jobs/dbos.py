@@ -44,10 +44,14 @@ log = logging.getLogger("payjournal.jobs")
 
 QUEUE = "visma-send"
 APPLICATION = "payjournal"
-#: How often an executor looks for queued sends. Each look costs a few system-database queries
-#: whatever it finds, and starts up to ``worker_concurrency`` sends: 0.2 s keeps a month-end
-#: batch at the rate limit (100 starts/s need 20 per look) without spending the CPU on polling.
-POLLING_INTERVAL_S = 0.2
+#: How often an executor looks for queued sends (DBOS's default: 1 s). A look costs a few
+#: system-database queries, which DBOS builds anew each time (about 8 ms of CPU at month-end),
+#: whatever it finds, and starts up to ``worker_concurrency`` workflows. Since a bulk send's
+#: legs go eight to a workflow, 100 legs/s need 12.5 starts/s: a look every 0.5 s keeps a
+#: month-end at the rate limit with 32 workflows in flight, and at Visma's (540/min) with 8,
+#: for 0.12 ms of CPU per journal where 0.2 s cost 0.43 (``docs/deploy.md``, *Twelfth look*).
+#: A single send waits at most this long to start.
+POLLING_INTERVAL_S = 0.5
 #: Connections DBOS keeps to its system database per process (its default is 20). Each
 #: workflow holds one only for its short bookkeeping writes; with the app's pool
 #: (``PAYJOURNAL_DB_POOL_SIZE``) and the limiter's this sets what a process asks of PostgreSQL.
