@@ -62,7 +62,7 @@ ANSWER_STORED = 'UPDATE "integrations_vismaaccount" SET "last_call_ok_at"'
 
 @pytest.mark.django_db(transaction=True)
 def test_held_answers_are_stored_in_the_callers_transaction_once(tenant: Tenant) -> None:
-    account = create_account(tenant.master, "Held")
+    account = _authorized(create_account(tenant.master, "Held"))
     watch.forget_answers()
     written: list[str] = []
 
@@ -77,6 +77,55 @@ def test_held_answers_are_stored_in_the_callers_transaction_once(tenant: Tenant)
             answers.store()
         assert _last_call_ok_at(account) is not None
     assert _answers_stored(written) == 1  # the block's end found nothing left to store
+
+
+def _authorized(account: VismaAccount) -> VismaAccount:
+    """The account as one whose calls Visma answers: authorized."""
+    VismaAccount.objects.filter(pk=account.pk).update(status=AccountStatus.AUTHORIZED)
+    account.refresh_from_db()
+    return account
+
+
+def _statements_storing_the_answer_of(account: VismaAccount) -> list[str]:
+    written: list[str] = []
+
+    def record(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        written.append(sql)
+        return execute(sql, params, many, context)
+
+    watch.forget_answers()
+    with database.execute_wrapper(record):
+        watch.note_answered(account.pk)
+    return written
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_authorized_accounts_answer_is_one_statement_built_once_per_process(
+    tenant: Tenant,
+) -> None:
+    account = _authorized(create_account(tenant.master, "Usual"))
+    written = _statements_storing_the_answer_of(account)
+    # The compare-and-set of site.compiled, guarded by the status; not the ORM's NOT (…).
+    assert len(written) == 1 and written[0].startswith(ANSWER_STORED)
+    assert 'AND "status" = ' in written[0] and "NOT" not in written[0]
+    assert _last_call_ok_at(account) is not None
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [(AccountStatus.AUTHORIZATION_NEEDED, "invalid_grant"), (AccountStatus.NOT_AUTHORIZED, "")],
+)
+def test_an_answer_of_an_account_in_another_status_is_stored_and_the_status_kept(
+    tenant: Tenant, status: AccountStatus, code: str
+) -> None:
+    account = create_account(tenant.master, "Other status")
+    VismaAccount.objects.filter(pk=account.pk).update(status=status, refusal_code=code)
+    written = _statements_storing_the_answer_of(account)
+    assert _answers_stored(written) == 2  # the usual case's guard, then the general one
+    account.refresh_from_db()
+    assert account.last_call_ok_at is not None
+    assert account.status == status and account.refusal_code == code
 
 
 @pytest.mark.django_db(transaction=True)
