@@ -161,6 +161,13 @@ class SharedParts:
                     self._limiter = SlotRateLimiter.in_memory(limit)
             return self._limiter
 
+    def build(self) -> None:
+        """Build every part now: an executing process does at start, so its first send does
+        not pay for them (the OAuth client's imports, the limiter's pool: about 0.1 s)."""
+        self.http()
+        self.oauth()
+        self.limiter()
+
     def close(self) -> None:
         """Close the limiter (its database pool) and the transport built here."""
         with self._lock:

@@ -47,6 +47,7 @@ def start_jobs(
     ``worker``: a ``payjournal worker`` process, one of several beside PostgreSQL."""
     from django.conf import settings
 
+    from payjournal import wiring
     from payjournal.config import get_settings
     from payjournal.jobs.dbos import system_database_url
     from payjournal.sending import workflows
@@ -68,6 +69,7 @@ def start_jobs(
         worker_concurrency=settings.PAYJOURNAL_WORKER_CONCURRENCY,
     )
     if execute:
+        wiring.current().shared.build()  # before the first send, not in it
         # Whatever was queued while no executor ran (idempotent: one workflow id per round).
         sweep(older_than=timedelta(0))
     tune_for_serving()  # what start-up made lives as long as the process
