@@ -105,14 +105,18 @@ class ApiSession:
         """Send the request (with retries) and return ``parse(decoded JSON body)``."""
         url = self.endpoints.api_url(endpoint.path(**(path or {})))
         content = None if body is None else wire.dumps(body)
-        request = RequestInfo.of(endpoint.method, str(httpx2.URL(url, params=dict(params or {}))))
+
+        def request() -> RequestInfo:
+            """What an error names (the URL with its query, secrets redacted): parsed only
+            when an error is raised, not for every call."""
+            return RequestInfo.of(endpoint.method, str(httpx2.URL(url, params=dict(params or {}))))
 
         def attempt(number: int) -> T:
             raw = self._attempt(endpoint, url, params, content, request, number)
             try:
                 return parse(raw)
             except (wire.WireFormatError, ValueError, TypeError) as exc:
-                raise self._unreadable(endpoint, request, str(exc)) from exc
+                raise self._unreadable(endpoint, request(), str(exc)) from exc
 
         def on_retry(number: int, error: VismaError, wait: float) -> None:
             log.warning(
@@ -152,7 +156,7 @@ class ApiSession:
         url: str,
         params: Params | None,
         content: bytes | None,
-        request: RequestInfo,
+        request: Callable[[], RequestInfo],
         number: int,
     ) -> Any:
         tokens = self._fresh_tokens()
@@ -163,13 +167,13 @@ class ApiSession:
             response = self._send(endpoint, url, params, content, request, tokens, number)
         idempotent = endpoint.retry is RetryMode.IDEMPOTENT
         if response.status_code >= 400:
-            raise error_from_http_response(response, request, idempotent=idempotent)
+            raise error_from_http_response(response, request(), idempotent=idempotent)
         if not response.content:
             return None
         try:
             return wire.loads(response.content)
         except ValueError as exc:
-            raise self._unreadable(endpoint, request, f"body is not JSON: {exc}") from exc
+            raise self._unreadable(endpoint, request(), f"body is not JSON: {exc}") from exc
 
     def _fresh_tokens(self) -> TokenSet:
         with cpu_budget.part("token"):
@@ -186,7 +190,7 @@ class ApiSession:
         url: str,
         params: Params | None,
         content: bytes | None,
-        request: RequestInfo,
+        request: Callable[[], RequestInfo],
         tokens: TokenSet,
         number: int,
     ) -> httpx2.Response:
@@ -202,7 +206,7 @@ class ApiSession:
                 endpoint.method, url, params=params, content=content, headers=headers
             )
         except httpx2.HTTPError as exc:
-            error = error_from_exception(exc, request)
+            error = error_from_exception(exc, request())
             fields.update(error=error.code, elapsed_ms=self._elapsed_ms(started))
             log.warning("visma request failed", extra=fields)
             raise error from exc
