@@ -6,6 +6,7 @@ on decryption: a ciphertext copied into another account's row is refused.
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import datetime
 
@@ -26,6 +27,13 @@ def _cipher() -> MultiFernet:
     keys = settings.PAYJOURNAL_TOKEN_KEYS
     if not keys:
         raise TokenDecryptionError("no token keys configured (PAYJOURNAL_TOKEN_KEYS)")
+    return _cipher_of(tuple(keys))
+
+
+@functools.lru_cache(maxsize=4)
+def _cipher_of(keys: tuple[str, ...]) -> MultiFernet:
+    """The cipher of ``keys``, built once per set of keys (every Visma call decrypts tokens;
+    the keys are read from the settings each time, so a rotation takes effect at once)."""
     return MultiFernet([Fernet(key) for key in keys])
 
 
