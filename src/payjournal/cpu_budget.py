@@ -76,20 +76,20 @@ def switch_on() -> None:
 
 
 def _collector(phase: str, _info: dict[str, Any]) -> None:
-    """``gc.callbacks``: a collection starts or stops in this thread (which holds the GIL)."""
-    if not _State.on:
-        return
+    """``gc.callbacks``: a collection starts or stops in this thread, which holds the GIL.
+
+    No lock: a collection may start inside any allocation, also while this thread holds
+    ``_State.lock``, and CPython never starts a collection while another one (its callbacks
+    included) runs, so the counters have one writer at a time."""
     if phase == "start":
         _local.collecting_since = time.thread_time()
         return
     since: float | None = getattr(_local, "collecting_since", None)
-    if since is None:  # switched on during a collection
-        return
     _local.collecting_since = None
-    spent = time.thread_time() - since
-    with _State.lock:
-        _State.collections += 1
-        _State.collecting_s += spent
+    if since is None or not _State.on:  # switched on during a collection, or off since
+        return
+    _State.collections += 1
+    _State.collecting_s += time.thread_time() - since
 
 
 @contextmanager
@@ -271,7 +271,7 @@ def snapshot() -> Figures:
     with _State.lock:
         parts, counts = dict(_State.totals), dict(_State.counts)
         statements = dict(_State.statements)
-        collector = {"collections": float(_State.collections), "seconds": _State.collecting_s}
+    collector = {"collections": float(_State.collections), "seconds": _State.collecting_s}
     return Figures(parts, counts, threads(), time.process_time(), statements, collector)
 
 

@@ -142,8 +142,9 @@ class SharedParts:
 
     def limiter(self) -> RateLimiter:
         """The OAuth client's limiter: in PostgreSQL when the app database is (shared by every
-        process), else in memory. The database is looked at on first use, not at start-up: a
-        test session renames it in between."""
+        process), else in memory. The database is looked at when the limiter is built — at the
+        start of an executing process (:meth:`build`), else on first use: a test session
+        renames it after its processes are wired."""
         with self._lock:
             if self._limiter is None:
                 limit = RateLimit.smoothed(self._visma.per_minute)

@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from payjournal.benchmarks.month_end_runs import (
     Busy,
     budget_lines,
     budget_per_journal,
+    collections,
     machine_before,
     statements_per_journal,
     summary_lines,
@@ -195,13 +197,33 @@ def test_the_garbage_collectors_runs_are_counted_and_shown_under_the_parts() -> 
         spent = cpu_budget.snapshot().since(before)
     finally:
         cpu_budget._State.on = was
-    assert spent.collector["collections"] == 2
-    assert 0 < spent.collector["seconds"] <= spent.parts["test: collecting"] + 1e-3
+    # At least these two: another thread of the test process may collect meanwhile.
+    assert collections(spent) >= 2
+    assert spent.collector["seconds"] > 0
     budget = budget_per_journal(spent, journals=2)
-    assert budget["garbage collections in the window"] == 2
     assert budget["of which the garbage collector"] == spent.collector["seconds"] * 500
-    line = budget_lines("this process", budget)[-1]
-    assert "of which the garbage collector" in line and "2 collections in the window" in line
+    line = budget_lines("this process", budget, collected=collections(spent))[-1]
+    assert "of which the garbage collector" in line
+    assert f"{collections(spent)} collections in the window" in line
+
+
+def test_a_collection_while_the_budget_holds_its_lock_does_not_hang() -> None:
+    """A collection starts inside any allocation, also one made under the budget's lock."""
+    was = cpu_budget.enabled()
+    cpu_budget.switch_on()
+    collected = threading.Event()
+
+    def collect_holding_the_lock() -> None:
+        with cpu_budget._State.lock:
+            gc.collect()
+        collected.set()
+
+    try:
+        thread = threading.Thread(target=collect_holding_the_lock, daemon=True)
+        thread.start()
+        assert collected.wait(timeout=60), "the collector's callback waited for the lock"
+    finally:
+        cpu_budget._State.on = was
 
 
 def _spin() -> None:

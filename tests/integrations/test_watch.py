@@ -100,7 +100,7 @@ def _statements_storing_the_answer_of(account: VismaAccount) -> list[str]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_authorized_accounts_answer_is_one_statement_built_once_per_process(
+def test_an_authorized_accounts_answer_is_one_compiled_compare_and_set(
     tenant: Tenant,
 ) -> None:
     account = _authorized(create_account(tenant.master, "Usual"))

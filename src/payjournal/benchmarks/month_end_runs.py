@@ -33,6 +33,7 @@ __all__ = [
     "MachineBefore",
     "budget_lines",
     "budget_per_journal",
+    "collections",
     "machine_before",
     "peak_rss_mb",
     "reference_loop_ms",
@@ -240,13 +241,16 @@ def budget_per_journal(window: Figures, journals: int) -> dict[str, float]:
     found["total of the parts"] = sum(found.values())
     found["process CPU"] = window.process * per
     found[COLLECTOR] = window.collector.get("seconds", 0.0) * per
-    found[COLLECTIONS] = window.collector.get("collections", 0.0)
     return found
 
 
-#: The garbage collector's CPU per journal (inside the parts) and its runs in the window.
+#: The garbage collector's CPU per journal, which lies inside the parts.
 COLLECTOR = "of which the garbage collector"
-COLLECTIONS = "garbage collections in the window"
+
+
+def collections(window: Figures) -> int:
+    """How many times the garbage collector ran in the window (every generation)."""
+    return round(window.collector.get("collections", 0.0))
 
 
 #: Where the statements a thread ran outside every part go in the budget (by its role).
@@ -272,10 +276,14 @@ def statements_per_journal(window: Figures, journals: int) -> dict[str, float]:
 
 
 def budget_lines(
-    title: str, budget: dict[str, float], statements: dict[str, float] | None = None
+    title: str,
+    budget: dict[str, float],
+    statements: dict[str, float] | None = None,
+    collected: int = 0,
 ) -> list[str]:
     """The budget of :func:`budget_per_journal` as lines (parts that cost nothing left out),
-    with each part's database statements per journal when given."""
+    with each part's database statements per journal when given, and last the garbage
+    collector's share with its ``collected`` runs (:func:`collections`)."""
     statements = statements or {}
     lines = [f"CPU budget per journal, {title} (ms; database statements):"]
     for name, what in PARTS:
@@ -290,7 +298,7 @@ def budget_lines(
     )
     lines.append(
         f"  {budget.get(COLLECTOR, 0.0):6.2f} ms {'':5}  {COLLECTOR:<38} inside the parts above: "
-        f"{budget.get(COLLECTIONS, 0.0):.0f} collections in the window"
+        f"{collected} collections in the window"
     )
     return lines
 

@@ -260,7 +260,10 @@ def _one_run(
             worker_pids = stack.enter_context(
                 bench.worker_processes(workers, settings, workdir, cores=cores)
             )
-        start_jobs(execute=not workers, executor_id=None if workers else "bench")
+        # Embedded, this process is `payjournal serve`'s shape: its collector tuned the same way.
+        start_jobs(
+            execute=not workers, executor_id=None if workers else "bench", long_running=not workers
+        )
         stack.callback(stop_jobs)
         mark = emulator.request_count()
         if daily_checks:
@@ -426,6 +429,7 @@ def _report(
     from payjournal.benchmarks.month_end_runs import (
         budget_lines,
         budget_per_journal,
+        collections,
         statements_per_journal,
     )
     from payjournal.domain.submission import SubmissionState
@@ -522,13 +526,23 @@ def _report(
     )
     typer.echo(
         "\n".join(
-            budget_lines("this process" + ("" if workers else " (embedded)"), budget, statements)
+            budget_lines(
+                "this process" + ("" if workers else " (embedded)"),
+                budget,
+                statements,
+                collections(window.budget),
+            )
         )
     )
     if worker_budget is not None and worker_statements is not None:
         typer.echo(
             "\n".join(
-                budget_lines(f"the {workers} workers together", worker_budget, worker_statements)
+                budget_lines(
+                    f"the {workers} workers together",
+                    worker_budget,
+                    worker_statements,
+                    collections(window.worker_budget) if window.worker_budget else 0,
+                )
             )
         )
     figures: dict[str, Any] = {
@@ -550,10 +564,14 @@ def _report(
         "load average before (1 min)": window.machine.load_before[0],
         "load average after (1 min)": window.machine.load_after[0],
         "other processes (cores)": window.machine.others_cores,
+        "garbage collections in the window, this process": collections(window.budget),
         "budget, this process (ms per journal)": budget,
         "database statements per journal, this process": statements,
     }
     if worker_budget is not None and worker_statements is not None:
+        figures["garbage collections in the window, workers together"] = (
+            collections(window.worker_budget) if window.worker_budget else 0
+        )
         figures["budget, workers together (ms per journal)"] = worker_budget
         figures["database statements per journal, workers together"] = worker_statements
     return figures

@@ -71,7 +71,7 @@ def demo(
         to_try = seed(data_dir)
         from payjournal.cli.sending import start_jobs
 
-        start_jobs()  # the embedded DBOS executor (SQLite system database in the data dir)
+        start_jobs(long_running=True)  # the embedded executor (SQLite system db in the data dir)
         from payjournal.site.asgi import application
 
         with speaking():  # the banner in the language of LC_ALL, LC_MESSAGES, LANG, LANGUAGE

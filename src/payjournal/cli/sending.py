@@ -40,11 +40,17 @@ _core_watch: CoreWatch | None = None
 
 
 def start_jobs(
-    *, execute: bool = True, executor_id: str | None = None, worker: bool = False
+    *,
+    execute: bool = True,
+    executor_id: str | None = None,
+    worker: bool = False,
+    long_running: bool = False,
 ) -> str:
-    """Launch DBOS in this process (Django must be set up) and tune its garbage collector for
-    a long run (:mod:`payjournal.site.collector`); returns the system database URL.
-    ``worker``: a ``payjournal worker`` process, one of several beside PostgreSQL."""
+    """Launch DBOS in this process (Django must be set up); returns the system database URL.
+    ``worker``: a ``payjournal worker`` process, one of several beside PostgreSQL.
+    ``long_running``: a process that serves until stopped (serve, demo, web, worker), whose
+    garbage collector is tuned for it first (:mod:`payjournal.site.collector`); a command that
+    sends and ends (``runs send --here``) leaves the collector as it is."""
     from django.conf import settings
 
     from payjournal import wiring
@@ -57,8 +63,12 @@ def start_jobs(
 
     global _core_watch
     config = get_settings()
+    if long_running:  # Django and the modules are loaded: what start-up made is frozen
+        tune_for_serving()
     if execute and _core_watch is None:  # before DBOS starts its threads: they inherit the cores
         _core_watch = hold_threads(config.cpu_affinity, worker=worker)
+    if execute:  # before DBOS may recover a send, so that no send builds them
+        wiring.current().shared.build()
     url = system_database_url(
         config.data_dir, config.database(), os.environ.get("PAYJOURNAL_DBOS_URL")
     )
@@ -69,10 +79,8 @@ def start_jobs(
         worker_concurrency=settings.PAYJOURNAL_WORKER_CONCURRENCY,
     )
     if execute:
-        wiring.current().shared.build()  # before the first send, not in it
         # Whatever was queued while no executor ran (idempotent: one workflow id per round).
         sweep(older_than=timedelta(0))
-    tune_for_serving()  # what start-up made lives as long as the process
     return url
 
 
@@ -108,7 +116,7 @@ def worker(
     """Execute send workflows (scaled mode: PostgreSQL for the app and DBOS)."""
     private_umask()  # like serve: whatever this process writes is its owner's alone
     start_django(migrate=True)
-    url = start_jobs(execute=True, executor_id=executor_id, worker=True)
+    url = start_jobs(execute=True, executor_id=executor_id, worker=True, long_running=True)
     cpu_budget.install_from_environment()  # the month-end benchmark's workers only
     console.print(f"payjournal worker {executor_id}: DBOS at {_redacted(url)}  (Ctrl-C stops)")
     print_mail_status()
@@ -131,7 +139,7 @@ def web(
 
     private_umask()  # like serve: payroll data, sessions, mail files are 0600
     start_django(migrate=True)
-    start_jobs(execute=False)
+    start_jobs(execute=False, long_running=True)
     from payjournal.site.asgi import application
 
     console.print(f"payjournal web on http://{host}:{port}/  (Ctrl-C stops)")

@@ -42,7 +42,7 @@ def serve(
     from payjournal.cli.sending import start_jobs
     from payjournal.site.asgi import application
 
-    start_jobs()  # the embedded DBOS executor: send workflows run in this process
+    start_jobs(long_running=True)  # the embedded DBOS executor: sends run in this process
     console.print(f"payjournal on http://{host}:{port}/  (Ctrl-C stops)")
     print_mail_status()
     uvicorn.run(application, host=host, port=port, log_level="warning")
