@@ -260,10 +260,9 @@ def _one_run(
             worker_pids = stack.enter_context(
                 bench.worker_processes(workers, settings, workdir, cores=cores)
             )
-        # Embedded, this process is `payjournal serve`'s shape: its collector tuned the same way.
-        start_jobs(
-            execute=not workers, executor_id=None if workers else "bench", long_running=not workers
-        )
+        # This process is `payjournal serve`'s shape (embedded) or `payjournal web`'s (scaled):
+        # its collector is tuned as theirs is.
+        start_jobs(execute=not workers, executor_id=None if workers else "bench", long_running=True)
         stack.callback(stop_jobs)
         mark = emulator.request_count()
         if daily_checks:
