@@ -46,6 +46,19 @@ def hold_a_moment_each(jobs: list[str]) -> list[str]:
     return [_hold(job) for job in jobs]
 
 
+def _start(tmp_path: Path, executor_id: str, concurrency: int) -> dbos.DbosBackend:
+    """DBOS on a SQLite system database in ``tmp_path``, running this module's workflows."""
+    return dbos.start(
+        f"sqlite:///{tmp_path / 'dbos.sqlite'}",
+        send_workflow=hold_a_moment,
+        send_workflow_name="tests.jobs.hold_a_moment",
+        send_batch_workflow=hold_a_moment_each,
+        send_batch_workflow_name="tests.jobs.hold_a_moment_each",
+        executor_id=executor_id,
+        worker_concurrency=concurrency,
+    )
+
+
 def test_the_workflows_of_a_month_end_open_no_connection_of_their_own(tmp_path: Path) -> None:
     opened: list[Any] = []
 
@@ -55,15 +68,7 @@ def test_the_workflows_of_a_month_end_open_no_connection_of_their_own(tmp_path: 
 
     _finished.clear()
     sa.event.listen(sa.pool.Pool, "connect", count)
-    backend = dbos.start(
-        f"sqlite:///{tmp_path / 'dbos.sqlite'}",
-        send_workflow=hold_a_moment,
-        send_workflow_name="tests.jobs.hold_a_moment",
-        send_batch_workflow=hold_a_moment_each,
-        send_batch_workflow_name="tests.jobs.hold_a_moment_each",
-        executor_id="test-connections",
-        worker_concurrency=CONCURRENCY,
-    )
+    backend = _start(tmp_path, "test-connections", CONCURRENCY)
     try:
         dbos.wait_until_listening()
         # Half as workflows of their own, half in batches of four (jobs sharing a workflow id).
@@ -89,15 +94,7 @@ def test_a_batch_enqueued_again_runs_once_and_its_neighbours_still_run(tmp_path:
     """A batch enqueued again in one transaction with new workflows (a sweep's or a user's
     second hand-over): the known batch does not run again, the new ones run."""
     _finished.clear()
-    backend = dbos.start(
-        f"sqlite:///{tmp_path / 'dbos.sqlite'}",
-        send_workflow=hold_a_moment,
-        send_workflow_name="tests.jobs.hold_a_moment",
-        send_batch_workflow=hold_a_moment_each,
-        send_batch_workflow_name="tests.jobs.hold_a_moment_each",
-        executor_id="test-again",
-        worker_concurrency=4,
-    )
+    backend = _start(tmp_path, "test-again", 4)
     try:
         dbos.wait_until_listening()
         first = [("batch-a", "a-1", "batch-a"), ("batch-a", "a-2", "batch-a")]

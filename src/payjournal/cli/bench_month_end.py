@@ -533,6 +533,7 @@ def _report(
             )
         )
     )
+    worker_collections = collections(window.worker_budget) if window.worker_budget else 0
     if worker_budget is not None and worker_statements is not None:
         typer.echo(
             "\n".join(
@@ -540,7 +541,7 @@ def _report(
                     f"the {workers} workers together",
                     worker_budget,
                     worker_statements,
-                    collections(window.worker_budget) if window.worker_budget else 0,
+                    worker_collections,
                 )
             )
         )
@@ -568,9 +569,7 @@ def _report(
         "database statements per journal, this process": statements,
     }
     if worker_budget is not None and worker_statements is not None:
-        figures["garbage collections in the window, workers together"] = (
-            collections(window.worker_budget) if window.worker_budget else 0
-        )
+        figures["garbage collections in the window, workers together"] = worker_collections
         figures["budget, workers together (ms per journal)"] = worker_budget
         figures["database statements per journal, workers together"] = worker_statements
     return figures
